@@ -1,0 +1,113 @@
+package dev.llmthrottle.core.admission;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.rate.PacedRateLimiter;
+import dev.llmthrottle.core.rate.PacedWindow;
+
+/**
+ * The right to send one call. Whoever holds it must close it exactly once, whatever happens: {@link #release(Cost)}
+ * when the call was sent (with the actual cost if the response told it), {@link #abandon()} when it never left.
+ * Later calls do nothing and return {@code false}, so a completion racing a cancellation cannot release twice.
+ */
+public final class Permit implements AutoCloseable {
+
+	private static final VarHandle STATE;
+
+	static {
+		try {
+			STATE = MethodHandles.lookup().findVarHandle(Permit.class, "state", int.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	private final Partition partition;
+
+	private final Cost cost;
+
+	private final long admittedAt;
+
+	final PacedRateLimiter[] limiters;
+
+	final PacedWindow.Entry[] entries;
+
+	final boolean holdsConcurrency;
+
+	@SuppressWarnings("unused") // written through STATE
+	private volatile int state;
+
+	Permit(Partition partition, Cost cost, long admittedAt, PacedRateLimiter[] limiters, PacedWindow.Entry[] entries,
+			boolean holdsConcurrency) {
+		this.partition = partition;
+		this.cost = cost;
+		this.admittedAt = admittedAt;
+		this.limiters = limiters;
+		this.entries = entries;
+		this.holdsConcurrency = holdsConcurrency;
+	}
+
+	/** The cost admitted (the estimate). */
+	public Cost cost() {
+		return this.cost;
+	}
+
+	/** The provider this permit belongs to. */
+	public String provider() {
+		return this.partition.provider();
+	}
+
+	/** The partition this permit belongs to (its hashed key). */
+	public Partition partition() {
+		return this.partition;
+	}
+
+	/** When it was admitted, in the time source's nanoseconds. */
+	public long admittedAt() {
+		return this.admittedAt;
+	}
+
+	/** Whether the permit has been released or abandoned. */
+	public boolean isReleased() {
+		return this.state != 0;
+	}
+
+	/**
+	 * The call was sent: free the concurrency slot and settle the estimate to {@code actual}.
+	 * @param actual what the call really cost, or {@code null} to keep the estimate (failed calls count too)
+	 * @return whether this call released the permit
+	 */
+	public boolean release(Cost actual) {
+		if (!STATE.compareAndSet(this, 0, 1)) {
+			this.partition.noteRepeatedRelease();
+			return false;
+		}
+		this.partition.release(this, actual, true);
+		return true;
+	}
+
+	/**
+	 * The call was never sent (cancelled before it left, or the caller gave up): free everything it took.
+	 * @return whether this call released the permit
+	 */
+	public boolean abandon() {
+		if (!STATE.compareAndSet(this, 0, 1)) {
+			this.partition.noteRepeatedRelease();
+			return false;
+		}
+		this.partition.release(this, Cost.NONE, false);
+		return true;
+	}
+
+	/** Same as {@code release(null)}: the call was sent and its estimate stands. */
+	@Override
+	public void close() {
+		if (!isReleased()) {
+			release(null);
+		}
+	}
+
+}

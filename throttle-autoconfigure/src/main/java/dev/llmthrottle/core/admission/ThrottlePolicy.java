@@ -1,0 +1,88 @@
+package dev.llmthrottle.core.admission;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import dev.llmthrottle.core.Limit;
+
+/**
+ * Everything that decides admission for one provider: its limits, concurrency, the bounds on waiting, the pacing
+ * burst and how many partitions it may hold. Immutable; a changed policy is applied as a whole.
+ *
+ * @param provider the provider name
+ * @param limits the budgets; empty only for an explicitly unlimited provider
+ * @param maxConcurrent calls in flight at once per partition, or 0 for no concurrency cap
+ * @param maxWait the longest a caller may wait for admission
+ * @param maxQueue callers that may wait at once per partition
+ * @param burst how far ahead of the steady rate calls may run after an idle spell ({@code 0} = strict pacing)
+ * @param maxPartitions partitions kept at once; idle ones are evicted to make room
+ */
+public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+		Duration burst, int maxPartitions) {
+
+	public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(1);
+
+	public static final int DEFAULT_MAX_QUEUE = 1000;
+
+	public static final int DEFAULT_MAX_PARTITIONS = 10_000;
+
+	public ThrottlePolicy {
+		Objects.requireNonNull(provider, "provider");
+		limits = List.copyOf(limits);
+		Objects.requireNonNull(maxWait, "maxWait");
+		Objects.requireNonNull(burst, "burst");
+		if (maxConcurrent < 0) {
+			throw new IllegalArgumentException("maxConcurrent must not be negative");
+		}
+		if (maxWait.isNegative()) {
+			throw new IllegalArgumentException("maxWait must not be negative");
+		}
+		if (maxQueue < 0) {
+			throw new IllegalArgumentException("maxQueue must not be negative");
+		}
+		if (burst.isNegative()) {
+			throw new IllegalArgumentException("burst must not be negative");
+		}
+		if (maxPartitions < 1) {
+			throw new IllegalArgumentException("maxPartitions must be at least 1");
+		}
+	}
+
+	/** A policy with the given limits and defaults for everything else. */
+	public static ThrottlePolicy of(String provider, int maxConcurrent, Limit... limits) {
+		return new ThrottlePolicy(provider, List.of(limits), maxConcurrent, DEFAULT_MAX_WAIT, DEFAULT_MAX_QUEUE,
+				Duration.ZERO, DEFAULT_MAX_PARTITIONS);
+	}
+
+	public ThrottlePolicy withMaxWait(Duration maxWait) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
+				this.maxPartitions);
+	}
+
+	public ThrottlePolicy withMaxQueue(int maxQueue) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
+				this.maxPartitions);
+	}
+
+	public ThrottlePolicy withBurst(Duration burst) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
+				this.maxPartitions);
+	}
+
+	public ThrottlePolicy withLimits(List<Limit> limits) {
+		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
+				this.maxPartitions);
+	}
+
+	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
+				this.burst, maxPartitions);
+	}
+
+	/** The longest period of any limit, or zero: how long a partition must stay untouched before it is idle. */
+	public Duration longestPeriod() {
+		return this.limits.stream().map(Limit::period).max(Duration::compareTo).orElse(Duration.ZERO);
+	}
+
+}

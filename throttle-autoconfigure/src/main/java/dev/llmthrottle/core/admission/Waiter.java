@@ -1,0 +1,62 @@
+package dev.llmthrottle.core.admission;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.TimeSource;
+
+/**
+ * A caller queued for admission: a future completed with its {@link Permit}. Cancelling it withdraws the caller
+ * from the queue, and a permit granted in the same instant is handed straight back, so a cancelled waiter gives
+ * nothing away and takes nothing.
+ */
+final class Waiter extends CompletableFuture<Permit> {
+
+	final Partition partition;
+
+	final Cost cost;
+
+	final long enqueuedAt;
+
+	TimeSource.Cancellable deadline;
+
+	Waiter(Partition partition, Cost cost, long enqueuedAt) {
+		this.partition = partition;
+		this.cost = cost;
+		this.enqueuedAt = enqueuedAt;
+	}
+
+	@Override
+	public boolean cancel(boolean mayInterruptIfRunning) {
+		boolean cancelled = super.cancel(mayInterruptIfRunning);
+		if (cancelled) {
+			this.partition.withdraw(this);
+		}
+		return cancelled;
+	}
+
+	@Override
+	public boolean completeExceptionally(Throwable ex) {
+		boolean completed = super.completeExceptionally(ex);
+		if (completed) {
+			this.partition.withdraw(this);
+		}
+		return completed;
+	}
+
+	/** Hands the permit over; if the caller has gone meanwhile, gives it back. */
+	void grant(Permit permit) {
+		if (this.deadline != null) {
+			this.deadline.cancel();
+		}
+		if (!super.complete(permit)) {
+			permit.abandon();
+		}
+	}
+
+	@Override
+	public boolean complete(Permit value) {
+		throw new UnsupportedOperationException("a waiter is completed only by its partition");
+	}
+
+}

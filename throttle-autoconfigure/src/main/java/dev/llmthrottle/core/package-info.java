@@ -1,0 +1,5 @@
+/**
+ * The engine's vocabulary: dimensions, limits, costs, time and the rejections callers see. This package and its
+ * sub-packages import nothing from Spring, so the rules of throttling can be read and tested on their own.
+ */
+package dev.llmthrottle.core;
