@@ -1,0 +1,59 @@
+package dev.llmthrottle.protocol;
+
+import java.util.Optional;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Lenient JSON reading for this package: malformed input is "absent", never an exception. */
+final class Json {
+
+	/** Immutable and thread-safe (Jackson 3 mappers are); default read limits bound nesting. */
+	private static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+	private Json() {
+	}
+
+	/** The parsed tree, or empty for {@code null}, blank or malformed text. */
+	static Optional<JsonNode> parse(String text) {
+		if (text == null || text.isBlank()) {
+			return Optional.empty();
+		}
+		try {
+			JsonNode node = MAPPER.readTree(text);
+			return (node == null || node.isMissingNode()) ? Optional.empty() : Optional.of(node);
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/** A string or number field's text; empty for anything else, including blank strings. */
+	static Optional<String> text(JsonNode node, String field) {
+		if (node == null || !node.isObject()) {
+			return Optional.empty();
+		}
+		JsonNode value = node.get(field);
+		if (value == null) {
+			return Optional.empty();
+		}
+		if (value.isString()) {
+			String text = value.stringValue();
+			return (text == null || text.isBlank()) ? Optional.empty() : Optional.of(text.trim());
+		}
+		if (value.isNumber()) {
+			return Optional.of(value.numberValue().toString());
+		}
+		return Optional.empty();
+	}
+
+	/** An object-valued field, or {@code null}. */
+	static JsonNode object(JsonNode node, String field) {
+		if (node == null || !node.isObject()) {
+			return null;
+		}
+		JsonNode value = node.get(field);
+		return (value != null && value.isObject()) ? value : null;
+	}
+
+}
