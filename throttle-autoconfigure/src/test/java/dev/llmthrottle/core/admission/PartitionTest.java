@@ -1,0 +1,266 @@
+package dev.llmthrottle.core.admission;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import org.junit.jupiter.api.Test;
+
+import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Dimension;
+import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.MaxWaitExceededException;
+import dev.llmthrottle.core.QueueFullException;
+import dev.llmthrottle.core.RequestTooLargeException;
+import dev.llmthrottle.core.VirtualTimeSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PartitionTest {
+
+	private final VirtualTimeSource time = new VirtualTimeSource();
+
+	private Partition partition(int maxConcurrent, Limit... limits) {
+		return new ProviderThrottler(ThrottlePolicy.of("openai", maxConcurrent, limits), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE)
+			.defaultPartition();
+	}
+
+	private static Limit requestsPerSecond(long amount) {
+		return Limit.of(Dimension.REQUESTS, amount, Duration.ofSeconds(1));
+	}
+
+	private static Limit tokensPerSecond(long amount) {
+		return Limit.of(Dimension.TOKENS, amount, Duration.ofSeconds(1));
+	}
+
+	private long used(Partition partition, Dimension dimension) {
+		return partition.snapshot()
+			.limits()
+			.stream()
+			.filter((state) -> state.limit().dimension() == dimension)
+			.mapToLong(PartitionSnapshot.LimitState::used)
+			.sum();
+	}
+
+	@Test
+	void admitsSixPerSecondOnAnExactSchedule() {
+		Partition partition = partition(0, requestsPerSecond(6));
+		long start = this.time.nanoTime();
+		List<Long> admittedAt = new ArrayList<>();
+		for (int i = 0; i < 12; i++) {
+			partition.acquireAsync(Cost.oneRequest()).thenAccept((permit) -> admittedAt.add(permit.admittedAt() - start));
+		}
+		this.time.advance(Duration.ofSeconds(3));
+		assertThat(admittedAt).hasSize(12);
+		for (int i = 0; i < 12; i++) {
+			assertThat(admittedAt.get(i)).as("admission %d", i).isEqualTo(i * 166_666_667L);
+		}
+	}
+
+	@Test
+	void reservesEveryDimensionAtOnceAndNothingWhileWaiting() {
+		Partition partition = partition(0, requestsPerSecond(10), tokensPerSecond(100));
+		Permit first = partition.tryAcquire(Cost.of(80, 0));
+		assertThat(first).isNotNull();
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.of(50, 0));
+		assertThat(second).isNotDone();
+		// waiting on tokens must not hold a request slot
+		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(1);
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(80);
+		this.time.advance(Duration.ofMillis(999));
+		assertThat(second).isNotDone();
+		this.time.advance(Duration.ofMillis(1));
+		assertThat(second).isCompleted();
+		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(1); // the first request left the window
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(50);
+	}
+
+	@Test
+	void servesWaitersInArrivalOrderWhateverTheirCost() {
+		Partition partition = partition(0, tokensPerSecond(100));
+		partition.tryAcquire(Cost.of(100, 0));
+		CompletableFuture<Permit> large = partition.acquireAsync(Cost.of(90, 0));
+		CompletableFuture<Permit> small1 = partition.acquireAsync(Cost.of(5, 0));
+		CompletableFuture<Permit> small2 = partition.acquireAsync(Cost.of(5, 0));
+		List<String> order = new ArrayList<>();
+		large.thenRun(() -> order.add("large"));
+		small1.thenRun(() -> order.add("small1"));
+		small2.thenRun(() -> order.add("small2"));
+		this.time.advance(Duration.ofSeconds(5));
+		assertThat(order).containsExactly("large", "small1", "small2");
+	}
+
+	@Test
+	void settlesRefundsAndDebts() {
+		Partition partition = partition(0, tokensPerSecond(1000));
+		Permit refunded = partition.tryAcquire(Cost.of(100, 100));
+		refunded.release(Cost.of(100, 30));
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(130);
+		assertThat(partition.tryAcquire(Cost.of(0, 10))).as("paced: 130 tokens take 130 ms").isNull();
+		this.time.advance(Duration.ofMillis(130));
+		Permit indebted = partition.tryAcquire(Cost.of(0, 10));
+		this.time.advance(Duration.ofMillis(5));
+		indebted.release(Cost.of(0, 300));
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(430);
+	}
+
+	@Test
+	void abandonedPermitGivesEverythingBack() {
+		Partition partition = partition(2, requestsPerSecond(10), tokensPerSecond(100));
+		Permit permit = partition.tryAcquire(Cost.of(40, 0));
+		assertThat(permit.abandon()).isTrue();
+		assertThat(permit.abandon()).isFalse();
+		assertThat(permit.release(null)).isFalse();
+		PartitionSnapshot snapshot = partition.snapshot();
+		assertThat(snapshot.inFlight()).isZero();
+		assertThat(snapshot.repeatedReleases()).isEqualTo(2);
+		assertThat(used(partition, Dimension.REQUESTS)).isZero();
+		assertThat(used(partition, Dimension.TOKENS)).isZero();
+	}
+
+	@Test
+	void rejectsTooLargeAtOnce() {
+		Partition partition = partition(0, tokensPerSecond(100));
+		assertThatThrownBy(() -> partition.tryAcquire(Cost.of(101, 0))).isInstanceOf(RequestTooLargeException.class)
+			.hasMessageContaining("openai")
+			.hasMessageContaining("101 tokens")
+			.hasMessageContaining("100 tokens per 1s");
+		assertThat(partition.acquireAsync(Cost.of(60, 50))).isCompletedExceptionally();
+	}
+
+	@Test
+	void failsFastWhenTheForeseeableWaitExceedsMaxWait() {
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 0, requestsPerSecond(1)).withMaxWait(Duration.ofMillis(2500)), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		partition.tryAcquire(Cost.oneRequest());
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 1 s
+		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 2 s
+		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // 3 s > 2.5 s
+		assertThat(second).isNotDone();
+		assertThat(third).isNotDone();
+		assertThat(fourth).isCompletedExceptionally();
+		assertThatThrownBy(fourth::get).hasCauseInstanceOf(MaxWaitExceededException.class)
+			.hasMessageContaining("at least 3s")
+			.hasMessageContaining("1 requests per 1s");
+	}
+
+	@Test
+	void waitOnConcurrencyEndsAtMaxWait() throws Exception {
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 1, requestsPerSecond(100)).withMaxWait(Duration.ofSeconds(2)), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		Permit held = partition.tryAcquire(Cost.oneRequest());
+		CompletableFuture<Permit> waiting = partition.acquireAsync(Cost.oneRequest());
+		this.time.advance(Duration.ofMillis(1999));
+		assertThat(waiting).isNotDone();
+		this.time.advance(Duration.ofMillis(1));
+		assertThatThrownBy(waiting::get).isInstanceOf(ExecutionException.class)
+			.hasCauseInstanceOf(MaxWaitExceededException.class)
+			.hasMessageContaining("concurrency");
+		assertThat(partition.snapshot().queued()).isZero();
+		held.release(null);
+		assertThat(partition.snapshot().inFlight()).isZero();
+		assertThat(this.time.pendingTasks()).isZero();
+	}
+
+	@Test
+	void rejectsWhenTheQueueIsFull() {
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 1, requestsPerSecond(100)).withMaxQueue(2), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		partition.tryAcquire(Cost.oneRequest());
+		partition.acquireAsync(Cost.oneRequest());
+		partition.acquireAsync(Cost.oneRequest());
+		assertThatThrownBy(() -> partition.acquireAsync(Cost.oneRequest()).get())
+			.hasCauseInstanceOf(QueueFullException.class);
+	}
+
+	@Test
+	void cooldownPausesEveryCallerUntilItEnds() {
+		Partition partition = partition(0, requestsPerSecond(1000));
+		partition.coolDown(Duration.ofSeconds(7), "429 retry-after 7s");
+		assertThat(partition.tryAcquire(Cost.oneRequest())).isNull();
+		CompletableFuture<Permit> a = partition.acquireAsync(Cost.oneRequest());
+		CompletableFuture<Permit> b = partition.acquireAsync(Cost.oneRequest());
+		assertThat(partition.snapshot().cooldownReason()).isEqualTo("429 retry-after 7s");
+		this.time.advance(Duration.ofMillis(6999));
+		assertThat(a).isNotDone();
+		assertThat(b).isNotDone();
+		this.time.advance(Duration.ofMillis(1));
+		assertThat(a).isCompleted();
+		this.time.advance(Duration.ofMillis(1));
+		assertThat(b).isCompleted();
+		partition.coolDown(Duration.ofSeconds(1), "shorter");
+		partition.coolDown(Duration.ofMillis(10), "even shorter is ignored");
+		assertThat(partition.cooldownRemaining()).isEqualTo(Duration.ofSeconds(1));
+	}
+
+	@Test
+	void cancelledWaiterTakesNothingAndUnblocksTheNext() {
+		Partition partition = partition(0, tokensPerSecond(100));
+		partition.tryAcquire(Cost.of(100, 0));
+		CompletableFuture<Permit> big = partition.acquireAsync(Cost.of(100, 0));
+		CompletableFuture<Permit> small = partition.acquireAsync(Cost.of(10, 0));
+		big.cancel(false);
+		assertThat(partition.snapshot().queued()).isEqualTo(1);
+		this.time.advance(Duration.ofSeconds(1));
+		assertThat(small).isCompleted();
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(10);
+	}
+
+	@Test
+	void interruptedBlockingCallerIsWithdrawn() throws Exception {
+		Partition partition = partition(1, requestsPerSecond(100));
+		Permit held = partition.tryAcquire(Cost.oneRequest());
+		Thread caller = Thread.currentThread();
+		CompletableFuture<Void> interrupter = CompletableFuture.runAsync(() -> {
+			while (partition.snapshot().queued() == 0) {
+				Thread.onSpinWait();
+			}
+			caller.interrupt();
+		});
+		assertThatThrownBy(() -> partition.acquire(Cost.oneRequest())).isInstanceOf(InterruptedException.class);
+		interrupter.get();
+		assertThat(Thread.interrupted()).isFalse(); // InterruptedException cleared the flag, as the JDK does
+		assertThat(partition.snapshot().queued()).isZero();
+		held.release(null);
+		assertThat(partition.snapshot().inFlight()).isZero();
+	}
+
+	@Test
+	void limitsChangeAtRuntimeWithoutLosingState() {
+		ProviderThrottler throttler = new ProviderThrottler(ThrottlePolicy.of("openai", 0, tokensPerSecond(100)),
+				this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		partition.tryAcquire(Cost.of(90, 0));
+		throttler.apply(throttler.policy().withLimits(List.of(tokensPerSecond(200))));
+		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(90);
+		assertThat(partition.snapshot().limits().get(0).available()).isEqualTo(110);
+	}
+
+	@Test
+	void partitionsAreKeyedByHashAndCapped() {
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 0, requestsPerSecond(10)).withMaxPartitions(3), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition a = throttler.partition("sk-live-secret-a");
+		assertThat(a.key()).doesNotContain("secret").startsWith("k").hasSize(25);
+		assertThat(throttler.partition("sk-live-secret-a")).isSameAs(a);
+		a.tryAcquire(Cost.oneRequest()).release(null);
+		throttler.partition("tenant-b").tryAcquire(Cost.oneRequest()).release(null);
+		assertThatThrownBy(() -> throttler.partition("tenant-c")).isInstanceOf(PartitionLimitException.class);
+		this.time.advance(Duration.ofSeconds(2));
+		assertThat(throttler.partition("tenant-c")).isNotNull();
+		assertThat(throttler.partitions()).hasSize(2); // both idle ones were evicted, the default stays
+		assertThat(throttler.partition("sk-live-secret-a")).isNotSameAs(a).extracting(Partition::key).isEqualTo(a.key());
+	}
+
+}
