@@ -1,0 +1,5 @@
+/**
+ * Configuration vocabulary of the simulated provider: limits and their dimensions, enforcement models,
+ * wire dialects, latency, completion length and fault injection. All types are immutable values.
+ */
+package dev.llmthrottle.test.config;

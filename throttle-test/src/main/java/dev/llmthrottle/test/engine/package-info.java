@@ -1,0 +1,8 @@
+/**
+ * The enforcement engine: one meter per configured limit, implementing the
+ * {@link dev.llmthrottle.test.config.EnforcementModel}s, and an {@link dev.llmthrottle.test.engine.Enforcer}
+ * that admits a request only when every limit has room, then settles the charge from actual usage.
+ * Time comes from a {@link dev.llmthrottle.test.clock.SimClock}, so decisions are unit-tested on virtual
+ * time. Nothing here knows about HTTP.
+ */
+package dev.llmthrottle.test.engine;
