@@ -1,0 +1,10 @@
+/**
+ * Token accounting without Spring: estimating a request's cost before it is sent, and reading what
+ * it really cost from the response ({@code usage}), including streamed responses.
+ *
+ * <p>Estimates use jtokkit for OpenAI encodings (ordinary-text counting, so text containing
+ * special-token markers never throws) and a chars/4 heuristic with a safety factor elsewhere
+ * (protocol.md §5, design.md "Token accounting dialects"). Nothing here throws on malformed JSON:
+ * extraction returns empty and estimation falls back to the heuristic.
+ */
+package dev.llmthrottle.protocol.tokens;
