@@ -254,6 +254,60 @@ public final class Partition {
 		}
 	}
 
+	/**
+	 * Adopts a limit the provider reports for {@code dimension} over {@code window}: the partition's limit of that
+	 * dimension and period becomes the reported amount when that is lower than configured (a temporary reduction,
+	 * or a configured figure that was too high) and returns to the configured amount when the report rises again.
+	 * @return whether a limit changed
+	 */
+	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
+		if (reportedAmount < 1) {
+			return false;
+		}
+		this.lock.lock();
+		try {
+			for (Limit configured : this.policy.limits()) {
+				if (configured.dimension() != dimension || !configured.period().equals(window)) {
+					continue;
+				}
+				long target = Math.min(configured.amount(), reportedAmount);
+				for (PacedRateLimiter limiter : this.limiters) {
+					Limit current = limiter.window().limit();
+					if (current.dimension() == dimension && current.period().equals(window)
+							&& current.amount() != target) {
+						limiter.window().reconfigure(Limit.of(dimension, target, window));
+						return true;
+					}
+				}
+			}
+			return false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Charges {@code extra} now, without waiting for room: a retry sent under a permit already held, or output
+	 * tokens counted after the fact. The next callers wait for it.
+	 */
+	public void charge(Cost extra) {
+		this.lock.lock();
+		try {
+			long now = this.time.nanoTime();
+			for (PacedRateLimiter limiter : this.limiters) {
+				PacedWindow window = limiter.window();
+				long amount = extra.amount(window.limit().dimension());
+				if (amount > 0) {
+					window.settle(window.consume(0, now), 0, amount, now);
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
 	/** The time left in the current cooldown, or zero. */
 	public Duration cooldownRemaining() {
 		this.lock.lock();

@@ -50,6 +50,8 @@ public final class PacedWindow {
 
 	private static final int BUCKETS_PER_PERIOD = 1024;
 
+	private static final long REPORT_TOLERANCE_DIVISOR = 50;
+
 	private Limit limit;
 
 	private long amount;
@@ -202,7 +204,8 @@ public final class PacedWindow {
 
 	/**
 	 * Records that the provider reports only {@code remaining} units left until {@code now + resetNanos}: when that
-	 * is less than we believe, the difference is held back until then. Never raises what we believe.
+	 * is less than we believe by more than 2% of the limit, the difference is held back until then (capped at one
+	 * period). Never raises what we believe.
 	 */
 	public void reportRemaining(long remaining, long resetNanos, long now) {
 		if (remaining < 0 || resetNanos <= 0) {
@@ -211,7 +214,9 @@ public final class PacedWindow {
 		expire(now);
 		long external = (now < this.externalUntil) ? this.externalAmount : 0;
 		long believed = this.amount - this.windowSum - external;
-		if (remaining >= believed) {
+		if (believed - remaining <= this.amount / REPORT_TOLERANCE_DIVISOR) {
+			// within 2% of the limit: the provider's figure is a moment older than ours (entries that left our
+			// window since it answered, rounding such as Anthropic's nearest 1,000); not worth holding back
 			return;
 		}
 		long until = now + Math.min(resetNanos, this.periodNanos);

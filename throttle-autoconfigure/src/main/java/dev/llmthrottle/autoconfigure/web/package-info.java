@@ -1,0 +1,5 @@
+/**
+ * The HTTP entry points: a {@code WebClient} filter and a {@code RestClient} interceptor that throttle calls to
+ * configured providers and listen to their answers, and their auto-configurations.
+ */
+package dev.llmthrottle.autoconfigure.web;
