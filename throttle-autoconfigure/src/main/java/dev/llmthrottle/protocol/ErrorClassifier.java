@@ -293,7 +293,9 @@ public final class ErrorClassifier {
 
 	private static String reason(int status, ErrorBody error, String message) {
 		StringBuilder reason = new StringBuilder("HTTP ").append(status);
-		error.code().or(error::type).or(error::status).or(error::errorCode)
+		error.errorCode().or(() -> error.code().filter((code) -> !code.matches("\\d+")))
+			.or(error::type)
+			.or(error::status)
 			.ifPresent((kind) -> reason.append(' ').append(kind));
 		if (!message.isBlank()) {
 			reason.append(": ").append(message.length() > MAX_TEXT ? message.substring(0, MAX_TEXT) : message);
