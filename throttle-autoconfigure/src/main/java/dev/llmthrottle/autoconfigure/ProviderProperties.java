@@ -1,0 +1,369 @@
+package dev.llmthrottle.autoconfigure;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.llmthrottle.protocol.Dialect;
+
+/**
+ * The settings of one provider, or the defaults merged into every provider. Every value is a wrapper type so that
+ * "not set" can be told apart from a value: an unset provider value takes the default's, and an unset default
+ * takes the built-in fallback named in its description.
+ */
+public class ProviderProperties {
+
+	/**
+	 * Base URL(s) of the provider's API, absolute http or https. HTTP clients calling a URL under one of them are
+	 * throttled as this provider.
+	 */
+	private List<URI> baseUrl = new ArrayList<>();
+
+	/**
+	 * How the provider reports usage and rate limits. When unset, inferred from a well-known base URL host, else
+	 * generic.
+	 */
+	private Dialect dialect;
+
+	/**
+	 * Maximum number of calls in flight at once per partition. When unset, concurrency is not capped.
+	 */
+	private Integer maxConcurrent;
+
+	/**
+	 * Maximum number of requests per minute.
+	 */
+	private Long requestsPerMinute;
+
+	/**
+	 * Maximum number of tokens (input plus output) per minute.
+	 */
+	private Long tokensPerMinute;
+
+	/**
+	 * Maximum number of input (prompt) tokens per minute.
+	 */
+	private Long inputTokensPerMinute;
+
+	/**
+	 * Maximum number of output (completion) tokens per minute.
+	 */
+	private Long outputTokensPerMinute;
+
+	/**
+	 * Maximum number of requests per day.
+	 */
+	private Long requestsPerDay;
+
+	/**
+	 * Maximum number of tokens (input plus output) per day.
+	 */
+	private Long tokensPerDay;
+
+	/**
+	 * Further limits of any dimension and period, for example 10 requests per 1s.
+	 */
+	private List<LimitProperties> limits = new ArrayList<>();
+
+	/**
+	 * Longest time a call may wait for admission before it is rejected. When unset, 1m.
+	 */
+	private Duration maxWait;
+
+	/**
+	 * Maximum number of calls waiting at once per partition. When unset, 1000.
+	 */
+	private Integer maxQueue;
+
+	/**
+	 * Output tokens reserved for a call whose size is not otherwise known. When unset, none.
+	 */
+	private Long defaultOutputTokens;
+
+	/**
+	 * Where the throttle state lives. When unset, memory.
+	 */
+	private Backend backend;
+
+	/**
+	 * How far calls may run ahead of the steady rate after an idle spell. When unset, 0 (strict pacing, safe
+	 * against every provider enforcement model).
+	 */
+	private Duration burst;
+
+	/**
+	 * Maximum number of partitions (keys) kept at once; idle ones are evicted to make room. When unset, 10000.
+	 */
+	private Integer maxPartitions;
+
+	/**
+	 * Whether the provider may have no limit at all. Without it, a provider with no limit fails startup.
+	 */
+	private Boolean unlimited;
+
+	/**
+	 * Retries of calls the provider refused (429 or overload).
+	 */
+	private final Retry retry = new Retry();
+
+	public List<URI> getBaseUrl() {
+		return this.baseUrl;
+	}
+
+	public void setBaseUrl(List<URI> baseUrl) {
+		this.baseUrl = baseUrl;
+	}
+
+	public Dialect getDialect() {
+		return this.dialect;
+	}
+
+	public void setDialect(Dialect dialect) {
+		this.dialect = dialect;
+	}
+
+	public Integer getMaxConcurrent() {
+		return this.maxConcurrent;
+	}
+
+	public void setMaxConcurrent(Integer maxConcurrent) {
+		this.maxConcurrent = maxConcurrent;
+	}
+
+	public Long getRequestsPerMinute() {
+		return this.requestsPerMinute;
+	}
+
+	public void setRequestsPerMinute(Long requestsPerMinute) {
+		this.requestsPerMinute = requestsPerMinute;
+	}
+
+	public Long getTokensPerMinute() {
+		return this.tokensPerMinute;
+	}
+
+	public void setTokensPerMinute(Long tokensPerMinute) {
+		this.tokensPerMinute = tokensPerMinute;
+	}
+
+	public Long getInputTokensPerMinute() {
+		return this.inputTokensPerMinute;
+	}
+
+	public void setInputTokensPerMinute(Long inputTokensPerMinute) {
+		this.inputTokensPerMinute = inputTokensPerMinute;
+	}
+
+	public Long getOutputTokensPerMinute() {
+		return this.outputTokensPerMinute;
+	}
+
+	public void setOutputTokensPerMinute(Long outputTokensPerMinute) {
+		this.outputTokensPerMinute = outputTokensPerMinute;
+	}
+
+	public Long getRequestsPerDay() {
+		return this.requestsPerDay;
+	}
+
+	public void setRequestsPerDay(Long requestsPerDay) {
+		this.requestsPerDay = requestsPerDay;
+	}
+
+	public Long getTokensPerDay() {
+		return this.tokensPerDay;
+	}
+
+	public void setTokensPerDay(Long tokensPerDay) {
+		this.tokensPerDay = tokensPerDay;
+	}
+
+	public List<LimitProperties> getLimits() {
+		return this.limits;
+	}
+
+	public void setLimits(List<LimitProperties> limits) {
+		this.limits = limits;
+	}
+
+	public Duration getMaxWait() {
+		return this.maxWait;
+	}
+
+	public void setMaxWait(Duration maxWait) {
+		this.maxWait = maxWait;
+	}
+
+	public Integer getMaxQueue() {
+		return this.maxQueue;
+	}
+
+	public void setMaxQueue(Integer maxQueue) {
+		this.maxQueue = maxQueue;
+	}
+
+	public Long getDefaultOutputTokens() {
+		return this.defaultOutputTokens;
+	}
+
+	public void setDefaultOutputTokens(Long defaultOutputTokens) {
+		this.defaultOutputTokens = defaultOutputTokens;
+	}
+
+	public Backend getBackend() {
+		return this.backend;
+	}
+
+	public void setBackend(Backend backend) {
+		this.backend = backend;
+	}
+
+	public Duration getBurst() {
+		return this.burst;
+	}
+
+	public void setBurst(Duration burst) {
+		this.burst = burst;
+	}
+
+	public Integer getMaxPartitions() {
+		return this.maxPartitions;
+	}
+
+	public void setMaxPartitions(Integer maxPartitions) {
+		this.maxPartitions = maxPartitions;
+	}
+
+	public Boolean getUnlimited() {
+		return this.unlimited;
+	}
+
+	public void setUnlimited(Boolean unlimited) {
+		this.unlimited = unlimited;
+	}
+
+	public Retry getRetry() {
+		return this.retry;
+	}
+
+	/**
+	 * One entry of {@code limits}: at most {@code amount} of {@code dimension} in any {@code period}.
+	 */
+	public static class LimitProperties {
+
+		/**
+		 * What is counted: requests, tokens, input-tokens or output-tokens.
+		 */
+		private String dimension;
+
+		/**
+		 * How much is allowed per period, at least 1.
+		 */
+		private Long amount;
+
+		/**
+		 * Length of the trailing window, for example 10s or 1m.
+		 */
+		private Duration period;
+
+		public String getDimension() {
+			return this.dimension;
+		}
+
+		public void setDimension(String dimension) {
+			this.dimension = dimension;
+		}
+
+		public Long getAmount() {
+			return this.amount;
+		}
+
+		public void setAmount(Long amount) {
+			this.amount = amount;
+		}
+
+		public Duration getPeriod() {
+			return this.period;
+		}
+
+		public void setPeriod(Duration period) {
+			this.period = period;
+		}
+
+	}
+
+	/**
+	 * How calls the provider refused are retried.
+	 */
+	public static class Retry {
+
+		/**
+		 * Maximum number of attempts, the first included. When unset, 3.
+		 */
+		private Integer maxAttempts;
+
+		/**
+		 * Wait before the first retry when the provider gives no hint. When unset, 500ms.
+		 */
+		private Duration initialBackoff;
+
+		/**
+		 * Longest wait between two attempts when the provider gives no hint. When unset, 8s.
+		 */
+		private Duration maxBackoff;
+
+		/**
+		 * Longest provider-requested wait (Retry-After) that is honoured; longer hints fail the call. When unset,
+		 * 120s.
+		 */
+		private Duration maxRetryAfter;
+
+		/**
+		 * Time budget of a call across all its attempts. When unset, only max-attempts bounds retries.
+		 */
+		private Duration deadline;
+
+		public Integer getMaxAttempts() {
+			return this.maxAttempts;
+		}
+
+		public void setMaxAttempts(Integer maxAttempts) {
+			this.maxAttempts = maxAttempts;
+		}
+
+		public Duration getInitialBackoff() {
+			return this.initialBackoff;
+		}
+
+		public void setInitialBackoff(Duration initialBackoff) {
+			this.initialBackoff = initialBackoff;
+		}
+
+		public Duration getMaxBackoff() {
+			return this.maxBackoff;
+		}
+
+		public void setMaxBackoff(Duration maxBackoff) {
+			this.maxBackoff = maxBackoff;
+		}
+
+		public Duration getMaxRetryAfter() {
+			return this.maxRetryAfter;
+		}
+
+		public void setMaxRetryAfter(Duration maxRetryAfter) {
+			this.maxRetryAfter = maxRetryAfter;
+		}
+
+		public Duration getDeadline() {
+			return this.deadline;
+		}
+
+		public void setDeadline(Duration deadline) {
+			this.deadline = deadline;
+		}
+
+	}
+
+}
