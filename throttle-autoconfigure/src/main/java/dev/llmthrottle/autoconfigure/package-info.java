@@ -1,0 +1,6 @@
+/**
+ * Spring Boot auto-configuration of the LLM throttles: {@code llm.throttle.*} properties, their validation into
+ * provider definitions and policies (failing startup with every problem named), the throttler registry and its
+ * support beans, and the failure analyzer that explains a bad configuration.
+ */
+package dev.llmthrottle.autoconfigure;
