@@ -1,0 +1,32 @@
+package dev.llmthrottle.autoconfigure.aop;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Role;
+
+import dev.llmthrottle.autoconfigure.LlmThrottleAutoConfiguration;
+import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.core.admission.CurrentAdmission;
+import dev.llmthrottle.core.admission.LlmThrottlers;
+
+/**
+ * Auto-configuration of {@link dev.llmthrottle.annotation.LlmThrottled}: registers the post-processor that advises
+ * annotated beans. Static, as infrastructure, so that it is registered before the beans it processes.
+ */
+@AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
+@ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)
+public final class LlmThrottledAutoConfiguration {
+
+	@Bean
+	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
+	@ConditionalOnMissingBean
+	static LlmThrottledBeanPostProcessor llmThrottledBeanPostProcessor(ObjectProvider<LlmThrottlers> throttlers,
+			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission) {
+		return new LlmThrottledBeanPostProcessor(throttlers, definitions, currentAdmission);
+	}
+
+}

@@ -1,0 +1,51 @@
+package dev.llmthrottle.autoconfigure.aop;
+
+import org.springframework.aop.framework.AopInfrastructureBean;
+import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.aop.support.ComposablePointcut;
+import org.springframework.aop.support.DefaultPointcutAdvisor;
+import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.util.ClassUtils;
+
+import dev.llmthrottle.annotation.LlmThrottled;
+import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.core.admission.CurrentAdmission;
+import dev.llmthrottle.core.admission.LlmThrottlers;
+
+/**
+ * Applies {@link LlmThrottled} to beans: proxies every bean with an annotated method (or class) with an advisor
+ * around {@link LlmThrottledInterceptor}, as Spring's own {@code ConcurrencyLimitBeanPostProcessor} does for
+ * {@code @ConcurrencyLimit}. Before proxying, it resolves each annotated method (the provider must exist, the
+ * expressions must parse and refer only to arguments), so a mistake fails startup naming the bean and method
+ * instead of the first call.
+ *
+ * <p>
+ * Its collaborators are looked up lazily, so that being a post-processor does not instantiate the throttlers
+ * before the beans they depend on.
+ */
+@SuppressWarnings("serial")
+public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
+
+	private final transient ThrottledOperationSource operations;
+
+	public LlmThrottledBeanPostProcessor(ObjectProvider<LlmThrottlers> throttlers,
+			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission) {
+		this.operations = new ThrottledOperationSource(throttlers::getObject, definitions::getIfAvailable);
+		setBeforeExistingAdvisors(true);
+		ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(LlmThrottled.class, true))
+			.union(new AnnotationMatchingPointcut(null, LlmThrottled.class, true));
+		this.advisor = new DefaultPointcutAdvisor(pointcut,
+				new LlmThrottledInterceptor(this.operations, currentAdmission::getObject));
+	}
+
+	@Override
+	public Object postProcessAfterInitialization(Object bean, String beanName) {
+		if (!(bean instanceof AopInfrastructureBean) && isEligible(bean, beanName)) {
+			this.operations.validate(ClassUtils.getUserClass(AopUtils.getTargetClass(bean)), beanName);
+		}
+		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+}

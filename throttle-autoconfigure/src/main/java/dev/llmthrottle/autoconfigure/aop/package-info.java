@@ -1,0 +1,6 @@
+/**
+ * The advisor behind {@link dev.llmthrottle.annotation.LlmThrottled}: a bean post-processor that proxies annotated
+ * beans, resolves each annotation at startup, and admits every call (blocking, {@code CompletionStage}, or reactive
+ * with Reactor kept optional) through the provider's throttler, releasing the permit on every path.
+ */
+package dev.llmthrottle.autoconfigure.aop;
