@@ -117,8 +117,15 @@ public class ThrottlePolicyFactory {
 	}
 
 	/** Resolves one provider (or the defaults alone); {@code null} when it has problems. */
-	private ProviderDefinition resolve(MergedProviderProperties merged, Set<Problem> problems) {
-		int before = problems.size();
+	private ProviderDefinition resolve(MergedProviderProperties merged, Set<Problem> allProblems) {
+		// A problem of the defaults is found again for each provider; the set keeps one, this list counts it.
+		Set<Problem> problems = new LinkedHashSet<>();
+		ProviderDefinition definition = resolveOne(merged, problems);
+		allProblems.addAll(problems);
+		return problems.isEmpty() ? definition : null;
+	}
+
+	private ProviderDefinition resolveOne(MergedProviderProperties merged, Set<Problem> problems) {
 		boolean isProvider = merged.name() != null;
 		List<URI> baseUrls = baseUrls(merged, problems);
 		Setting<Integer> maxConcurrent = merged.get("max-concurrent", ProviderProperties::getMaxConcurrent);
@@ -146,7 +153,7 @@ public class ThrottlePolicyFactory {
 					+ "requests-per-day, tokens-per-day, limits or max-concurrent, or set unlimited to true"));
 		}
 		ProviderDefinition.Retry retry = retry(merged, problems);
-		if (!isProvider || problems.size() > before) {
+		if (!isProvider || !problems.isEmpty()) {
 			return null;
 		}
 		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, maxConcurrent.orElse(0),
