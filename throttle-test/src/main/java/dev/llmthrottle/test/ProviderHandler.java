@@ -76,8 +76,10 @@ final class ProviderHandler implements RequestHandler {
         } else if (wire.serves(path) && request.method().equals("POST")) {
             chat(request, responder);
         } else {
-            int status = wire.serves(path) ? 405 : 404;
-            String message = status == 405 ? "Use POST for " + path + "."
+            boolean known = wire.serves(path) || path.equals("/stats") || path.equals("/reset")
+                    || path.equals("/health");
+            int status = known ? 405 : 404;
+            String message = status == 405 ? "Method " + request.method() + " not allowed for " + path + "."
                     : "Unknown path " + path + " (this simulated provider speaks " + settings.dialect().key()
                             + " at " + settings.dialect().path() + ").";
             admin(responder, status, wire.clientError(status, message).body());
@@ -105,9 +107,6 @@ final class ProviderHandler implements RequestHandler {
         }
         Cost cost = wire.admissionCost(call);
         Admission admission = enforcer.tryAdmit(cost, plan.plannedNanos());
-        Instant decidedAt = clock.instant(admission.snapshot().nanoTime());
-        Map<String, String> rateHeaders = rateHeaders(admission.snapshot(), decidedAt, plan);
-        rateHeaders.putAll(wire.idHeaders(seq));
         if (admission instanceof Admission.Admitted) {
             Ticket ticket = ((Admission.Admitted) admission).ticket();
             try {
@@ -117,6 +116,9 @@ final class ProviderHandler implements RequestHandler {
             }
             return;
         }
+        Instant decidedAt = clock.instant(admission.snapshot().nanoTime());
+        Map<String, String> rateHeaders = rateHeaders(admission.snapshot(), decidedAt, plan);
+        rateHeaders.putAll(wire.idHeaders(seq));
         Reply r;
         if (admission instanceof Admission.Throttled) {
             r = wire.throttled(call, (Admission.Throttled) admission, cost, settings.faults().hintStyle(), decidedAt,

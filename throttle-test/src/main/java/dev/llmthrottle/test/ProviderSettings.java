@@ -41,6 +41,20 @@ public record ProviderSettings(
         int port,
         boolean roundAnthropicRemaining) {
 
+    /**
+     * Settings from the standalone flags, e.g. {@code fromFlags("--model=quantized", "--limit=requests:50/10s")}.
+     * See {@code SimulatedProviderMain --help}.
+     *
+     * @throws IllegalArgumentException when a flag is unknown or malformed
+     */
+    public static ProviderSettings fromFlags(String... flags) {
+        try {
+            return CommandLine.parse(flags);
+        } catch (CommandLine.UsageException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
     /** Validates and copies. */
     public ProviderSettings {
         Objects.requireNonNull(dialect, "dialect");

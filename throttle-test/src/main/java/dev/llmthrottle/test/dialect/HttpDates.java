@@ -4,11 +4,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 
 /** Instant formats used on the wire, and the rounding helpers that keep hints truthful. */
 public final class HttpDates {
 
-    private static final DateTimeFormatter RFC_1123 = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+    /** IMF-fixdate (RFC 9110): always two-digit days, unlike {@link DateTimeFormatter#RFC_1123_DATE_TIME}. */
+    private static final DateTimeFormatter RFC_1123 =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
 
     private HttpDates() {
     }
