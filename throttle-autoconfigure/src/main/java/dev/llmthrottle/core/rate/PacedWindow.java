@@ -28,6 +28,9 @@ import dev.llmthrottle.core.Limit;
  * accepts, and the long-run rate is exactly the limit, so nothing is lost to safety margins.</li>
  * </ol>
  * A call is admitted only when both rules allow it; {@link #nanosUntilAvailable} tells how long until they do.
+ * Both use the period stretched by a guard of 1% (at most one second), because the provider stamps a call when it
+ * arrives, a little after we admit it: without the guard, a call admitted the very instant the oldest one leaves
+ * our window can land inside the provider's.
  *
  * <h2>Settling</h2>
  * The estimate admitted up front is corrected when the real usage is known: the entry keeps its admission time and
@@ -51,6 +54,10 @@ public final class PacedWindow {
 	private static final int BUCKETS_PER_PERIOD = 1024;
 
 	private static final long REPORT_TOLERANCE_DIVISOR = 50;
+
+	private static final long GUARD_DIVISOR = 100;
+
+	private static final long MAX_GUARD_NANOS = 1_000_000_000L;
 
 	private Limit limit;
 
@@ -91,7 +98,10 @@ public final class PacedWindow {
 	public void reconfigure(Limit limit, long burstNanos) {
 		this.limit = limit;
 		this.amount = limit.amount();
-		this.periodNanos = limit.periodNanos();
+		// The guard: 1% of the period (at most a second) for the jitter between our admission and the provider's
+		// arrival clock. Without it, a call admitted the instant the oldest leaves our window can land inside the
+		// provider's. It costs 1% of throughput and buys zero 429s.
+		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
 	}

@@ -18,7 +18,7 @@ class PacedWindowTest {
 	@Test
 	void sixPerSecondWithoutBurstIsSpreadEvenly() {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 6, Duration.ofSeconds(1)), 0);
-		long interval = 166_666_667L; // ceil(1 s / 6)
+		long interval = 168_333_334L; // ceil(1.01 s / 6): the period plus its 1% guard
 		long now = 0;
 		for (int i = 0; i < 12; i++) {
 			long wait = window.nanosUntilAvailable(1, now);
@@ -31,24 +31,24 @@ class PacedWindowTest {
 
 	@Test
 	void burstLetsCallsRunAheadThenPaces() {
-		// 10/s with 300 ms of burst: after idle, 1 + 3 calls go at once (each 100 ms of the 300 ms allowance)
-		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 300 * MS);
+		// 10/s (101 ms apart with the guard) and 303 ms of burst: after idle, 1 + 3 calls go at once
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 303 * MS);
 		int immediate = 0;
 		while (window.nanosUntilAvailable(1, 0) == 0) {
 			window.consume(1, 0);
 			immediate++;
 		}
 		assertThat(immediate).isEqualTo(4);
-		assertThat(window.nanosUntilAvailable(1, 0)).isEqualTo(100 * MS);
+		assertThat(window.nanosUntilAvailable(1, 0)).isEqualTo(101 * MS);
 	}
 
 	@Test
 	void trailingWindowBindsWhenPacingWouldAllow() {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 100, Duration.ofSeconds(1)), 0);
 		window.consume(60, 0);
-		// pacing alone allows the next call at 0.6 s, but 60 + 60 > 100 until the first leaves at 1.0 s
-		assertThat(window.nanosUntilAvailable(60, 600 * MS)).isEqualTo(400 * MS);
-		assertThat(window.nanosUntilAvailable(40, 600 * MS)).isZero();
+		// pacing alone allows the next call at 0.606 s, but 60 + 60 > 100 until the first leaves at 1.01 s
+		assertThat(window.nanosUntilAvailable(60, 606 * MS)).isEqualTo(404 * MS);
+		assertThat(window.nanosUntilAvailable(40, 606 * MS)).isZero();
 	}
 
 	@Test
@@ -62,11 +62,11 @@ class PacedWindowTest {
 	void refundFreesWindowAndPacing() {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 100, Duration.ofSeconds(1)), 0);
 		PacedWindow.Entry entry = window.consume(80, 0);
-		assertThat(window.nanosUntilAvailable(50, 100 * MS)).isEqualTo(900 * MS);
+		assertThat(window.nanosUntilAvailable(50, 100 * MS)).isEqualTo(910 * MS);
 		window.settle(entry, 80, 20, 100 * MS);
 		assertThat(window.used(100 * MS)).isEqualTo(20);
-		// pacing moved back by 60 units (600 ms) to 200 ms; window has 80 free
-		assertThat(window.nanosUntilAvailable(50, 100 * MS)).isEqualTo(100 * MS);
+		// pacing moved back by 60 units (606 ms) to 202 ms; window has 80 free
+		assertThat(window.nanosUntilAvailable(50, 100 * MS)).isEqualTo(102 * MS);
 	}
 
 	@Test
@@ -75,10 +75,10 @@ class PacedWindowTest {
 		PacedWindow.Entry entry = window.consume(10, 0);
 		window.settle(entry, 10, 70, 200 * MS);
 		assertThat(window.used(200 * MS)).isEqualTo(70);
-		assertThat(window.used(S)).isZero();
+		assertThat(window.used(S + 10 * MS)).isZero();
 		PacedWindow.Entry old = window.consume(10, 2 * S);
-		window.settle(old, 10, 30, 3 * S + MS); // entry has left the window: the debt lands now
-		assertThat(window.used(3 * S + MS)).isEqualTo(20);
+		window.settle(old, 10, 30, 3 * S + 20 * MS); // entry has left the window: the debt lands now
+		assertThat(window.used(3 * S + 20 * MS)).isEqualTo(20);
 	}
 
 	@Test
