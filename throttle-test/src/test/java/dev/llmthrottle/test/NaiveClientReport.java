@@ -31,7 +31,7 @@ class NaiveClientReport {
     static final int REQUESTS_PER_RUN = 300;
     static final Duration RETRY_PAUSE = Duration.ofMillis(200);
     /** About 400 characters: a prompt estimate of 100 + 3 + 3 = 106 tokens; with max_tokens 256, 362 at admission. */
-    static final String PROMPT = "Summarize the following text in two sentences. ".repeat(8).trim().substring(0, 400);
+    static final String PROMPT = "Summarize the following text in two sentences. ".repeat(9).trim().substring(0, 400);
     static final String BODY = Http.openAiBody(PROMPT, 256);
 
     @Test
