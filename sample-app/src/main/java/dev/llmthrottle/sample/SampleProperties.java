@@ -1,0 +1,73 @@
+package dev.llmthrottle.sample;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the sample, bound from {@code sample.*}. Everything under {@code llm.throttle.*} is the starter's.
+ *
+ * @param batch the batch job
+ * @param simulated the in-process simulated provider(s)
+ * @param demo the blocking, Mono and Flux demo calls
+ */
+@ConfigurationProperties("sample")
+public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulated simulated, @DefaultValue Demo demo) {
+
+	/**
+	 * The batch job.
+	 *
+	 * @param enabled whether to run the batch at startup
+	 * @param count number of prompts to send; the dataset is cycled when it has fewer
+	 * @param input JSONL dataset of prompts, a Spring resource location
+	 * @param output results file (one JSON line per prompt); the timeline chart {@code timeline.svg} is written
+	 * beside it
+	 * @param provider configured provider ({@code llm.throttle.providers.<name>}) the batch calls
+	 * @param model model name sent in each request; when unset, a small model of the provider's dialect
+	 * @param concurrency calls the client submits at once; the throttler decides when each is sent
+	 * @param progressInterval time between two progress lines
+	 * @param exit whether to exit when the batch is done, with code 0 only when no call failed
+	 */
+	public record Batch(@DefaultValue("true") boolean enabled, @DefaultValue("300") int count,
+			@DefaultValue("classpath:prompts.jsonl") String input,
+			@DefaultValue("target/sample-output/results.jsonl") String output,
+			@DefaultValue("openai-sim") String provider, String model, @DefaultValue("64") int concurrency,
+			@DefaultValue("5s") Duration progressInterval, @DefaultValue("true") boolean exit) {
+	}
+
+	/**
+	 * The simulated provider(s) from {@code llm-throttle-test}, started on free loopback ports before the
+	 * throttler is configured; each listed provider's {@code base-url} is pointed at its simulator, which enforces
+	 * that provider's configured limits (unless {@code limits} says otherwise).
+	 *
+	 * @param enabled whether to simulate; when false the providers' configured {@code base-url}s are called with
+	 * the key from {@code OPENAI_API_KEY} or {@code ANTHROPIC_API_KEY}
+	 * @param providers configured providers to simulate
+	 * @param model how the simulator enforces limits: quantized, token-bucket, sliding-window or fixed-window
+	 * @param limits limits the simulator enforces instead of the provider's configured ones, in the form
+	 * {@code requests:240/1m}; empty to enforce exactly what the throttler is configured with
+	 * @param latency fixed part of each response's latency
+	 * @param latencyPerToken latency added per generated output token
+	 * @param latencyJitter upper bound of a random latency added to each response
+	 * @param faultRate share of admitted requests answered with a server error (500 or 503; Anthropic 500 or 529)
+	 * @param seed seed of every random choice the simulator makes
+	 */
+	public record Simulated(@DefaultValue("true") boolean enabled,
+			@DefaultValue({ "openai-sim", "anthropic-sim" }) List<String> providers,
+			@DefaultValue("quantized") String model, @DefaultValue List<String> limits,
+			@DefaultValue("300ms") Duration latency, @DefaultValue("3ms") Duration latencyPerToken,
+			@DefaultValue("200ms") Duration latencyJitter, @DefaultValue("0") double faultRate,
+			@DefaultValue("42") long seed) {
+	}
+
+	/**
+	 * The demo calls.
+	 *
+	 * @param enabled whether to make one blocking, one Mono and one streamed call at startup and log them
+	 */
+	public record Demo(@DefaultValue("false") boolean enabled) {
+	}
+
+}
