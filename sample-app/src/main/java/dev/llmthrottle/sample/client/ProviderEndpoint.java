@@ -1,0 +1,36 @@
+package dev.llmthrottle.sample.client;
+
+import java.net.URI;
+
+import dev.llmthrottle.protocol.Dialect;
+
+/**
+ * Where and how the sample talks to one configured provider.
+ *
+ * @param name the provider name ({@code llm.throttle.providers.<name>})
+ * @param dialect its wire dialect: {@code openai} uses {@code /v1/chat/completions}, {@code anthropic} uses
+ * {@code /v1/messages}
+ * @param baseUrl its first configured base URL (without {@code /v1})
+ * @param apiKey the key to send, never logged
+ * @param model the model named in each request
+ */
+public record ProviderEndpoint(String name, Dialect dialect, URI baseUrl, String apiKey, String model) {
+
+	/** Whether the provider speaks the Anthropic messages API (else the OpenAI chat completions API). */
+	public boolean isAnthropic() {
+		return this.dialect == Dialect.ANTHROPIC;
+	}
+
+	/** The completion endpoint of the dialect under the base URL. */
+	public URI completionsUri() {
+		String base = this.baseUrl.toString().replaceAll("/+$", "");
+		return URI.create(base + (isAnthropic() ? "/v1/messages" : "/v1/chat/completions"));
+	}
+
+	@Override
+	public String toString() {
+		return "ProviderEndpoint[" + this.name + ", " + this.dialect.id() + ", " + this.baseUrl + ", " + this.model
+				+ "]";
+	}
+
+}
