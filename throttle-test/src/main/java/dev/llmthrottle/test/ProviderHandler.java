@@ -151,7 +151,10 @@ final class ProviderHandler implements RequestHandler {
         Instant created = clock.now();
         if (!call.stream()) {
             sleep(plan.firstTokenNanos() + plan.perTokenNanos() * completion.completionTokens());
-            finishAccounting(ticket, call, completion, 0);
+            if (!plan.reset() || wire.chargesOutputAsProduced()) {
+                // a reset OpenAI response keeps its estimate, like an interrupted stream; Anthropic output was produced
+                finishAccounting(ticket, call, completion, 0);
+            }
             byte[] body = wire.completionBody(call, completion, id, created);
             Map<String, String> headers = currentHeaders(plan, seq);
             headers.put("content-type", "application/json");

@@ -29,7 +29,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * In a {@code static} field the provider is started once for the class and {@linkplain SimulatedProvider#reset()
  * reset} before each test (unless {@link #withoutResetBeforeEach()}); in an instance field one is started
  * per test. Declarative use: {@link SimulatedProviderTest}. Either way a test method (or
- * {@code @BeforeEach}) may declare a {@code SimulatedProvider} parameter.
+ * {@code @BeforeEach}) may declare a {@code SimulatedProvider} parameter, unless several of these
+ * extensions are registered (then the parameter is ambiguous: use {@link #get()}).
  */
 public final class SimulatedProviderExtension
         implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback, ParameterResolver {
@@ -41,6 +42,7 @@ public final class SimulatedProviderExtension
     private final SimulatedProvider.Builder builder;
     private final boolean resetBeforeEach;
     private SimulatedProvider classScoped;
+    private String classScopeId;
     private SimulatedProvider methodScoped;
 
     /** The declarative form, used through {@link SimulatedProviderTest}. */
@@ -85,6 +87,7 @@ public final class SimulatedProviderExtension
     public void beforeAll(ExtensionContext context) {
         if (builder != null && classScoped == null) {
             classScoped = builder.start();
+            classScopeId = context.getUniqueId(); // nested classes see beforeAll/afterAll again: only the owner stops it
         }
     }
 
@@ -123,9 +126,10 @@ public final class SimulatedProviderExtension
 
     @Override
     public void afterAll(ExtensionContext context) {
-        if (classScoped != null) {
+        if (classScoped != null && context.getUniqueId().equals(classScopeId)) {
             classScoped.close();
             classScoped = null;
+            classScopeId = null;
         }
     }
 

@@ -6,13 +6,17 @@ import dev.llmthrottle.test.Http;
 import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.config.EnforcementModel;
 import java.net.URI;
+import org.junit.jupiter.api.ClassOrderer;
 import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class SimulatedProviderExtensionTest {
 
     @RegisterExtension
@@ -45,5 +49,22 @@ class SimulatedProviderExtensionTest {
     void anInstanceExtensionStartsOnePerTest() {
         assertThat(perTest.get()).isNotSameAs(shared.get());
         assertThat(perTest.get().settings().limits()).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void theSharedProviderSurvivesNestedClasses() {
+        assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
+    }
+
+    @Nested
+    @Order(4)
+    class Inner {
+
+        @Test
+        void nestedTestsShareTheOuterProvider() {
+            // with two extensions registered a SimulatedProvider parameter would be ambiguous: use get()
+            assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
+        }
     }
 }
