@@ -220,7 +220,7 @@ class LlmThrottleAutoConfigurationTests {
 				LlmThrottlers throttlers = context.getBean(LlmThrottlers.class);
 				throttlers.get("openai").defaultPartition().tryAcquire(Cost.oneRequest()).release(null);
 				assertThat(throttlers.get("openai").defaultPartition().tryAcquire(Cost.oneRequest())).isNull();
-				time.advance(Duration.ofSeconds(1));
+				time.advance(Duration.ofSeconds(2));
 				assertThat(throttlers.get("openai").defaultPartition().tryAcquire(Cost.oneRequest())).isNotNull();
 			});
 	}

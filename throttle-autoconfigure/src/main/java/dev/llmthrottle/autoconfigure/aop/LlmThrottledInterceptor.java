@@ -70,6 +70,7 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 		return invokeBlocking(operation, invocation);
 	}
 
+	@SuppressWarnings("try") // the scope is only closed
 	private Object invokeBlocking(ThrottledOperation operation, MethodInvocation invocation) throws Throwable {
 		Admission admission = operation.admission(invocation.getArguments());
 		CurrentAdmission current = this.currentAdmission.get();
@@ -134,6 +135,7 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 		return result;
 	}
 
+	@SuppressWarnings("try") // the scope is only closed
 	private static void invokeAdmitted(MethodInvocation invocation, Permit permit, CurrentAdmission current,
 			CompletableFuture<Object> result) {
 		CompletionStage<?> stage;

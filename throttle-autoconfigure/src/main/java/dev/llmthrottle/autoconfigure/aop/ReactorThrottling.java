@@ -79,6 +79,7 @@ final class ReactorThrottling {
 	}
 
 	/** Invokes the method (again, for each subscription) under {@code permit} and adapts its result. */
+	@SuppressWarnings("try") // the scope is only closed
 	private Publisher<?> invokeOnce(MethodInvocation invocation, Permit permit, ReactiveAdapter adapter) {
 		MethodInvocation once = (invocation instanceof ProxyMethodInvocation proxied) ? proxied.invocableClone()
 				: invocation;
