@@ -195,7 +195,8 @@ public final class Partition {
 			return future.get();
 		}
 		catch (InterruptedException ex) {
-			if (!future.cancel(false)) {
+			// Not cancelled: it completed meanwhile. Hand back a permit; a rejection must not hide the interrupt.
+			if (!future.cancel(false) && !future.isCompletedExceptionally()) {
 				Permit granted = future.getNow(null);
 				if (granted != null) {
 					granted.abandon();
