@@ -1,7 +1,6 @@
 package dev.llmthrottle.annotation;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -270,10 +269,6 @@ final class ThrottledServices {
 			return this.currentAdmission.get() != null;
 		}
 
-	}
-
-	static Duration seconds(long seconds) {
-		return Duration.ofSeconds(seconds);
 	}
 
 }

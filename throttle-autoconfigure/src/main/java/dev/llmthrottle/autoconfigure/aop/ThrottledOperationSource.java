@@ -3,6 +3,7 @@ package dev.llmthrottle.autoconfigure.aop;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +96,8 @@ final class ThrottledOperationSource {
 					.findMergedAnnotation(method, LlmThrottled.class))
 			.keySet());
 		if (AnnotatedElementUtils.hasAnnotation(targetClass, LlmThrottled.class)) {
-			for (Method method : ReflectionUtils.getUniqueDeclaredMethods(targetClass, ThrottledOperationSource::isClassLevelCandidate)) {
-				methods.add(method);
-			}
+			methods.addAll(Arrays.asList(ReflectionUtils.getUniqueDeclaredMethods(targetClass,
+					ThrottledOperationSource::isClassLevelCandidate)));
 		}
 		return new ArrayList<>(methods);
 	}
@@ -186,8 +186,7 @@ final class ThrottledOperationSource {
 	}
 
 	private static String parameterTypes(Method method) {
-		return String.join(", ",
-				java.util.Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList());
+		return String.join(", ", Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList());
 	}
 
 }
