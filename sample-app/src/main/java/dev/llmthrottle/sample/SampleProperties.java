@@ -53,13 +53,16 @@ public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulate
 	 * @param latencyJitter upper bound of a random latency added to each response
 	 * @param faultRate share of admitted requests answered with a server error (500 or 503; Anthropic 500 or 529)
 	 * @param seed seed of every random choice the simulator makes
+	 * @param warmUpRequests requests sent to the batch's simulator, unthrottled, before the batch starts (then its
+	 * counters are reset): the simulator shares this JVM, and its first requests would otherwise reach it late,
+	 * bunched together, while its own code is still cold; 0 to measure the cold start too
 	 */
 	public record Simulated(@DefaultValue("true") boolean enabled,
 			@DefaultValue({ "openai-sim", "anthropic-sim" }) List<String> providers,
 			@DefaultValue("quantized") String model, @DefaultValue List<String> limits,
 			@DefaultValue("300ms") Duration latency, @DefaultValue("3ms") Duration latencyPerToken,
 			@DefaultValue("200ms") Duration latencyJitter, @DefaultValue("0") double faultRate,
-			@DefaultValue("42") long seed) {
+			@DefaultValue("42") long seed, @DefaultValue("16") int warmUpRequests) {
 	}
 
 	/**

@@ -37,6 +37,7 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.sample.SampleProperties;
 import dev.llmthrottle.sample.client.CallTrace;
+import dev.llmthrottle.sample.client.ChatClient;
 import dev.llmthrottle.sample.client.Completion;
 import dev.llmthrottle.sample.client.Prompt;
 import dev.llmthrottle.sample.client.ProviderEndpoint;
@@ -61,6 +62,8 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final ThrottledChat chat;
 
+	private final ChatClient client;
+
 	private final ProviderEndpoints endpoints;
 
 	private final ProviderDefinitions definitions;
@@ -75,11 +78,12 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private volatile BatchSummary summary;
 
-	public BatchRunner(SampleProperties properties, ThrottledChat chat, ProviderEndpoints endpoints,
+	public BatchRunner(SampleProperties properties, ThrottledChat chat, ChatClient client, ProviderEndpoints endpoints,
 			ProviderDefinitions definitions, LlmThrottlers throttlers, ObjectProvider<SimulatedProviders> simulated,
 			ResourceLoader resources, JsonMapper json) {
 		this.properties = properties;
 		this.chat = chat;
+		this.client = client;
 		this.endpoints = endpoints;
 		this.definitions = definitions;
 		this.throttlers = throttlers;
@@ -104,6 +108,7 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		logger.info(String.format(Locale.ROOT, "Batch: %d prompts from %s to %s; limits %s, max-concurrent %d%s",
 				prompts.size(), batch.input(), endpoint, limits, maxConcurrent, simulatedDescription(provider)));
 
+		warmUpSimulator(endpoint, prompts);
 		BatchRecorder recorder = new BatchRecorder(prompts);
 		ProviderThrottler throttler = this.throttlers.get(provider);
 		ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor((task) -> {
@@ -137,6 +142,25 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		if (!exitWhenDone()) {
 			printSummary();
 		}
+	}
+
+	/**
+	 * Sends a few requests to the batch's simulator around the throttler, then resets the simulator: both sides of
+	 * the wire are warm and start from clean counters. Does nothing for a real provider.
+	 */
+	private void warmUpSimulator(ProviderEndpoint endpoint, List<Prompt> prompts) {
+		int requests = this.properties.simulated().warmUpRequests();
+		SimulatedProviders providers = this.simulated.getIfAvailable();
+		SimulatedProvider simulator = (providers != null) ? providers.get(endpoint.name()).orElse(null) : null;
+		if (simulator == null || requests <= 0) {
+			return;
+		}
+		Flux.range(0, requests)
+			.flatMap((i) -> this.client
+				.completeUnthrottled(endpoint, prompts.get(i % prompts.size()))
+				.onErrorResume((error) -> Mono.empty()), 8)
+			.blockLast(Duration.ofMinutes(1));
+		simulator.reset();
 	}
 
 	/** One prompt: never fails, a failure becomes a result. */

@@ -32,15 +32,33 @@ public class ChatClient {
 
 	private final WebClient webClient;
 
+	private final WebClient unthrottled;
+
 	private final RestClient restClient;
 
 	private final JsonMapper json;
 
 	public ChatClient(WebClient.Builder webClientBuilder, RestClient.Builder restClientBuilder, JsonMapper json) {
 		// The builder already carries the starter's filter; the tap is added last so that it runs innermost.
+		this.unthrottled = webClientBuilder.clone().filters(List::clear).build();
 		this.webClient = webClientBuilder.filter(new WireTap()).build();
 		this.restClient = restClientBuilder.build();
 		this.json = json;
+	}
+
+	/**
+	 * One completion that no throttler sees: only for warming up an in-process simulated provider (whose counters
+	 * are reset afterwards), never for a real one.
+	 */
+	public Mono<Completion> completeUnthrottled(ProviderEndpoint endpoint, Prompt prompt) {
+		return this.unthrottled.post()
+			.uri(endpoint.completionsUri())
+			.contentType(MediaType.APPLICATION_JSON)
+			.headers((headers) -> authenticate(endpoint, headers))
+			.bodyValue(body(endpoint, prompt, false))
+			.retrieve()
+			.bodyToMono(JsonNode.class)
+			.map((body) -> endpoint.isAnthropic() ? anthropicCompletion(body) : openAiCompletion(body));
 	}
 
 	/** One completion, blocking the calling thread. */
