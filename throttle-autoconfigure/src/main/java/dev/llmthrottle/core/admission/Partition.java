@@ -4,28 +4,26 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
-import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.MaxWaitExceededException;
 import dev.llmthrottle.core.QueueFullException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.rate.PacedRateLimiter;
-import dev.llmthrottle.core.rate.PacedWindow;
 import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
 
 /**
- * The admission state of one provider partition (one API key or tenant): a Resilience4j {@link Bulkhead} for
- * concurrency, one {@link PacedRateLimiter} per limit, a cooldown set by the provider, and a FIFO queue of waiters.
+ * One provider partition (one API key or tenant): the arrival-order queue in front of a {@link PartitionState} that
+ * holds concurrency, limits and cooldown (in memory, or shared through Redis).
  *
  * <p>
  * A call is admitted at the first instant when the cooldown has passed, a concurrency slot is free and every limit
@@ -39,7 +37,8 @@ import io.github.resilience4j.bulkhead.BulkheadConfig;
  * together, and must do so atomically. An uncontended {@link ReentrantLock} costs one CAS to take, the fast path
  * (nobody waiting, room available) does a handful of arithmetic steps under it, and waiting never happens under
  * it: waiters are futures completed by whoever frees room (a release, a settle, or a timer at the instant the head
- * of the queue fits).
+ * of the queue fits). A remote state is never called under the lock: its attempts run on the partition's executor,
+ * one at a time, in queue order.
  */
 public final class Partition {
 
@@ -55,17 +54,23 @@ public final class Partition {
 
 	private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
 
+	private final PartitionState state;
+
+	private final boolean remote;
+
+	private final Executor executor;
+
+	private final AtomicBoolean draining = new AtomicBoolean();
+
+	private final AtomicBoolean drainAgain = new AtomicBoolean();
+
 	private volatile ThrottlePolicy policy;
 
-	private volatile PacedRateLimiter[] limiters;
+	private long queuedRequests;
 
-	private volatile Bulkhead bulkhead;
+	private long queuedInput;
 
-	private long[] queuedCost;
-
-	private long cooldownUntil;
-
-	private String cooldownReason;
+	private long queuedOutput;
 
 	private TimeSource.Cancellable wakeUp;
 
@@ -78,12 +83,20 @@ public final class Partition {
 	private final AtomicLong repeatedReleases = new AtomicLong();
 
 	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener) {
+		this(policy, key, time, listener, PartitionState.Factory.LOCAL, Runnable::run);
+	}
+
+	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener,
+			PartitionState.Factory states, Executor executor) {
 		this.provider = policy.provider();
 		this.key = key;
 		this.time = time;
 		this.listener = listener;
+		this.policy = policy;
+		this.state = states.create(policy, key, this.lock, time);
+		this.remote = this.state.remote();
+		this.executor = executor;
 		this.lastActivity = time.nanoTime();
-		apply(policy);
 	}
 
 	/** The provider name. */
@@ -103,28 +116,31 @@ public final class Partition {
 
 	/** The Resilience4j rate limiters of this partition, one per limit (for their events and metrics). */
 	public List<PacedRateLimiter> rateLimiters() {
-		return List.of(this.limiters);
+		return locked(this.state::rateLimiters);
 	}
 
-	/** The Resilience4j bulkhead of this partition, or {@code null} when concurrency is not capped. */
+	/** The Resilience4j bulkhead of this partition, or {@code null} when concurrency is not capped or not local. */
 	public Bulkhead bulkhead() {
-		return this.bulkhead;
+		return locked(this.state::bulkhead);
 	}
 
 	/**
 	 * Admits {@code cost} at once if nothing is queued and everything has room.
-	 * @return the permit, or {@code null} if the caller would have to wait
+	 * @return the permit, or {@code null} if the caller would have to wait (always for a remote state)
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
 	public Permit tryAcquire(Cost cost) {
-		checkFits(cost);
+		if (this.remote) {
+			checkFits(cost);
+			return null;
+		}
 		this.lock.lock();
 		try {
+			this.state.checkFits(cost);
 			if (!this.queue.isEmpty()) {
 				return null;
 			}
-			long now = this.time.nanoTime();
-			Permit permit = (nanosUntilAdmissible(cost, now) == 0) ? admit(cost, now) : null;
+			Permit permit = admitNow(cost);
 			if (permit != null) {
 				this.listener.admitted(this.provider, this.key, cost, 0);
 			}
@@ -149,35 +165,38 @@ public final class Partition {
 			return CompletableFuture.failedFuture(ex);
 		}
 		Waiter waiter;
-		List<Runnable> completions;
+		List<Runnable> completions = List.of();
 		this.lock.lock();
 		try {
-			long now = this.time.nanoTime();
-			if (this.queue.isEmpty() && nanosUntilAdmissible(cost, now) == 0) {
-				Permit permit = admit(cost, now);
+			if (!this.remote && this.queue.isEmpty()) {
+				Permit permit = admitNow(cost);
 				if (permit != null) {
 					this.listener.admitted(this.provider, this.key, cost, 0);
 					return CompletableFuture.completedFuture(permit);
 				}
 			}
-			ThrottleRejectedException rejection = checkQueueable(cost, now);
+			ThrottleRejectedException rejection = checkQueueable(cost);
 			if (rejection != null) {
 				this.listener.rejected(this.provider, this.key, rejection);
 				return CompletableFuture.failedFuture(rejection);
 			}
-			waiter = new Waiter(this, cost, now);
+			waiter = new Waiter(this, cost, this.time.nanoTime());
 			this.queue.addLast(waiter);
 			addQueued(cost, 1);
-			completions = drain(now);
+			if (!this.remote) {
+				completions = drainLocked();
+			}
 		}
 		finally {
 			this.lock.unlock();
 		}
 		if (!waiter.isDone()) {
-			ThrottlePolicy current = this.policy;
-			waiter.deadline = this.time.schedule(() -> expire(waiter), current.maxWait().toNanos());
+			waiter.deadline = this.time.schedule(() -> expire(waiter), this.policy.maxWait().toNanos());
 		}
 		run(completions);
+		if (this.remote) {
+			drainRemotely();
+		}
 		return waiter;
 	}
 
@@ -217,23 +236,10 @@ public final class Partition {
 	 * force is kept.
 	 */
 	public void coolDown(Duration duration, String reason) {
-		List<Runnable> completions;
-		this.lock.lock();
-		try {
-			long now = this.time.nanoTime();
-			long until = now + duration.toNanos();
-			if (until <= this.cooldownUntil) {
-				return;
-			}
-			this.cooldownUntil = until;
-			this.cooldownReason = reason;
-			completions = drain(now);
+		boolean changed = change(() -> this.state.coolDown(duration, reason));
+		if (changed) {
+			this.listener.cooldown(this.provider, this.key, duration, reason);
 		}
-		finally {
-			this.lock.unlock();
-		}
-		this.listener.cooldown(this.provider, this.key, duration, reason);
-		run(completions);
 	}
 
 	/**
@@ -241,18 +247,10 @@ public final class Partition {
 	 * shrinks to it when it is less than we believe (another client shares the key).
 	 */
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
-		this.lock.lock();
-		try {
-			long now = this.time.nanoTime();
-			for (PacedRateLimiter limiter : this.limiters) {
-				if (limiter.window().limit().dimension() == dimension) {
-					limiter.window().reportRemaining(remaining, reset.toNanos(), now);
-				}
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		change(() -> {
+			this.state.reportRemaining(dimension, remaining, reset);
+			return true;
+		});
 	}
 
 	/**
@@ -262,30 +260,7 @@ public final class Partition {
 	 * @return whether a limit changed
 	 */
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
-		if (reportedAmount < 1) {
-			return false;
-		}
-		this.lock.lock();
-		try {
-			for (Limit configured : this.policy.limits()) {
-				if (configured.dimension() != dimension || !configured.period().equals(window)) {
-					continue;
-				}
-				long target = Math.min(configured.amount(), reportedAmount);
-				for (PacedRateLimiter limiter : this.limiters) {
-					Limit current = limiter.window().limit();
-					if (current.dimension() == dimension && current.period().equals(window)
-							&& current.amount() != target) {
-						limiter.window().reconfigure(Limit.of(dimension, target, window));
-						return true;
-					}
-				}
-			}
-			return false;
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return change(() -> this.state.learnLimit(dimension, reportedAmount, window));
 	}
 
 	/**
@@ -293,47 +268,37 @@ public final class Partition {
 	 * tokens counted after the fact. The next callers wait for it.
 	 */
 	public void charge(Cost extra) {
-		this.lock.lock();
-		try {
-			long now = this.time.nanoTime();
-			for (PacedRateLimiter limiter : this.limiters) {
-				PacedWindow window = limiter.window();
-				long amount = extra.amount(window.limit().dimension());
-				if (amount > 0) {
-					window.settle(window.consume(0, now), 0, amount, now);
-				}
-			}
-		}
-		finally {
-			this.lock.unlock();
-		}
+		change(() -> {
+			this.state.charge(extra);
+			return false;
+		});
 	}
 
 	/** The time left in the current cooldown, or zero. */
 	public Duration cooldownRemaining() {
-		this.lock.lock();
-		try {
-			return Duration.ofNanos(Math.max(0, this.cooldownUntil - this.time.nanoTime()));
-		}
-		finally {
-			this.lock.unlock();
-		}
+		return locked(this.state::cooldownRemaining);
 	}
 
 	/** A consistent picture of this partition now. */
 	public PartitionSnapshot snapshot() {
+		if (this.remote) {
+			int inFlightNow;
+			int queued;
+			this.lock.lock();
+			try {
+				inFlightNow = this.inFlight;
+				queued = this.queue.size();
+			}
+			finally {
+				this.lock.unlock();
+			}
+			return new PartitionSnapshot(this.provider, this.key, inFlightNow, queued, this.state.limits(),
+					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get());
+		}
 		this.lock.lock();
 		try {
-			long now = this.time.nanoTime();
-			List<PartitionSnapshot.LimitState> limitStates = new ArrayList<>(this.limiters.length);
-			for (PacedRateLimiter limiter : this.limiters) {
-				PacedWindow window = limiter.window();
-				limitStates.add(new PartitionSnapshot.LimitState(window.limit(), window.used(now), window.available(now)));
-			}
-			long cooldownLeft = Math.max(0, this.cooldownUntil - now);
-			return new PartitionSnapshot(this.provider, this.key, this.inFlight, this.queue.size(), limitStates,
-					Duration.ofNanos(cooldownLeft), (cooldownLeft > 0) ? this.cooldownReason : null,
-					this.repeatedReleases.get());
+			return new PartitionSnapshot(this.provider, this.key, this.inFlight, this.queue.size(), this.state.limits(),
+					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get());
 		}
 		finally {
 			this.lock.unlock();
@@ -344,16 +309,7 @@ public final class Partition {
 	boolean isQuiescent() {
 		this.lock.lock();
 		try {
-			long now = this.time.nanoTime();
-			if (this.inFlight > 0 || !this.queue.isEmpty() || now < this.cooldownUntil) {
-				return false;
-			}
-			for (PacedRateLimiter limiter : this.limiters) {
-				if (!limiter.window().isIdle(now)) {
-					return false;
-				}
-			}
-			return true;
+			return this.inFlight == 0 && this.queue.isEmpty() && (this.remote || this.state.isIdle());
 		}
 		finally {
 			this.lock.unlock();
@@ -364,147 +320,76 @@ public final class Partition {
 		return this.lastActivity;
 	}
 
+	/** Marks the partition as just looked up, so that eviction leaves it alone for a while. */
+	void touch() {
+		this.lastActivity = this.time.nanoTime();
+	}
+
+	/** Whether it was looked up or used within {@code graceNanos}. */
+	boolean usedWithin(long graceNanos) {
+		return this.time.nanoTime() - this.lastActivity < graceNanos;
+	}
+
 	/** Applies a changed policy: limits of the same dimension and period keep their state. */
 	void apply(ThrottlePolicy newPolicy) {
-		List<Runnable> completions = List.of();
+		change(() -> {
+			this.state.apply(newPolicy);
+			this.policy = newPolicy;
+			return true;
+		});
+	}
+
+	// ---- internals ----
+
+	private void checkFits(Cost cost) {
+		if (this.remote) {
+			this.state.checkFits(cost);
+			return;
+		}
 		this.lock.lock();
 		try {
-			PacedRateLimiter[] old = this.limiters;
-			List<Limit> limits = newPolicy.limits();
-			PacedRateLimiter[] updated = new PacedRateLimiter[limits.size()];
-			for (int i = 0; i < updated.length; i++) {
-				Limit limit = limits.get(i);
-				PacedRateLimiter reused = (old != null) ? find(old, limit) : null;
-				if (reused != null) {
-					reused.window().reconfigure(limit, newPolicy.burst().toNanos());
-					updated[i] = reused;
-				}
-				else {
-					updated[i] = new PacedRateLimiter(this.provider + "-" + limit.dimension().id() + "-"
-							+ limit.period(), limit, newPolicy.burst(), newPolicy.maxWait(), this.time, this.lock,
-							Map.of("provider", this.provider, "dimension", limit.dimension().id()));
-				}
-			}
-			this.limiters = updated;
-			this.queuedCost = new long[updated.length];
-			for (Waiter waiter : this.queue) {
-				for (int i = 0; i < updated.length; i++) {
-					this.queuedCost[i] += waiter.cost.amount(updated[i].window().limit().dimension());
-				}
-			}
-			if (newPolicy.maxConcurrent() > 0) {
-				BulkheadConfig config = BulkheadConfig.custom()
-					.maxConcurrentCalls(newPolicy.maxConcurrent())
-					.maxWaitDuration(Duration.ZERO)
-					.build();
-				if (this.bulkhead == null) {
-					this.bulkhead = Bulkhead.of(this.provider, config, Map.of("provider", this.provider));
-				}
-				else {
-					this.bulkhead.changeConfig(config);
-				}
-			}
-			else {
-				this.bulkhead = null;
-			}
-			this.policy = newPolicy;
-			if (old != null) {
-				completions = drain(this.time.nanoTime());
-			}
+			this.state.checkFits(cost);
 		}
 		finally {
 			this.lock.unlock();
 		}
-		run(completions);
 	}
 
-	private static PacedRateLimiter find(PacedRateLimiter[] limiters, Limit limit) {
-		for (PacedRateLimiter limiter : limiters) {
-			Limit existing = limiter.window().limit();
-			if (existing.dimension() == limit.dimension() && existing.period().equals(limit.period())) {
-				return limiter;
-			}
-		}
-		return null;
-	}
-
-	// ---- internals; the lock is held where noted ----
-
-	private void checkFits(Cost cost) {
-		for (PacedRateLimiter limiter : this.limiters) {
-			Limit limit = limiter.window().limit();
-			long amount = cost.amount(limit.dimension());
-			if (amount > limit.amount()) {
-				throw new RequestTooLargeException(this.provider, limit, amount);
-			}
-		}
-	}
-
-	/** Lock held. 0 when the cost fits now apart from concurrency, else nanos until it might. */
-	private long nanosUntilAdmissible(Cost cost, long now) {
-		long wait = Math.max(0, this.cooldownUntil - now);
-		for (PacedRateLimiter limiter : this.limiters) {
-			PacedWindow window = limiter.window();
-			long limiterWait = window.nanosUntilAvailable(cost.amount(window.limit().dimension()), now);
-			if (limiterWait > wait) {
-				wait = limiterWait;
-			}
-		}
-		return wait;
-	}
-
-	/** Lock held, cost known to fit. Takes a concurrency slot and every limit, or nothing. */
-	private Permit admit(Cost cost, long now) {
-		Bulkhead currentBulkhead = this.bulkhead;
-		if (currentBulkhead != null && !currentBulkhead.tryAcquirePermission()) {
+	/** Lock held, local state. Admits now or returns null. */
+	private Permit admitNow(Cost cost) {
+		PartitionState.Attempt attempt = this.state.tryAdmit(cost);
+		if (!attempt.isAdmitted()) {
 			return null;
 		}
-		PacedRateLimiter[] current = this.limiters;
-		PacedWindow.Entry[] entries = new PacedWindow.Entry[current.length];
-		for (int i = 0; i < current.length; i++) {
-			PacedWindow window = current[i].window();
-			long amount = cost.amount(window.limit().dimension());
-			if (amount > 0) {
-				entries[i] = window.consume(amount, now);
-				current[i].publishAdmitted(amount);
-			}
-		}
+		return newPermit(cost, attempt.grant());
+	}
+
+	/** Lock held. */
+	private Permit newPermit(Cost cost, Object grant) {
+		long now = this.time.nanoTime();
 		this.inFlight++;
 		this.lastActivity = now;
-		return new Permit(this, cost, now, current, entries, currentBulkhead != null);
+		return new Permit(this, cost, now, grant);
 	}
 
 	/** Lock held. A rejection for a caller about to queue, or null. */
-	private ThrottleRejectedException checkQueueable(Cost cost, long now) {
+	private ThrottleRejectedException checkQueueable(Cost cost) {
 		ThrottlePolicy current = this.policy;
 		if (this.queue.size() >= current.maxQueue()) {
 			return new QueueFullException(this.provider, current.maxQueue());
 		}
 		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady rate of each limit.
-		long maxWait = current.maxWait().toNanos();
-		long projected = Math.max(0, this.cooldownUntil - now);
-		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
-		for (int i = 0; i < this.limiters.length; i++) {
-			PacedWindow window = this.limiters[i].window();
-			Limit limit = window.limit();
-			long ahead = this.queuedCost[i];
-			long costHere = cost.amount(limit.dimension());
-			long wait = window.nanosUntilAvailable(costHere, now);
-			long paced = (long) Math.ceil((double) ahead * limit.periodNanos() / limit.amount());
-			long candidate = (wait == PacedWindow.NEVER) ? wait : saturatedAdd(wait, paced);
-			if (candidate > projected) {
-				projected = candidate;
-				blockedBy = limit.toString();
-			}
-		}
-		if (projected > maxWait) {
-			return new MaxWaitExceededException(this.provider, blockedBy, Duration.ofNanos(projected), current.maxWait());
+		Cost ahead = new Cost(this.queuedRequests, this.queuedInput, this.queuedOutput);
+		PartitionState.Projection projection = this.state.project(ahead, cost);
+		if (projection.nanos() > current.maxWait().toNanos()) {
+			return new MaxWaitExceededException(this.provider, projection.blockedBy(),
+					Duration.ofNanos(projection.nanos()), current.maxWait());
 		}
 		return null;
 	}
 
-	/** Lock held. Admits waiters from the head while they fit; returns the completions to run after unlocking. */
-	private List<Runnable> drain(long now) {
+	/** Lock held, local state. Admits waiters from the head while they fit; returns completions to run unlocked. */
+	private List<Runnable> drainLocked() {
 		List<Runnable> completions = null;
 		Waiter head;
 		while ((head = this.queue.peekFirst()) != null) {
@@ -512,41 +397,135 @@ public final class Partition {
 				removeHead(head);
 				continue;
 			}
-			long wait = nanosUntilAdmissible(head.cost, now);
-			if (wait == PacedWindow.NEVER) {
+			PartitionState.Attempt attempt;
+			try {
+				attempt = this.state.tryAdmit(head.cost);
+			}
+			catch (RequestTooLargeException ex) {
 				removeHead(head);
-				Waiter tooLarge = head;
-				completions = add(completions, () -> fail(tooLarge));
+				completions = add(completions, failure(head, ex));
 				continue;
 			}
-			if (wait > 0) {
-				scheduleWakeUp(now, now + wait);
-				break;
-			}
-			Permit permit = admit(head.cost, now);
-			if (permit == null) {
-				break; // waiting for a concurrency slot: the next release drains again
+			if (!attempt.isAdmitted()) {
+				if (attempt.waitNanos() > 0) {
+					long now = this.time.nanoTime();
+					scheduleWakeUp(now, now + attempt.waitNanos());
+				}
+				break; // UNTIL_RELEASE: the next release drains again
 			}
 			removeHead(head);
-			Waiter granted = head;
-			long waited = now - head.enqueuedAt;
-			completions = add(completions, () -> {
-				this.listener.admitted(this.provider, this.key, granted.cost, waited);
-				granted.grant(permit);
-			});
+			completions = add(completions, grant(head, newPermit(head.cost, attempt.grant())));
 		}
 		return (completions != null) ? completions : List.of();
 	}
 
-	private void fail(Waiter waiter) {
-		try {
-			checkFits(waiter.cost);
-			waiter.completeExceptionally(new IllegalStateException("limit changed while waiting"));
+	/**
+	 * Remote state: admits waiters from the head on the executor, one attempt at a time and never under the lock.
+	 * A drain requested while one runs makes that one go round again.
+	 */
+	private void drainRemotely() {
+		this.drainAgain.set(true);
+		if (!this.draining.compareAndSet(false, true)) {
+			return;
 		}
-		catch (RequestTooLargeException ex) {
-			this.listener.rejected(this.provider, this.key, ex);
+		this.executor.execute(() -> {
+			try {
+				while (this.drainAgain.getAndSet(false)) {
+					drainRemoteHeads();
+				}
+			}
+			finally {
+				this.draining.set(false);
+			}
+			if (this.drainAgain.get()) {
+				drainRemotely();
+			}
+		});
+	}
+
+	private void drainRemoteHeads() {
+		while (true) {
+			Waiter head;
+			this.lock.lock();
+			try {
+				while ((head = this.queue.peekFirst()) != null && head.isDone()) {
+					removeHead(head);
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (head == null) {
+				return;
+			}
+			PartitionState.Attempt attempt;
+			try {
+				attempt = this.state.tryAdmit(head.cost);
+			}
+			catch (RuntimeException ex) {
+				Waiter failed = head;
+				this.lock.lock();
+				try {
+					if (this.queue.remove(failed)) {
+						addQueued(failed.cost, -1);
+					}
+				}
+				finally {
+					this.lock.unlock();
+				}
+				failure(failed, ex).run();
+				continue;
+			}
+			if (!attempt.isAdmitted()) {
+				long wait = (attempt.waitNanos() > 0) ? attempt.waitNanos() : Duration.ofMillis(50).toNanos();
+				this.lock.lock();
+				try {
+					long now = this.time.nanoTime();
+					scheduleWakeUp(now, now + wait);
+				}
+				finally {
+					this.lock.unlock();
+				}
+				return;
+			}
+			Runnable completion;
+			this.lock.lock();
+			try {
+				if (this.queue.peekFirst() == head && !head.isDone()) {
+					removeHead(head);
+					completion = grant(head, newPermit(head.cost, attempt.grant()));
+				}
+				else {
+					completion = null;
+				}
+			}
+			finally {
+				this.lock.unlock();
+			}
+			if (completion != null) {
+				completion.run();
+			}
+			else {
+				this.state.release(attempt.grant(), head.cost, Cost.NONE, false);
+			}
+		}
+	}
+
+	private Runnable grant(Waiter waiter, Permit permit) {
+		long waited = permit.admittedAt() - waiter.enqueuedAt;
+		return () -> {
+			this.listener.admitted(this.provider, this.key, waiter.cost, waited);
+			waiter.grant(permit);
+		};
+	}
+
+	private Runnable failure(Waiter waiter, RuntimeException ex) {
+		return () -> {
+			if (ex instanceof ThrottleRejectedException rejection) {
+				this.listener.rejected(this.provider, this.key, rejection);
+			}
 			waiter.completeExceptionally(ex);
-		}
+		};
 	}
 
 	private static List<Runnable> add(List<Runnable> list, Runnable completion) {
@@ -561,9 +540,9 @@ public final class Partition {
 	}
 
 	private void addQueued(Cost cost, int sign) {
-		for (int i = 0; i < this.limiters.length; i++) {
-			this.queuedCost[i] += sign * cost.amount(this.limiters[i].window().limit().dimension());
-		}
+		this.queuedRequests += sign * cost.requests();
+		this.queuedInput += sign * cost.inputTokens();
+		this.queuedOutput += sign * cost.outputTokens();
 	}
 
 	/** Lock held. Makes sure a drain runs at {@code at}. */
@@ -579,12 +558,27 @@ public final class Partition {
 	}
 
 	private void wake() {
-		List<Runnable> completions;
 		this.lock.lock();
 		try {
 			this.wakeUp = null;
 			this.wakeUpAt = Long.MAX_VALUE;
-			completions = drain(this.time.nanoTime());
+		}
+		finally {
+			this.lock.unlock();
+		}
+		drain();
+	}
+
+	/** Lets the head of the queue try again, wherever the state lives. */
+	private void drain() {
+		if (this.remote) {
+			drainRemotely();
+			return;
+		}
+		List<Runnable> completions;
+		this.lock.lock();
+		try {
+			completions = drainLocked();
 		}
 		finally {
 			this.lock.unlock();
@@ -592,26 +586,65 @@ public final class Partition {
 		run(completions);
 	}
 
-	private void expire(Waiter waiter) {
-		if (waiter.isDone()) {
-			return;
+	/** Runs a state change (under the lock for a local state), then lets waiters try again. */
+	private boolean change(java.util.function.BooleanSupplier change) {
+		boolean changed;
+		if (this.remote) {
+			changed = change.getAsBoolean();
 		}
-		ThrottlePolicy current = this.policy;
-		String blockedBy;
+		else {
+			this.lock.lock();
+			try {
+				changed = change.getAsBoolean();
+			}
+			finally {
+				this.lock.unlock();
+			}
+		}
+		drain();
+		return changed;
+	}
+
+	private <T> T locked(java.util.function.Supplier<T> read) {
+		if (this.remote) {
+			return read.get();
+		}
 		this.lock.lock();
 		try {
-			long now = this.time.nanoTime();
-			blockedBy = (now < this.cooldownUntil) ? "cooldown"
-					: (nanosUntilAdmissible(waiter.cost, now) > 0 || this.queue.peekFirst() != waiter) ? "rate limits"
-							: "concurrency";
+			return read.get();
 		}
 		finally {
 			this.lock.unlock();
 		}
-		MaxWaitExceededException ex = new MaxWaitExceededException(this.provider, blockedBy, null, current.maxWait());
+	}
+
+	private void expire(Waiter waiter) {
+		if (waiter.isDone()) {
+			return;
+		}
+		String blockedBy;
+		this.lock.lock();
+		try {
+			blockedBy = (this.queue.peekFirst() != waiter) ? "callers ahead in the queue"
+					: (this.remote) ? "shared limits" : describeHeadBlocker(waiter);
+		}
+		finally {
+			this.lock.unlock();
+		}
+		MaxWaitExceededException ex = new MaxWaitExceededException(this.provider, blockedBy, null,
+				this.policy.maxWait());
 		if (waiter.completeExceptionally(ex)) {
 			this.listener.rejected(this.provider, this.key, ex);
 		}
+	}
+
+	/** Lock held, local state. */
+	private String describeHeadBlocker(Waiter head) {
+		if (this.state.cooldownRemaining().compareTo(Duration.ZERO) > 0) {
+			return "cooldown";
+		}
+		PartitionState.Projection projection = this.state.project(Cost.NONE, head.cost);
+		return (projection.nanos() > 0) ? projection.blockedBy() : "concurrency";
 	}
 
 	/** Called when a waiter is cancelled or expired: take it out of the queue and let the next one try. */
@@ -619,55 +652,48 @@ public final class Partition {
 		if (waiter.deadline != null) {
 			waiter.deadline.cancel();
 		}
-		List<Runnable> completions;
 		this.lock.lock();
 		try {
 			if (this.queue.remove(waiter)) {
 				addQueued(waiter.cost, -1);
 			}
-			completions = drain(this.time.nanoTime());
 		}
 		finally {
 			this.lock.unlock();
 		}
-		run(completions);
+		drain();
 	}
 
 	void release(Permit permit, Cost actual, boolean sent) {
-		List<Runnable> completions;
-		this.lock.lock();
-		try {
-			long now = this.time.nanoTime();
-			if (permit.holdsConcurrency) {
-				Bulkhead current = this.bulkhead;
-				if (current != null) {
-					current.onComplete();
-				}
+		if (this.remote) {
+			this.lock.lock();
+			try {
+				this.inFlight--;
+				this.lastActivity = this.time.nanoTime();
 			}
-			this.inFlight--;
-			Cost estimate = permit.cost();
-			for (int i = 0; i < permit.limiters.length; i++) {
-				PacedWindow.Entry entry = permit.entries[i];
-				PacedWindow window = permit.limiters[i].window();
-				Dimension dimension = window.limit().dimension();
-				long admitted = estimate.amount(dimension);
-				long real = (actual == null) ? admitted : (sent && dimension == Dimension.REQUESTS) ? admitted
-						: actual.amount(dimension);
-				if (entry != null) {
-					window.settle(entry, admitted, real, now);
-				}
-				else if (real > 0) {
-					window.settle(window.consume(0, now), 0, real, now);
-				}
+			finally {
+				this.lock.unlock();
 			}
-			this.lastActivity = now;
-			completions = drain(now);
+			this.executor.execute(() -> {
+				this.state.release(permit.grant(), permit.cost(), actual, sent);
+				drainRemotely();
+			});
 		}
-		finally {
-			this.lock.unlock();
+		else {
+			List<Runnable> completions;
+			this.lock.lock();
+			try {
+				this.state.release(permit.grant(), permit.cost(), actual, sent);
+				this.inFlight--;
+				this.lastActivity = this.time.nanoTime();
+				completions = drainLocked();
+			}
+			finally {
+				this.lock.unlock();
+			}
+			run(completions);
 		}
 		this.listener.released(this.provider, this.key, permit.cost(), actual, sent);
-		run(completions);
 	}
 
 	void noteRepeatedRelease() {
@@ -678,11 +704,6 @@ public final class Partition {
 		for (int i = 0; i < completions.size(); i++) {
 			completions.get(i).run();
 		}
-	}
-
-	private static long saturatedAdd(long a, long b) {
-		long sum = a + b;
-		return (sum < 0) ? Long.MAX_VALUE : sum;
 	}
 
 }

@@ -4,8 +4,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import dev.llmthrottle.core.Cost;
-import dev.llmthrottle.core.rate.PacedRateLimiter;
-import dev.llmthrottle.core.rate.PacedWindow;
 
 /**
  * The right to send one call. Whoever holds it must close it exactly once, whatever happens: {@link #release(Cost)}
@@ -31,23 +29,21 @@ public final class Permit implements AutoCloseable {
 
 	private final long admittedAt;
 
-	final PacedRateLimiter[] limiters;
-
-	final PacedWindow.Entry[] entries;
-
-	final boolean holdsConcurrency;
+	private final Object grant;
 
 	@SuppressWarnings("unused") // written through STATE
 	private volatile int state;
 
-	Permit(Partition partition, Cost cost, long admittedAt, PacedRateLimiter[] limiters, PacedWindow.Entry[] entries,
-			boolean holdsConcurrency) {
+	Permit(Partition partition, Cost cost, long admittedAt, Object grant) {
 		this.partition = partition;
 		this.cost = cost;
 		this.admittedAt = admittedAt;
-		this.limiters = limiters;
-		this.entries = entries;
-		this.holdsConcurrency = holdsConcurrency;
+		this.grant = grant;
+	}
+
+	/** What the partition's state took for this permit; handed back on release. */
+	Object grant() {
+		return this.grant;
 	}
 
 	/** The cost admitted (the estimate). */

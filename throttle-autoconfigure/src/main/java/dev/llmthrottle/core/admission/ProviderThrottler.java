@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.TimeSource;
@@ -13,6 +14,8 @@ import dev.llmthrottle.core.TimeSource;
  * evicted. Raw keys are hashed on the way in and never kept.
  */
 public final class ProviderThrottler {
+
+	private static final long EVICTION_GRACE_NANOS = 1_000_000_000L;
 
 	private final String name;
 
@@ -26,15 +29,31 @@ public final class ProviderThrottler {
 
 	private final Partition defaultPartition;
 
+	private final PartitionState.Factory states;
+
+	private final Executor executor;
+
 	private volatile ThrottlePolicy policy;
 
+	/** A throttler whose partitions keep their state in this JVM. */
 	public ProviderThrottler(ThrottlePolicy policy, TimeSource time, PartitionKeys keys, ThrottleListener listener) {
+		this(policy, time, keys, listener, PartitionState.Factory.LOCAL, Runnable::run);
+	}
+
+	/**
+	 * A throttler whose partitions keep their state where {@code states} puts it.
+	 * @param executor where remote states are called (their attempts may block on I/O); unused for local states
+	 */
+	public ProviderThrottler(ThrottlePolicy policy, TimeSource time, PartitionKeys keys, ThrottleListener listener,
+			PartitionState.Factory states, Executor executor) {
 		this.name = policy.provider();
 		this.policy = policy;
 		this.time = time;
 		this.keys = keys;
 		this.listener = listener;
-		this.defaultPartition = new Partition(policy, PartitionKeys.DEFAULT, time, listener);
+		this.states = states;
+		this.executor = executor;
+		this.defaultPartition = newPartition(PartitionKeys.DEFAULT);
 		this.partitions.put(PartitionKeys.DEFAULT, this.defaultPartition);
 	}
 
@@ -58,6 +77,7 @@ public final class ProviderThrottler {
 	public Partition partitionByHash(String hashedKey) {
 		Partition existing = this.partitions.get(hashedKey);
 		if (existing != null) {
+			existing.touch();
 			return existing;
 		}
 		if (this.partitions.size() >= this.policy.maxPartitions()) {
@@ -66,8 +86,11 @@ public final class ProviderThrottler {
 				throw new PartitionLimitException(this.name, this.policy.maxPartitions());
 			}
 		}
-		return this.partitions.computeIfAbsent(hashedKey,
-				(key) -> new Partition(this.policy, key, this.time, this.listener));
+		return this.partitions.computeIfAbsent(hashedKey, this::newPartition);
+	}
+
+	private Partition newPartition(String hashedKey) {
+		return new Partition(this.policy, hashedKey, this.time, this.listener, this.states, this.executor);
 	}
 
 	/** The default partition. */
@@ -105,8 +128,10 @@ public final class ProviderThrottler {
 	public int evictIdle() {
 		int evicted = 0;
 		for (Partition partition : this.partitions.values()) {
-			if (partition != this.defaultPartition && partition.isQuiescent()
-					&& this.partitions.remove(partition.key(), partition)) {
+			// A partition looked up in the last EVICTION_GRACE may be about to admit through a reference its caller
+			// holds; evicting it would let a second partition for the same key admit the same quota again.
+			if (partition != this.defaultPartition && !partition.usedWithin(EVICTION_GRACE_NANOS)
+					&& partition.isQuiescent() && this.partitions.remove(partition.key(), partition)) {
 				evicted++;
 			}
 		}
