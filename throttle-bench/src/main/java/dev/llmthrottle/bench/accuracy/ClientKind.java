@@ -1,0 +1,41 @@
+package dev.llmthrottle.bench.accuracy;
+
+/** The clients compared, by the name printed in each line. */
+public enum ClientKind {
+
+	/** A semaphore and a retry loop honouring {@code retry-after}; no rate control. */
+	NAIVE("naive"),
+	/** Resilience4j as documented: limit per period, retry with defaults. */
+	R4J_DOCS("r4j-docs"),
+	/** Resilience4j with a period and amount divided by 60. */
+	R4J_TUNED("r4j-tuned"),
+	/** The openai-java SDK with its built-in retry. */
+	OPENAI_SDK("openai-sdk"),
+	/** llm-throttle with the provider's limits and otherwise default settings. */
+	LLM_THROTTLE("llm-throttle"),
+	/** llm-throttle configured ten times too high, left to adopt the limits the provider reports. */
+	LLM_THROTTLE_AUTO("llm-throttle-auto"),
+	/** llm-throttle with the full limits while an unseen neighbour takes a share of them. */
+	LLM_THROTTLE_NOISY("llm-throttle-noisy");
+
+	private final String id;
+
+	ClientKind(String id) {
+		this.id = id;
+	}
+
+	public String id() {
+		return this.id;
+	}
+
+	/** The client of that printed name. */
+	public static ClientKind of(String id) {
+		for (ClientKind kind : values()) {
+			if (kind.id.equals(id)) {
+				return kind;
+			}
+		}
+		throw new IllegalArgumentException("unknown client '" + id + "'");
+	}
+
+}

@@ -1,0 +1,52 @@
+package dev.llmthrottle.bench.accuracy;
+
+import java.net.URI;
+
+import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
+import dev.llmthrottle.test.SimulatedProvider;
+import dev.llmthrottle.test.config.EnforcementModel;
+
+/**
+ * One cell of the matrix: a client against the simulated provider in one enforcement model.
+ *
+ * @param client the client under test
+ * @param model how the provider enforces its limits
+ * @param provider the provider's real limits
+ * @param configured the limits the client is configured with
+ * @param neighbourShare the share of every limit an unseen neighbour takes, 0 for none
+ */
+public record Scenario(ClientKind client, EnforcementModel model, Quota provider, Quota configured,
+		double neighbourShare) {
+
+	/** Factor by which the {@code auto} cells are configured above the provider's real limits. */
+	static final long AUTO_OVERSTATEMENT = 10;
+
+	/** The scenario of {@code client} in {@code model}, given the matrix's base quota. */
+	static Scenario of(ClientKind client, EnforcementModel model, Quota base, double neighbourShare) {
+		return switch (client) {
+			// Learned limits are per minute in the OpenAI dialect, so these cells use the same rates over a minute.
+			case LLM_THROTTLE_AUTO -> {
+				Quota perMinute = base.stretched(60 / base.period().toSeconds());
+				yield new Scenario(client, model, perMinute, perMinute.times(AUTO_OVERSTATEMENT), 0);
+			}
+			case LLM_THROTTLE_NOISY -> new Scenario(client, model, base, base, neighbourShare);
+			default -> new Scenario(client, model, base, base, 0);
+		};
+	}
+
+	/** Builds the client for a running provider. */
+	BatchClient createClient(SimulatedProvider simulator, int maxConcurrent, long seed,
+			JtokkitTokenCounter tokenCounter) {
+		URI chat = simulator.chatUri();
+		return switch (this.client) {
+			case NAIVE -> new NaiveClient(chat, maxConcurrent);
+			case R4J_DOCS -> new Resilience4jClient(chat, this.configured, maxConcurrent, false);
+			case R4J_TUNED -> new Resilience4jClient(chat, this.configured, maxConcurrent, true);
+			case OPENAI_SDK -> new OpenAiSdkClient(simulator.baseUrl());
+			case LLM_THROTTLE, LLM_THROTTLE_AUTO, LLM_THROTTLE_NOISY ->
+				new LlmThrottleClient(simulator.baseUrl(), chat, this.configured, maxConcurrent, seed,
+						tokenCounter);
+		};
+	}
+
+}
