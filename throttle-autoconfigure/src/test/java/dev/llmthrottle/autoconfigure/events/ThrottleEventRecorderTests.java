@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.tuple;
 
+@Timeout(30)
 class ThrottleEventRecorderTests {
 
 	private static final String CANARY = "sk-test-CANARY-1234567890";
@@ -122,6 +124,7 @@ class ThrottleEventRecorderTests {
 	@Test
 	void recordsWhatTheEngineReports() throws Exception {
 		ThrottlePolicy policy = ThrottlePolicy.of("openai", 1, Limit.perMinute(Dimension.REQUESTS, 100))
+			.withBurst(Duration.ofMinutes(1))
 			.withMaxQueue(1);
 		ProviderThrottler throttler = new ProviderThrottler(policy, this.time, PartitionKeys.withRandomSecret(),
 				this.recorder);

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
@@ -26,6 +27,7 @@ import dev.llmthrottle.core.admission.ThrottlePolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
+@Timeout(30)
 class LlmThrottleMeterBinderTests {
 
 	private static final String CANARY = "sk-test-CANARY-1234567890";
@@ -39,7 +41,8 @@ class LlmThrottleMeterBinderTests {
 	private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
 	private final ProviderThrottler openai = throttler(ThrottlePolicy
-		.of("openai", 1, Limit.of(Dimension.REQUESTS, 1, Duration.ofSeconds(2)))
+		.of("openai", 1, Limit.perMinute(Dimension.REQUESTS, 100), Limit.perMinute(Dimension.TOKENS, 10_000))
+		.withBurst(Duration.ofMinutes(1))
 		.withMaxQueue(1)
 		.withMaxWait(Duration.ofSeconds(10)));
 
@@ -50,13 +53,15 @@ class LlmThrottleMeterBinderTests {
 	void countsAKnownSequenceOfCalls() throws Exception {
 		this.binder.bindTo(this.registry);
 		Permit first = this.openai.acquire(CANARY, Cost.of(100, 50));
-		first.release(Cost.of(80, 70));
 		CompletableFuture<Permit> second = this.openai.acquireAsync(CANARY, Cost.of(10, 10));
+		assertThat(gauge(LlmThrottleMetrics.IN_FLIGHT)).isEqualTo(1);
 		assertThat(gauge(LlmThrottleMetrics.QUEUED)).isEqualTo(1);
 		assertThatExceptionOfType(QueueFullException.class)
 			.isThrownBy(() -> this.openai.acquire(CANARY, Cost.oneRequest()));
 		this.time.advance(Duration.ofSeconds(2));
-		Permit granted = second.join();
+		first.release(Cost.of(80, 70));
+		assertThat(second).isCompleted();
+		Permit granted = second.getNow(null);
 		assertThat(gauge(LlmThrottleMetrics.IN_FLIGHT)).isEqualTo(1);
 		assertThat(gauge(LlmThrottleMetrics.QUEUED)).isZero();
 		this.openai.partition(CANARY).coolDown(Duration.ofSeconds(30), "HTTP 429 (tokens), retry after 30000 ms");
@@ -131,7 +136,6 @@ class LlmThrottleMeterBinderTests {
 		this.binder.removeProvider("openai");
 		assertThat(providerMeters("openai")).isEmpty();
 		assertThat(providerMeters("anthropic")).isNotEmpty();
-		this.time.advance(Duration.ofSeconds(2));
 		this.openai.acquire(null, Cost.oneRequest()).release(Cost.of(1, 1));
 		this.binder.retried("openai", "default", 2, Duration.ZERO);
 		assertThat(providerMeters("openai")).isEmpty();
