@@ -17,7 +17,8 @@ import dev.llmthrottle.test.config.EnforcementModel;
  * everything is on loopback. Flags (defaults in brackets): {@code --calls} [600], {@code --threads} [32, also the
  * concurrency cap of every client], {@code --latency-ms} [50], {@code --deadline-s} [30], {@code --seed} [42],
  * {@code --requests} [300], {@code --tokens} [90000], {@code --period-s} [6], {@code --neighbour} [0.333],
- * {@code --models} [all four], {@code --clients} [all], {@code --warmup-calls} [64, 0 for none].
+ * {@code --models} [all four], {@code --clients} [all], {@code --warmup-calls} [64, 0 for none], and, for
+ * diagnostic runs only, {@code --burst-ms} [0: llm-throttle's default {@code burst}].
  */
 public final class AccuracyRun {
 
@@ -45,20 +46,22 @@ public final class AccuracyRun {
 			clients.add(ClientKind.of(id.trim()));
 		}
 		int warmupCalls = Integer.parseInt(flags.getOrDefault("warmup-calls", "64"));
+		Duration burst = Duration.ofMillis(Long.parseLong(flags.getOrDefault("burst-ms", "0")));
 
 		System.out.println(Machine.line("BENCH_MACHINE"));
 		System.out.println(String.format(Locale.ROOT,
 				"BENCH_SETUP calls=%d threads=%d max_concurrent=%d latency_ms=%d deadline_s=%d seed=%d limits=%s "
-						+ "auto_limits=%s auto_configured=%s neighbour_share=%.3f",
+						+ "auto_limits=%s auto_configured=%s neighbour_share=%.3f burst_ms=%d",
 				calls, threads, threads, latency.toMillis(), deadline.toSeconds(), seed, base,
 				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).provider(),
-				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).configured(), neighbour));
+				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).configured(), neighbour,
+				burst.toMillis()));
 		List<Call> batch = Batch.generate(calls, seed);
-		JtokkitTokenCounter tokenCounter = new JtokkitTokenCounter();
+		ClientOptions options = new ClientOptions(threads, seed, new JtokkitTokenCounter(), burst);
 		if (warmupCalls > 0) {
-			warmUp(clients, threads, Math.min(warmupCalls, calls), seed, tokenCounter);
+			warmUp(clients, options, Math.min(warmupCalls, calls));
 		}
-		CellRunner runner = new CellRunner(threads, latency, deadline, seed, tokenCounter);
+		CellRunner runner = new CellRunner(options, latency, deadline);
 		for (EnforcementModel model : models) {
 			for (ClientKind client : clients) {
 				CellResult result = runner.run(Scenario.of(client, model, base, neighbour), batch);
@@ -69,11 +72,11 @@ public final class AccuracyRun {
 	}
 
 	/** Loads and compiles every client's code path against a provider with room to spare; nothing is printed. */
-	private static void warmUp(List<ClientKind> clients, int threads, int calls, long seed,
-			JtokkitTokenCounter tokenCounter) throws InterruptedException {
-		CellRunner runner = new CellRunner(threads, Duration.ofMillis(5), Duration.ofSeconds(20), seed, tokenCounter);
+	private static void warmUp(List<ClientKind> clients, ClientOptions options, int calls)
+			throws InterruptedException {
+		CellRunner runner = new CellRunner(options, Duration.ofMillis(5), Duration.ofSeconds(20));
 		Quota roomy = new Quota(1_000_000, 1_000_000_000, Duration.ofSeconds(6));
-		List<Call> batch = Batch.generate(calls, seed + 1);
+		List<Call> batch = Batch.generate(calls, options.seed() + 1);
 		for (ClientKind client : clients) {
 			if (client == ClientKind.LLM_THROTTLE_AUTO || client == ClientKind.LLM_THROTTLE_NOISY) {
 				continue; // the same code as llm-throttle

@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.config.Dialect;
 import dev.llmthrottle.test.config.Faults;
@@ -33,23 +32,20 @@ final class CellRunner {
 
 	private static final int FAILED = 2;
 
+	private final ClientOptions options;
+
 	private final int threads;
 
 	private final Duration latency;
 
 	private final Duration deadline;
 
-	private final long seed;
-
-	private final JtokkitTokenCounter tokenCounter;
-
-	/** The token counter is shared by every cell, as an application shares one. */
-	CellRunner(int threads, Duration latency, Duration deadline, long seed, JtokkitTokenCounter tokenCounter) {
-		this.threads = threads;
+	/** One caller thread per allowed concurrent call. */
+	CellRunner(ClientOptions options, Duration latency, Duration deadline) {
+		this.options = options;
+		this.threads = options.maxConcurrent();
 		this.latency = latency;
 		this.deadline = deadline;
-		this.seed = seed;
-		this.tokenCounter = tokenCounter;
 	}
 
 	CellResult run(Scenario scenario, List<Call> batch) throws InterruptedException {
@@ -63,9 +59,8 @@ final class CellRunner {
 			.limit("tokens", quota.tokens(), quota.period())
 			.latency(this.latency)
 			.faults(faults)
-			.seed(this.seed)
-			.start(); BatchClient client = scenario.createClient(simulator, this.threads, this.seed,
-					this.tokenCounter)) {
+			.seed(this.options.seed())
+			.start(); BatchClient client = scenario.createClient(simulator, this.options)) {
 			Run run = drive(client, batch);
 			ProviderStats stats = simulator.stats();
 			String name = scenario.client().id() + "/" + scenario.model().key();

@@ -29,13 +29,12 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
-import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
 /**
  * llm-throttle as an application gets it: a {@code RestClient} with our interceptor, built as the auto-configuration
  * builds it (default retry policy, burst, max-wait and queue; the default token estimator and its safety factor),
- * with the provider's limits and a concurrency cap as the only settings. It estimates, admits, feeds headers back,
+ * with the provider's limits and a concurrency cap as the only settings (a diagnostic run may set the burst). It estimates, admits, feeds headers back,
  * cools down on 429 and settles from {@code usage} on its own.
  */
 final class LlmThrottleClient implements BatchClient {
@@ -48,11 +47,10 @@ final class LlmThrottleClient implements BatchClient {
 
 	private final URI chatUri;
 
-	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, int maxConcurrent, long seed,
-			JtokkitTokenCounter tokenCounter) {
+	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options) {
 		this.chatUri = chatUri;
-		ThrottlePolicy policy = new ThrottlePolicy("sim", configured.limits(), maxConcurrent,
-				ThrottlePolicy.DEFAULT_MAX_WAIT, ThrottlePolicy.DEFAULT_MAX_QUEUE, Duration.ZERO,
+		ThrottlePolicy policy = new ThrottlePolicy("sim", configured.limits(), options.maxConcurrent(),
+				ThrottlePolicy.DEFAULT_MAX_WAIT, ThrottlePolicy.DEFAULT_MAX_QUEUE, options.burst(),
 				ThrottlePolicy.DEFAULT_MAX_PARTITIONS);
 		this.throttler = new ProviderThrottler(policy, this.time, PartitionKeys.withRandomSecret(),
 				ThrottleListener.NONE);
@@ -60,8 +58,8 @@ final class LlmThrottleClient implements BatchClient {
 				RetryPolicy.DEFAULT, 0, this.throttler);
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(provider)),
-				new ResponseFeedback(Clock.systemUTC(), new Random(seed), ThrottleListener.NONE),
-				new CostEstimator(tokenCounter, TokenEstimator.DEFAULT_SAFETY_FACTOR),
+				new ResponseFeedback(Clock.systemUTC(), new Random(options.seed()), ThrottleListener.NONE),
+				new CostEstimator(options.tokenCounter(), TokenEstimator.DEFAULT_SAFETY_FACTOR),
 				new CurrentAdmission(), this.time);
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)

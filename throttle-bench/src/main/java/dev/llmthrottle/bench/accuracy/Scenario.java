@@ -2,7 +2,6 @@ package dev.llmthrottle.bench.accuracy;
 
 import java.net.URI;
 
-import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.config.EnforcementModel;
 
@@ -35,17 +34,16 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 	}
 
 	/** Builds the client for a running provider. */
-	BatchClient createClient(SimulatedProvider simulator, int maxConcurrent, long seed,
-			JtokkitTokenCounter tokenCounter) {
+	BatchClient createClient(SimulatedProvider simulator, ClientOptions options) {
 		URI chat = simulator.chatUri();
+		int maxConcurrent = options.maxConcurrent();
 		return switch (this.client) {
 			case NAIVE -> new NaiveClient(chat, maxConcurrent);
 			case R4J_DOCS -> new Resilience4jClient(chat, this.configured, maxConcurrent, false);
 			case R4J_TUNED -> new Resilience4jClient(chat, this.configured, maxConcurrent, true);
 			case OPENAI_SDK -> new OpenAiSdkClient(simulator.baseUrl());
 			case LLM_THROTTLE, LLM_THROTTLE_AUTO, LLM_THROTTLE_NOISY ->
-				new LlmThrottleClient(simulator.baseUrl(), chat, this.configured, maxConcurrent, seed,
-						tokenCounter);
+				new LlmThrottleClient(simulator.baseUrl(), chat, this.configured, options);
 		};
 	}
 
