@@ -92,7 +92,7 @@ public final class LlmThrottleEndpoint {
 	/**
 	 * Changes the limits of {@code provider}. Each value given replaces the limit of the same dimension and period
 	 * (or adds it); the others stay, unless {@code replace} is true. Validated like the startup configuration.
-	 * @param limits further limits, comma-separated, each like {@code 10 requests per 1s}
+	 * @param limits further limits in one string, comma-separated, each like {@code 10 requests per 1s}
 	 * @return the provider as it is now
 	 * @throws InvalidEndpointRequestException (400) naming every problem, when nothing was changed
 	 */

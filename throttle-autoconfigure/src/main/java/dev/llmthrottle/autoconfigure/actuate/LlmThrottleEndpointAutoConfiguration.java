@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -19,7 +20,7 @@ import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * Auto-configuration of the {@link LlmThrottleEndpoint} and what it reads: the {@link ThrottleStatistics} listener
+ * Auto-configuration of the {@link LlmThrottleEndpoint}, its web extension, and what it reads: the {@link ThrottleStatistics} listener
  * and the {@link ProviderLimitsUpdater}. Applies when Actuator is present, throttlers exist and the endpoint is
  * available (exposed and not switched off).
  *
@@ -59,6 +60,14 @@ public final class LlmThrottleEndpointAutoConfiguration {
 			ObjectProvider<Clock> clock, LlmThrottleEndpointProperties properties) {
 		return new LlmThrottleEndpoint(throttlers, statistics, definitions.getIfAvailable(), updater,
 				clock.getIfAvailable(Clock::systemUTC), properties.getPartitionsShown());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	@ConditionalOnBean(LlmThrottleEndpoint.class)
+	@ConditionalOnAvailableEndpoint(exposure = EndpointExposure.WEB)
+	LlmThrottleEndpointWebExtension llmThrottleEndpointWebExtension(LlmThrottleEndpoint endpoint) {
+		return new LlmThrottleEndpointWebExtension(endpoint);
 	}
 
 }

@@ -46,6 +46,7 @@ class LlmThrottleActuateAutoConfigurationTests {
 				.hasSingleBean(ThrottleStatistics.class)
 				.hasSingleBean(ThrottleEventRecorder.class)
 				.hasSingleBean(ProviderLimitsUpdater.class)
+				.hasSingleBean(LlmThrottleEndpointWebExtension.class)
 				.hasBean("llmThrottleHealthContributor");
 			assertThat(context.getBean(CompositeThrottleListener.class).delegates()).contains(
 					context.getBean(ThrottleStatistics.class), context.getBean(ThrottleEventRecorder.class));
@@ -69,6 +70,7 @@ class LlmThrottleActuateAutoConfigurationTests {
 	@Test
 	void keepsNoEndpointOrEventsUnlessExposed() {
 		this.runner.run((context) -> assertThat(context).doesNotHaveBean(LlmThrottleEndpoint.class)
+			.doesNotHaveBean(LlmThrottleEndpointWebExtension.class)
 			.doesNotHaveBean(LlmThrottleEventsEndpoint.class)
 			.doesNotHaveBean(ThrottleEventRecorder.class)
 			.hasSingleBean(ThrottleStatistics.class)
