@@ -25,13 +25,13 @@ import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.QuotaDescriptor
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.TokensDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.ThrottleStatistics.Marker;
 import dev.llmthrottle.autoconfigure.actuate.ThrottleStatistics.ProviderActivity;
+import dev.llmthrottle.autoconfigure.events.DurationText;
 import dev.llmthrottle.core.Dimension;
-import dev.llmthrottle.core.DurationFormat;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.PartitionKeys;
-import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.PartitionSnapshot.LimitState;
+import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.protocol.SecretRedactor;
@@ -105,7 +105,7 @@ final class ProviderDescriber {
 		CooldownDescriptor cooldown = (longestCooldown != null) ? cooldown(longestCooldown, now, cooling) : null;
 		return new ProviderDescriptor((definition != null) ? definition.backend().name().toLowerCase(Locale.ROOT) : null,
 				(definition != null) ? definition.dialect().id() : null, policy.maxConcurrent(),
-				DurationFormat.format(policy.maxWait()), policy.maxQueue(), DurationFormat.format(policy.burst()),
+				DurationText.format(policy.maxWait()), policy.maxQueue(), DurationText.format(policy.burst()),
 				limits(policy, defaultSnapshot, snapshots, activity), inFlight, queued, snapshots.size(), cooldown,
 				quota(activity), marker(activity), counts(activity));
 	}
@@ -143,7 +143,7 @@ final class ProviderDescriber {
 					minAvailable = state.available();
 				}
 			}
-			result.add(new LimitDescriptor(any.dimension().id(), DurationFormat.format(any.period()),
+			result.add(new LimitDescriptor(any.dimension().id(), DurationText.format(any.period()),
 					(configured != null) ? configured.amount() : null,
 					(current != null) ? current.limit().amount() : null,
 					(learned != null) ? learned.amount() : null, (current != null) ? current.used() : null,
@@ -156,7 +156,7 @@ final class ProviderDescriber {
 		List<PartitionLimitDescriptor> limits = snapshot.limits()
 			.stream()
 			.map((state) -> new PartitionLimitDescriptor(state.limit().dimension().id(),
-					DurationFormat.format(state.limit().period()), state.limit().amount(), state.used(),
+					DurationText.format(state.limit().period()), state.limit().amount(), state.used(),
 					state.available()))
 			.toList();
 		CooldownDescriptor cooldown = (snapshot.cooldownRemaining().compareTo(Duration.ZERO) > 0)
@@ -167,7 +167,7 @@ final class ProviderDescriber {
 
 	private static CooldownDescriptor cooldown(PartitionSnapshot snapshot, Instant now, int partitions) {
 		return new CooldownDescriptor(now.plus(snapshot.cooldownRemaining()),
-				DurationFormat.format(snapshot.cooldownRemaining()), safe(snapshot.cooldownReason()), partitions);
+				DurationText.format(snapshot.cooldownRemaining()), safe(snapshot.cooldownReason()), partitions);
 	}
 
 	private static QuotaDescriptor quota(ProviderActivity activity) {

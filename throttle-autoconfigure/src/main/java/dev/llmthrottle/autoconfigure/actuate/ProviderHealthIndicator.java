@@ -11,7 +11,7 @@ import org.springframework.boot.health.contributor.Status;
 
 import dev.llmthrottle.autoconfigure.actuate.ThrottleStatistics.Marker;
 import dev.llmthrottle.autoconfigure.actuate.ThrottleStatistics.ProviderActivity;
-import dev.llmthrottle.core.DurationFormat;
+import dev.llmthrottle.autoconfigure.events.DurationText;
 import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.ProviderThrottler;
@@ -93,7 +93,7 @@ public final class ProviderHealthIndicator implements HealthIndicator {
 		if (longest != null) {
 			Duration remaining = longest.cooldownRemaining();
 			details.put("cooldownPartitions", cooling);
-			details.put("cooldownRemaining", DurationFormat.format(remaining));
+			details.put("cooldownRemaining", DurationText.format(remaining));
 			details.put("cooldownUntil", this.clock.instant().plus(remaining).toString());
 			if (longest.cooldownReason() != null) {
 				details.put("cooldownReason", SecretRedactor.safeReason(longest.cooldownReason(), MAX_TEXT_LENGTH));

@@ -11,7 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-import dev.llmthrottle.core.DurationFormat;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.admission.ThrottleListener;
@@ -103,7 +102,7 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		}
 		String safeReason = (reason != null) ? safe(reason) : null;
 		Map<String, Object> details = new LinkedHashMap<>();
-		details.put("duration", DurationFormat.format(duration));
+		details.put("duration", DurationText.format(duration));
 		if (safeReason != null) {
 			details.put("reason", safeReason);
 		}
@@ -115,7 +114,7 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("limitType", LimitTypes.normalize(limitType));
 		if (hint != null) {
-			details.put("hint", DurationFormat.format(hint));
+			details.put("hint", DurationText.format(hint));
 		}
 		append(provider, ThrottleEventType.RATE_LIMITED, partition, details);
 	}
@@ -125,7 +124,7 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("attempt", attempt);
 		if (backoff != null) {
-			details.put("backoff", DurationFormat.format(backoff));
+			details.put("backoff", DurationText.format(backoff));
 		}
 		append(provider, ThrottleEventType.RETRIED, partition, details);
 	}
@@ -135,7 +134,7 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("dimension", limit.dimension().id());
 		details.put("amount", limit.amount());
-		details.put("period", DurationFormat.format(limit.period()));
+		details.put("period", DurationText.format(limit.period()));
 		append(provider, ThrottleEventType.LIMIT_LEARNED, partition, details);
 	}
 

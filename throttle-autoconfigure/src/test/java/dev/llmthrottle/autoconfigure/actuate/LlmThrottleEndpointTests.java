@@ -96,6 +96,7 @@ class LlmThrottleEndpointTests {
 				Map.entry("output-tokens", 40L));
 		ProviderDescriptor anthropic = providers.get("anthropic");
 		assertThat(anthropic.dialect()).isEqualTo("anthropic");
+		assertThat(anthropic.burst()).isEqualTo("0s");
 		assertThat(anthropic.inFlight()).isZero();
 		assertThat(anthropic.cooldown()).isNull();
 		assertThat(anthropic.counts().admitted()).isZero();

@@ -18,6 +18,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggerConfiguration;
 import org.springframework.boot.logging.LoggingSystem;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
@@ -63,14 +64,18 @@ class SecretsCanaryTests {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
+	private LogLevel rootLevel;
+
 	@BeforeEach
 	void debugEverything() {
+		LoggerConfiguration root = this.logging.getLoggerConfiguration(LoggingSystem.ROOT_LOGGER_NAME);
+		this.rootLevel = (root != null) ? root.getConfiguredLevel() : null;
 		this.logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.DEBUG);
 	}
 
 	@AfterEach
 	void restoreLogging() {
-		this.logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, LogLevel.INFO);
+		this.logging.setLogLevel(LoggingSystem.ROOT_LOGGER_NAME, this.rootLevel);
 	}
 
 	@Test

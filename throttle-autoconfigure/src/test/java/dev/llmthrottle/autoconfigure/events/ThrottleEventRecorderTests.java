@@ -89,6 +89,7 @@ class ThrottleEventRecorderTests {
 		List<ThrottleEvent> events = this.recorder.events("openai");
 		assertThat(events).extracting(ThrottleEvent::type)
 			.containsExactly("cooldown-started", "cooldown-started", "cooldown-lifted", "retried");
+		assertThat(events.get(3).details()).containsEntry("backoff", "0s");
 		assertThat(events.get(1).details()).containsEntry("duration", "20s");
 		ThrottleEvent lifted = events.get(2);
 		assertThat(lifted.timestamp()).isEqualTo(VirtualClock.ORIGIN.plusSeconds(24));
