@@ -70,7 +70,8 @@ public final class ProviderLimitsUpdater {
 	 * @throws dev.llmthrottle.core.UnknownProviderException if no such provider is configured
 	 * @throws InvalidThrottleConfigurationException listing every problem, as at startup; nothing is changed then
 	 */
-	public ThrottlePolicy update(String provider, LimitsChange change) {
+	// synchronized: a change reads the policy in force and replaces it; two at once must not lose one another
+	public synchronized ThrottlePolicy update(String provider, LimitsChange change) {
 		ProviderThrottler throttler = this.throttlers.get(provider);
 		ThrottlePolicy current = throttler.policy();
 		String path = "llm.throttle.providers." + provider;
