@@ -16,7 +16,7 @@ import dev.llmthrottle.test.config.EnforcementModel;
  * {@code BENCH key=value} line per cell, printed as each cell ends. Bounded: each cell stops at its deadline, and
  * everything is on loopback. Flags (defaults in brackets): {@code --calls} [600], {@code --threads} [32, also the
  * concurrency cap of every client], {@code --latency-ms} [50], {@code --deadline-s} [30], {@code --seed} [42],
- * {@code --requests} [300], {@code --tokens} [90000], {@code --period-s} [6], {@code --neighbour} [0.333],
+ * {@code --requests} [100], {@code --tokens} [30000], {@code --period-s} [2], {@code --neighbour} [0.333],
  * {@code --models} [all four], {@code --clients} [all], {@code --warmup-calls} [64, 0 for none], and, for
  * diagnostic runs only, {@code --burst-ms} [0: llm-throttle's default {@code burst}].
  */
@@ -32,9 +32,9 @@ public final class AccuracyRun {
 		Duration latency = Duration.ofMillis(Long.parseLong(flags.getOrDefault("latency-ms", "50")));
 		Duration deadline = Duration.ofSeconds(Long.parseLong(flags.getOrDefault("deadline-s", "30")));
 		long seed = Long.parseLong(flags.getOrDefault("seed", "42"));
-		Quota base = new Quota(Long.parseLong(flags.getOrDefault("requests", "300")),
-				Long.parseLong(flags.getOrDefault("tokens", "90000")),
-				Duration.ofSeconds(Long.parseLong(flags.getOrDefault("period-s", "6"))));
+		Quota base = new Quota(Long.parseLong(flags.getOrDefault("requests", "100")),
+				Long.parseLong(flags.getOrDefault("tokens", "30000")),
+				Duration.ofSeconds(Long.parseLong(flags.getOrDefault("period-s", "2"))));
 		double neighbour = Double.parseDouble(flags.getOrDefault("neighbour", "0.333"));
 		List<EnforcementModel> models = new ArrayList<>();
 		for (String key : flags.getOrDefault("models", "token-bucket,sliding-window,fixed-window,quantized")

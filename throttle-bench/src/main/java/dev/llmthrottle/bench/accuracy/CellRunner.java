@@ -104,7 +104,8 @@ final class CellRunner {
 					run.ends.set(i, System.nanoTime());
 					run.states.set(i, outcome.ok() ? OK : FAILED);
 					if (!outcome.ok()) {
-						run.failures.computeIfAbsent(outcome.failure(), (reason) -> new LongAdder()).increment();
+						run.failures.computeIfAbsent(outcome.failure().replaceAll("[0-9]+(\\.[0-9]+)?", "#"),
+								(reason) -> new LongAdder()).increment();
 					}
 				}
 			});

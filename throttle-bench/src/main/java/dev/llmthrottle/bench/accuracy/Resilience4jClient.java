@@ -18,11 +18,12 @@ import io.github.resilience4j.retry.RetryConfig;
  * aspects apply, with one rate limiter per limit ({@code limitForPeriod = amount}, {@code limitRefreshPeriod =
  * period}; tokens acquired with the call's weight) and the library's defaults elsewhere: limiter
  * {@code timeoutDuration} 5 s, {@code Retry} 3 attempts 500 ms apart on any exception. The bulkhead admits every
- * caller thread. The hand-tuned variant divides amount and period by {@value #TUNED_DIVISOR}.
+ * caller thread. The hand-tuned variant refreshes every 100 ms with the amount scaled to match (the tuning the
+ * issue suggests, {@code limit/60} per {@code period/60}, for its 6-second example).
  */
 final class Resilience4jClient implements BatchClient {
 
-	static final int TUNED_DIVISOR = 60;
+	static final Duration TUNED_REFRESH = Duration.ofMillis(100);
 
 	private final ChatHttp http;
 
@@ -36,7 +37,7 @@ final class Resilience4jClient implements BatchClient {
 
 	Resilience4jClient(URI chatUri, Quota quota, int maxConcurrent, boolean tuned) {
 		this.http = new ChatHttp(chatUri);
-		int divisor = tuned ? TUNED_DIVISOR : 1;
+		long divisor = tuned ? quota.period().dividedBy(TUNED_REFRESH) : 1;
 		Duration refresh = quota.period().dividedBy(divisor);
 		this.requests = RateLimiter.of("requests", limiter(quota.requests() / divisor, refresh));
 		this.tokens = RateLimiter.of("tokens", limiter(quota.tokens() / divisor, refresh));
