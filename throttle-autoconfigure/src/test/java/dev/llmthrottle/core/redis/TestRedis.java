@@ -46,6 +46,10 @@ final class TestRedis implements AutoCloseable {
 		return this.connection.sync();
 	}
 
+	io.lettuce.core.api.async.RedisAsyncCommands<String, String> async() {
+		return this.connection.async();
+	}
+
 	/** Every key matching {@code pattern}, by SCAN. */
 	List<String> scan(String pattern) {
 		List<String> keys = new ArrayList<>();

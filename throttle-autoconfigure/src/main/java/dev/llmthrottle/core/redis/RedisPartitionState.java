@@ -1,0 +1,592 @@
+package dev.llmthrottle.core.redis;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+
+import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Dimension;
+import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.RequestTooLargeException;
+import dev.llmthrottle.core.TimeSource;
+import dev.llmthrottle.core.admission.PartitionSnapshot;
+import dev.llmthrottle.core.admission.PartitionState;
+import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
+import dev.llmthrottle.core.redis.RedisPartitionStates.BackendFailure;
+
+/**
+ * One partition's state in Redis, shared by every instance: the same rules as the in-memory state (exact trailing
+ * window with the 1% guard, GCRA pacing, concurrency, cooldown), decided by one script call per admission on Redis
+ * server time.
+ *
+ * <p>
+ * {@link #tryAdmit} and {@link #release} block for at most the command timeout and run on the partition's executor;
+ * everything else returns at once, sending to Redis asynchronously and answering from what the last replies said
+ * (cooldown, window sums). When Redis fails, the provider's {@link FailurePolicy} decides: refuse, or admit against
+ * an in-memory state holding {@code 1/expected-instances} of each limit, until Redis answers again; what that local
+ * state admitted is then charged to Redis, so the shared window accounts for it.
+ */
+final class RedisPartitionState implements PartitionState {
+
+	private static final int MAX_ORPHANED_LEASES = 10_000;
+
+	private final RedisPartitionStates shared;
+
+	private final String provider;
+
+	private final String partitionKey;
+
+	private final RedisKeys keys;
+
+	private final TimeSource time;
+
+	private final Set<String> heldLeases = ConcurrentHashMap.newKeySet();
+
+	/** Leases whose release could not be sent (Redis down or slow): released once it answers again. */
+	private final Queue<String> orphanedLeases = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger orphanCount = new AtomicInteger();
+
+	/** Guards the fallback state, which (like every local state) is not thread-safe. */
+	private final ReentrantLock fallbackLock = new ReentrantLock();
+
+	private PartitionState fallback;
+
+	/** Whether a fallback or orphaned leases may exist: lets a healthy admission skip the recovery step cheaply. */
+	private volatile boolean recoveryPending;
+
+	private volatile ThrottlePolicy policy;
+
+	/** The limits in force (configured, or lower where learned) with the window sums of the latest reply. */
+	private volatile View view;
+
+	/** Cooldown as last set here or seen in a reply; guarded by {@code this}. */
+	private long cooldownUntil;
+
+	private String cooldownReason;
+
+	/** The wait Redis gave the cost at the head of the queue: asking again before it ends is pointless. */
+	private volatile NotBefore notBefore;
+
+	RedisPartitionState(RedisPartitionStates shared, ThrottlePolicy policy, String partitionKey, TimeSource time) {
+		this.shared = shared;
+		this.provider = policy.provider();
+		this.partitionKey = partitionKey;
+		this.keys = RedisKeys.of(shared.settings().keyPrefix(), this.provider, partitionKey);
+		this.time = time;
+		this.cooldownUntil = time.nanoTime();
+		this.policy = policy;
+		this.view = View.of(policy.limits());
+	}
+
+	@Override
+	public boolean remote() {
+		return true;
+	}
+
+	@Override
+	public Attempt tryAdmit(Cost cost) {
+		checkFits(cost);
+		NotBefore cached = this.notBefore;
+		if (cached != null && cached.cost.equals(cost)) {
+			long left = cached.until - this.time.nanoTime();
+			if (left > 0) {
+				return Attempt.waitFor(left);
+			}
+		}
+		BackendHealth health = this.shared.health();
+		if (health.redisAllowed()) {
+			try {
+				return admitOnRedis(cost);
+			}
+			catch (BackendFailure ex) {
+				health.failed(ex.getCause());
+			}
+		}
+		return admitDegraded(cost);
+	}
+
+	private Attempt admitOnRedis(Cost cost) {
+		View current = this.view;
+		ThrottlePolicy currentPolicy = this.policy;
+		RedisBackendSettings settings = this.shared.settings();
+		String leaseId = (currentPolicy.maxConcurrent() > 0) ? this.shared.newLeaseId() : "";
+		long sentAt = this.time.nanoTime();
+		List<String> args = PartitionScript.admit(0,
+				this.shared.clock().deadline(sentAt, settings.commandTimeout().toNanos()), leaseId,
+				currentPolicy.maxConcurrent(), micros(settings.leaseTtl()), micros(currentPolicy.burst()),
+				micros(settings.concurrencyPoll()), current.limits, cost);
+		AdmitReply reply;
+		try {
+			reply = AdmitReply.parse(this.shared.call(PartitionScript.keys(this.keys, current.limits), args),
+					current.limits.size());
+		}
+		catch (BackendFailure ex) {
+			if (!leaseId.isEmpty()) {
+				// it may have been taken before the reply was lost: hand it back once Redis answers
+				orphan(leaseId);
+			}
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw new BackendFailure(ex);
+		}
+		long receivedAt = this.time.nanoTime();
+		this.shared.clock().observe(reply.now(), receivedAt);
+		if (reply.status() < 0) {
+			throw new BackendFailure(new java.util.concurrent.TimeoutException(
+					"the admission reached Redis after its deadline"));
+		}
+		this.shared.health().succeeded();
+		afterRecovery();
+		if (reply.status() == 0) {
+			long waitNanos = reply.waitMicros() * 1000;
+			if ("cooldown".equals(reply.blockedBy())) {
+				noteCooldown(receivedAt + waitNanos, reply.cooldownReason());
+			}
+			if (!"concurrency".equals(reply.blockedBy())) {
+				this.notBefore = new NotBefore(cost, receivedAt + waitNanos);
+			}
+			return Attempt.waitFor(Math.max(1, waitNanos));
+		}
+		this.notBefore = null;
+		this.view = current.withSums(reply.sums());
+		if (!leaseId.isEmpty()) {
+			this.heldLeases.add(leaseId);
+			this.shared.leases().hold(this);
+		}
+		return Attempt.admitted(new RedisGrant(leaseId, current.limits, reply.buckets()));
+	}
+
+	private Attempt admitDegraded(Cost cost) {
+		BackendHealth health = this.shared.health();
+		health.probeIfDue();
+		if (this.shared.settings().onFailure() == FailurePolicy.FAIL_CLOSED) {
+			health.degradedDecision();
+			throw new BackendUnavailableException(this.provider, health.reason());
+		}
+		long cooldown = cooldownRemainingNanos();
+		if (cooldown > 0) {
+			return Attempt.waitFor(cooldown);
+		}
+		Attempt attempt;
+		this.fallbackLock.lock();
+		try {
+			PartitionState local = fallback();
+			try {
+				attempt = local.tryAdmit(cost);
+			}
+			catch (RequestTooLargeException ex) {
+				health.degradedDecision();
+				throw new BackendUnavailableException(this.provider,
+						health.reason() + "; the call does not fit this instance's share, " + ex.limit());
+			}
+			if (attempt.isAdmitted()) {
+				attempt = Attempt.admitted(new LocalGrant(local, attempt.grant()));
+			}
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		if (attempt.isAdmitted()) {
+			health.degradedDecision();
+		}
+		return attempt;
+	}
+
+	/** Lock held. The in-memory state used while Redis fails, created on first need. */
+	private PartitionState fallback() {
+		if (this.fallback == null) {
+			this.recoveryPending = true;
+			this.fallback = Factory.LOCAL.create(share(this.policy), this.partitionKey, this.fallbackLock, this.time);
+		}
+		return this.fallback;
+	}
+
+	/** This instance's share of a policy: each limit and the concurrency cap divided by the expected instances. */
+	private ThrottlePolicy share(ThrottlePolicy full) {
+		int instances = this.shared.settings().expectedInstances();
+		List<Limit> limits = new ArrayList<>();
+		for (Limit limit : this.view.configured(full.limits())) {
+			limits.add(Limit.of(limit.dimension(), Math.max(1, limit.amount() / instances), limit.period()));
+		}
+		int concurrent = (full.maxConcurrent() > 0) ? Math.max(1, full.maxConcurrent() / instances) : 0;
+		return new ThrottlePolicy(full.provider(), limits, concurrent, full.maxWait(), full.maxQueue(), full.burst(),
+				full.maxPartitions());
+	}
+
+	/**
+	 * After a successful script: release leases that could not be released before, and charge what the local
+	 * fallback admitted meanwhile (as of now, a little later than it happened: safe).
+	 */
+	private void afterRecovery() {
+		if (!this.recoveryPending) {
+			return;
+		}
+		this.recoveryPending = false;
+		String orphan;
+		while ((orphan = this.orphanedLeases.poll()) != null) {
+			this.orphanCount.decrementAndGet();
+			List<ScriptLimit> none = List.of();
+			this.shared.send(PartitionScript.keys(this.keys, none),
+					PartitionScript.settle(0, orphan, none, new long[0], new long[0], new long[0]), null);
+		}
+		PartitionState local;
+		List<PartitionSnapshot.LimitState> used;
+		this.fallbackLock.lock();
+		try {
+			local = this.fallback;
+			if (local == null) {
+				return;
+			}
+			this.fallback = null;
+			used = local.limits();
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		List<ScriptLimit> limits = this.view.limits;
+		long[] amounts = new long[limits.size()];
+		boolean any = false;
+		for (int i = 0; i < amounts.length; i++) {
+			for (PartitionSnapshot.LimitState state : used) {
+				if (limits.get(i).sameWindow(state.limit())) {
+					amounts[i] = state.used();
+					any |= state.used() > 0;
+				}
+			}
+		}
+		if (any) {
+			charge(limits, amounts);
+		}
+	}
+
+	@Override
+	public void release(Object grant, Cost estimate, Cost actual, boolean sent) {
+		if (grant instanceof LocalGrant local) {
+			this.fallbackLock.lock();
+			try {
+				local.state.release(local.grant, estimate, actual, sent);
+			}
+			finally {
+				this.fallbackLock.unlock();
+			}
+			return;
+		}
+		RedisGrant taken = (RedisGrant) grant;
+		this.notBefore = null;
+		boolean leased = !taken.leaseId.isEmpty();
+		if (leased) {
+			this.heldLeases.remove(taken.leaseId);
+		}
+		long[] admitted = PartitionScript.amounts(taken.limits, estimate);
+		long[] real = PartitionScript.actual(taken.limits, estimate, actual, sent);
+		if (!leased && java.util.Arrays.equals(admitted, real)) {
+			return; // nothing to settle: no round trip
+		}
+		BackendHealth health = this.shared.health();
+		if (!health.redisAllowed()) {
+			if (leased) {
+				orphan(taken.leaseId);
+			}
+			return;
+		}
+		try {
+			List<Object> reply = this.shared.call(PartitionScript.keys(this.keys, taken.limits),
+					PartitionScript.settle(0, taken.leaseId, taken.limits, taken.buckets, admitted, real));
+			health.succeeded();
+			if (leased && PartitionScript.number(reply.get(0)) == 0) {
+				this.shared.unknownLeaseReleased();
+			}
+		}
+		catch (BackendFailure ex) {
+			health.failed(ex.getCause());
+			if (leased) {
+				orphan(taken.leaseId);
+			}
+		}
+	}
+
+	private void orphan(String leaseId) {
+		if (this.orphanCount.incrementAndGet() <= MAX_ORPHANED_LEASES) {
+			this.orphanedLeases.add(leaseId);
+			this.recoveryPending = true;
+		}
+		else {
+			this.orphanCount.decrementAndGet(); // it expires with its TTL
+		}
+	}
+
+	@Override
+	public void checkFits(Cost cost) {
+		for (ScriptLimit limit : this.view.limits) {
+			long amount = cost.amount(limit.limit().dimension());
+			if (amount > limit.amount()) {
+				throw new RequestTooLargeException(this.provider, limit.limit(), amount);
+			}
+		}
+	}
+
+	@Override
+	public Projection project(Cost ahead, Cost cost) {
+		long projected = cooldownRemainingNanos();
+		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
+		for (ScriptLimit scriptLimit : this.view.limits) {
+			Limit limit = scriptLimit.limit();
+			long paced = (long) Math
+				.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
+			if (paced > projected) {
+				projected = paced;
+				blockedBy = limit.toString();
+			}
+		}
+		return new Projection(projected, blockedBy);
+	}
+
+	@Override
+	public boolean coolDown(Duration duration, String reason) {
+		if (!noteCooldown(this.time.nanoTime() + duration.toNanos(), reason)) {
+			return false;
+		}
+		long millis = Math.max(1, (duration.toNanos() + 999_999) / 1_000_000);
+		if (this.shared.health().redisAllowed()) {
+			this.shared.send(PartitionScript.keys(this.keys, List.of()),
+					PartitionScript.coolDown(millis, (reason != null) ? reason : ""), null);
+		}
+		return true;
+	}
+
+	private synchronized boolean noteCooldown(long until, String reason) {
+		if (until - this.cooldownUntil <= 0) {
+			return false;
+		}
+		this.cooldownUntil = until;
+		this.cooldownReason = reason;
+		return true;
+	}
+
+	private synchronized long cooldownRemainingNanos() {
+		return Math.max(0, this.cooldownUntil - this.time.nanoTime());
+	}
+
+	@Override
+	public Duration cooldownRemaining() {
+		return Duration.ofNanos(cooldownRemainingNanos());
+	}
+
+	@Override
+	public synchronized String cooldownReason() {
+		return (this.cooldownUntil - this.time.nanoTime() > 0) ? this.cooldownReason : null;
+	}
+
+	@Override
+	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+		if (remaining < 0 || reset.isNegative() || reset.isZero()) {
+			return;
+		}
+		if (!this.shared.health().redisAllowed()) {
+			withFallback(() -> {
+				this.fallback.reportRemaining(dimension, remaining, reset);
+				return null;
+			});
+			return;
+		}
+		List<ScriptLimit> limits = this.view.limits;
+		long[] reported = new long[limits.size()];
+		boolean any = false;
+		for (int i = 0; i < reported.length; i++) {
+			boolean match = limits.get(i).limit().dimension() == dimension;
+			reported[i] = match ? remaining : -1;
+			any |= match;
+		}
+		if (any) {
+			this.shared.send(PartitionScript.keys(this.keys, limits),
+					PartitionScript.report(0, limits, reported, micros(reset)), null);
+		}
+	}
+
+	@Override
+	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
+		if (reportedAmount < 1) {
+			return false;
+		}
+		for (Limit configured : this.policy.limits()) {
+			if (configured.dimension() == dimension && configured.period().equals(window)) {
+				long target = Math.min(configured.amount(), reportedAmount);
+				synchronized (this) {
+					View current = this.view;
+					View learned = current.withAmount(dimension, window, target);
+					if (learned != current) {
+						this.view = learned;
+						return true;
+					}
+				}
+				return false;
+			}
+		}
+		return false;
+	}
+
+	@Override
+	public void charge(Cost extra) {
+		if (!this.shared.health().redisAllowed()) {
+			withFallback(() -> {
+				this.fallback.charge(extra);
+				return null;
+			});
+			return;
+		}
+		List<ScriptLimit> limits = this.view.limits;
+		long[] amounts = PartitionScript.amounts(limits, extra);
+		if (java.util.Arrays.stream(amounts).anyMatch((amount) -> amount > 0)) {
+			charge(limits, amounts);
+		}
+	}
+
+	private void charge(List<ScriptLimit> limits, long[] amounts) {
+		long[] noBuckets = new long[limits.size()];
+		java.util.Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
+		this.shared.send(PartitionScript.keys(this.keys, limits),
+				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts), null);
+	}
+
+	@Override
+	public void apply(ThrottlePolicy newPolicy) {
+		synchronized (this) {
+			this.policy = newPolicy;
+			this.view = View.of(newPolicy.limits());
+		}
+		withFallback(() -> {
+			this.fallback.apply(share(newPolicy));
+			return null;
+		});
+	}
+
+	/** Runs {@code action} on the fallback under its lock, if there is one; returns its result or null. */
+	private <T> T withFallback(Supplier<T> action) {
+		this.fallbackLock.lock();
+		try {
+			return (this.fallback != null) ? action.get() : null;
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+	}
+
+	@Override
+	public List<PartitionSnapshot.LimitState> limits() {
+		View current = this.view;
+		List<PartitionSnapshot.LimitState> states = new ArrayList<>(current.limits.size());
+		for (int i = 0; i < current.limits.size(); i++) {
+			Limit limit = current.limits.get(i).limit();
+			long used = Math.min(current.sums[i], limit.amount());
+			states.add(new PartitionSnapshot.LimitState(limit, current.sums[i], limit.amount() - used));
+		}
+		return states;
+	}
+
+	@Override
+	public boolean isIdle() {
+		return this.heldLeases.isEmpty() && this.orphanedLeases.isEmpty() && withFallback(() -> Boolean.TRUE) == null;
+	}
+
+	boolean holdsLeases() {
+		return !this.heldLeases.isEmpty();
+	}
+
+	/** Called by the heartbeat: extends every lease held here, in one asynchronous call. */
+	void renewLeases() {
+		if (this.heldLeases.isEmpty()) {
+			return;
+		}
+		List<String> ids = List.copyOf(this.heldLeases);
+		this.shared.send(PartitionScript.keys(this.keys, List.of()),
+				PartitionScript.renew(0, micros(this.shared.settings().leaseTtl()), ids), (reply) -> {
+					long lost = PartitionScript.number(reply.get(1));
+					if (lost > 0) {
+						this.shared.leasesLost(lost);
+					}
+				});
+	}
+
+	private static long micros(Duration duration) {
+		return duration.toNanos() / 1000;
+	}
+
+	/** What a Redis admission took: its lease and the bucket charged per limit (as the limits were then). */
+	private record RedisGrant(String leaseId, List<ScriptLimit> limits, long[] buckets) {
+	}
+
+	/** What the local fallback admitted, and which fallback (a newer one may exist by the time it is released). */
+	private record LocalGrant(PartitionState state, Object grant) {
+	}
+
+	private record NotBefore(Cost cost, long until) {
+	}
+
+	/** The limits in force and each one's window sum as of the latest reply. Immutable. */
+	private static final class View {
+
+		final List<ScriptLimit> limits;
+
+		final long[] sums;
+
+		private View(List<ScriptLimit> limits, long[] sums) {
+			this.limits = limits;
+			this.sums = sums;
+		}
+
+		static View of(List<Limit> limits) {
+			List<ScriptLimit> list = new ArrayList<>(limits.size());
+			for (Limit limit : limits) {
+				list.add(ScriptLimit.of(limit));
+			}
+			return new View(List.copyOf(list), new long[list.size()]);
+		}
+
+		View withSums(long[] newSums) {
+			return new View(this.limits, newSums);
+		}
+
+		/** This view with the amount of one limit changed, or this view if it already has that amount. */
+		View withAmount(Dimension dimension, Duration period, long amount) {
+			List<ScriptLimit> list = new ArrayList<>(this.limits);
+			for (int i = 0; i < list.size(); i++) {
+				Limit limit = list.get(i).limit();
+				if (limit.dimension() == dimension && limit.period().equals(period)) {
+					if (limit.amount() == amount) {
+						return this;
+					}
+					list.set(i, ScriptLimit.of(Limit.of(dimension, amount, period)));
+					return new View(List.copyOf(list), this.sums);
+				}
+			}
+			return this;
+		}
+
+		/** The limits in force for each configured limit (learned amounts where learned). */
+		List<Limit> configured(List<Limit> configured) {
+			List<Limit> result = new ArrayList<>(configured.size());
+			for (Limit limit : configured) {
+				Limit inForce = limit;
+				for (ScriptLimit scriptLimit : this.limits) {
+					if (scriptLimit.sameWindow(limit)) {
+						inForce = scriptLimit.limit();
+					}
+				}
+				result.add(inForce);
+			}
+			return result;
+		}
+
+	}
+
+}
