@@ -10,6 +10,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 
 import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
@@ -54,45 +55,54 @@ public class CompositeThrottleListener implements ThrottleListener, SmartInitial
 
 	@Override
 	public void admitted(String provider, String partition, Cost cost, long waitedNanos) {
-		for (ThrottleListener delegate : this.delegates) {
-			try {
-				delegate.admitted(provider, partition, cost, waitedNanos);
-			}
-			catch (RuntimeException ex) {
-				failed(delegate, ex);
-			}
-		}
+		each((delegate) -> delegate.admitted(provider, partition, cost, waitedNanos));
 	}
 
 	@Override
 	public void rejected(String provider, String partition, ThrottleRejectedException rejection) {
-		for (ThrottleListener delegate : this.delegates) {
-			try {
-				delegate.rejected(provider, partition, rejection);
-			}
-			catch (RuntimeException ex) {
-				failed(delegate, ex);
-			}
-		}
+		each((delegate) -> delegate.rejected(provider, partition, rejection));
 	}
 
 	@Override
 	public void released(String provider, String partition, Cost estimate, Cost actual, boolean sent) {
-		for (ThrottleListener delegate : this.delegates) {
-			try {
-				delegate.released(provider, partition, estimate, actual, sent);
-			}
-			catch (RuntimeException ex) {
-				failed(delegate, ex);
-			}
-		}
+		each((delegate) -> delegate.released(provider, partition, estimate, actual, sent));
 	}
 
 	@Override
 	public void cooldown(String provider, String partition, Duration duration, String reason) {
+		each((delegate) -> delegate.cooldown(provider, partition, duration, reason));
+	}
+
+	@Override
+	public void rateLimited(String provider, String partition, String limitType, Duration hint) {
+		each((delegate) -> delegate.rateLimited(provider, partition, limitType, hint));
+	}
+
+	@Override
+	public void retried(String provider, String partition, int attempt, Duration backoff) {
+		each((delegate) -> delegate.retried(provider, partition, attempt, backoff));
+	}
+
+	@Override
+	public void limitLearned(String provider, String partition, Limit limit) {
+		each((delegate) -> delegate.limitLearned(provider, partition, limit));
+	}
+
+	@Override
+	public void quotaExhausted(String provider, String partition, String reason) {
+		each((delegate) -> delegate.quotaExhausted(provider, partition, reason));
+	}
+
+	@Override
+	public void backendDegraded(String provider, String reason) {
+		each((delegate) -> delegate.backendDegraded(provider, reason));
+	}
+
+	/** Tells every delegate; one that throws is logged and does not stop the others or the caller. */
+	private void each(java.util.function.Consumer<ThrottleListener> call) {
 		for (ThrottleListener delegate : this.delegates) {
 			try {
-				delegate.cooldown(provider, partition, duration, reason);
+				call.accept(delegate);
 			}
 			catch (RuntimeException ex) {
 				failed(delegate, ex);

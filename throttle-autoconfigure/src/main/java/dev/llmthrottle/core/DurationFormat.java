@@ -13,6 +13,9 @@ public final class DurationFormat {
 	/** Formats a duration with the largest unit that represents it exactly, falling back to milliseconds. */
 	public static String format(Duration duration) {
 		long nanos = duration.toNanos();
+		if (nanos == 0) {
+			return "0s";
+		}
 		if (nanos % 86_400_000_000_000L == 0) {
 			return (nanos / 86_400_000_000_000L) + "d";
 		}

@@ -42,7 +42,7 @@ public final class ResponseFeedback {
 	/** Feeds a successful response's headers into the partition. */
 	public void onSuccess(LlmProvider provider, Partition partition, ProtocolHeaders headers) {
 		RateLimitSnapshot snapshot = RateLimitHeaders.parse(headers, provider.dialect(), this.clock.instant());
-		apply(provider, partition, snapshot, true);
+		apply(provider, partition, snapshot, true, true);
 	}
 
 	/**
@@ -55,7 +55,10 @@ public final class ResponseFeedback {
 		RetryPolicy retry = provider.retry();
 		Classification verdict = ErrorClassifier.classify(status, headers, body, provider.dialect(),
 				this.clock.instant(), retry.maxRetryAfter().toMillis());
-		apply(provider, partition, verdict.rateLimits(), !verdict.overload());
+		// Limits reported on an error are worth learning (unless it is overload), but "remaining 0, full in a
+		// minute" on a 429 describes the moment of refusal: the cooldown from the hint covers it, and holding the
+		// whole budget back until the full reset would stall every caller.
+		apply(provider, partition, verdict.rateLimits(), !verdict.overload(), false);
 		if (verdict.failFast()) {
 			Optional<RetryHint> hint = verdict.hint();
 			if (verdict.category() != ErrorCategory.NEVER_RETRY && hint.isPresent()) {
@@ -103,20 +106,27 @@ public final class ResponseFeedback {
 		return Optional.of(delay);
 	}
 
-	private void apply(LlmProvider provider, Partition partition, RateLimitSnapshot snapshot, boolean learn) {
+	private void apply(LlmProvider provider, Partition partition, RateLimitSnapshot snapshot, boolean learn,
+			boolean report) {
 		if (snapshot.isEmpty()) {
 			return;
 		}
+		// Learn limits first: what remains is judged against the limit the provider states, not the one we had.
 		for (DimensionState state : snapshot.dimensions().values()) {
 			Dimension dimension = Dimension.of(state.dimension().id());
-			if (state.remaining().isPresent() && state.resetMillis().isPresent()) {
-				partition.reportRemaining(dimension, state.remaining().getAsLong(),
-						Duration.ofMillis(state.resetMillis().getAsLong()));
-			}
 			if (learn && state.limit().isPresent() && state.window().isPresent()
 					&& partition.learnLimit(dimension, state.limit().getAsLong(), state.window().get())) {
 				this.listener.limitLearned(provider.name(), partition.key(),
 						dev.llmthrottle.core.Limit.of(dimension, state.limit().getAsLong(), state.window().get()));
+			}
+		}
+		if (!report) {
+			return;
+		}
+		for (DimensionState state : snapshot.dimensions().values()) {
+			if (state.remaining().isPresent() && state.resetMillis().isPresent()) {
+				partition.reportRemaining(Dimension.of(state.dimension().id()), state.remaining().getAsLong(),
+						Duration.ofMillis(state.resetMillis().getAsLong()));
 			}
 		}
 	}

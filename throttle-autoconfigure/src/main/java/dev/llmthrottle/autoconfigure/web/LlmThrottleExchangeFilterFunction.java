@@ -194,9 +194,11 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 				reader.feed(chunk);
 			}).doFinally((signal) -> {
 				reader.finish();
-				// an interrupted stream keeps the estimate; a complete one settles from its final usage
-				holder.release((signal == SignalType.ON_COMPLETE)
-						? tracker.finalUsage().map(CostEstimator::actual).orElse(null) : null);
+				// a complete stream settles from its final usage; an interrupted one from what it reported so far
+				// (Anthropic counts output as it is produced), else the estimate stands
+				holder.release(((signal == SignalType.ON_COMPLETE) ? tracker.finalUsage() : tracker.partialUsage())
+					.map(CostEstimator::actual)
+					.orElse(null));
 			})).build();
 		}
 

@@ -130,13 +130,12 @@ public final class Partition {
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
 	public Permit tryAcquire(Cost cost) {
+		checkFitsOrReport(cost);
 		if (this.remote) {
-			checkFits(cost);
 			return null;
 		}
 		this.lock.lock();
 		try {
-			this.state.checkFits(cost);
 			if (!this.queue.isEmpty()) {
 				return null;
 			}
@@ -158,10 +157,9 @@ public final class Partition {
 	 */
 	public CompletableFuture<Permit> acquireAsync(Cost cost) {
 		try {
-			checkFits(cost);
+			checkFitsOrReport(cost);
 		}
 		catch (RequestTooLargeException ex) {
-			this.listener.rejected(this.provider, this.key, ex);
 			return CompletableFuture.failedFuture(ex);
 		}
 		Waiter waiter;
@@ -340,6 +338,16 @@ public final class Partition {
 	}
 
 	// ---- internals ----
+
+	private void checkFitsOrReport(Cost cost) {
+		try {
+			checkFits(cost);
+		}
+		catch (RequestTooLargeException ex) {
+			this.listener.rejected(this.provider, this.key, ex);
+			throw ex;
+		}
+	}
 
 	private void checkFits(Cost cost) {
 		if (this.remote) {

@@ -96,6 +96,11 @@ public final class PacedWindow {
 
 	/** Changes the budget, keeping what was admitted; used for runtime changes and limits learned from headers. */
 	public void reconfigure(Limit limit, long burstNanos) {
+		if (this.limit != null && this.limit.amount() != limit.amount()) {
+			// an external reservation was measured against the old amount; the next report measures it again
+			this.externalAmount = 0;
+			this.externalUntil = 0;
+		}
 		this.limit = limit;
 		this.amount = limit.amount();
 		// The guard: 1% of the period (at most a second) for the jitter between our admission and the provider's
