@@ -32,34 +32,35 @@ public class ProviderProperties {
 	private Integer maxConcurrent;
 
 	/**
-	 * Maximum number of requests per minute.
+	 * Maximum number of requests per minute, or 'auto' to adopt the limit the provider reports in its rate-limit
+	 * headers (the same holds for every *-per-minute and *-per-day key).
 	 */
-	private Long requestsPerMinute;
+	private LimitAmount requestsPerMinute;
 
 	/**
 	 * Maximum number of tokens (input plus output) per minute.
 	 */
-	private Long tokensPerMinute;
+	private LimitAmount tokensPerMinute;
 
 	/**
 	 * Maximum number of input (prompt) tokens per minute.
 	 */
-	private Long inputTokensPerMinute;
+	private LimitAmount inputTokensPerMinute;
 
 	/**
 	 * Maximum number of output (completion) tokens per minute.
 	 */
-	private Long outputTokensPerMinute;
+	private LimitAmount outputTokensPerMinute;
 
 	/**
 	 * Maximum number of requests per day.
 	 */
-	private Long requestsPerDay;
+	private LimitAmount requestsPerDay;
 
 	/**
 	 * Maximum number of tokens (input plus output) per day.
 	 */
-	private Long tokensPerDay;
+	private LimitAmount tokensPerDay;
 
 	/**
 	 * Further limits of any dimension and period, for example 10 requests per 1s.
@@ -131,51 +132,51 @@ public class ProviderProperties {
 		this.maxConcurrent = maxConcurrent;
 	}
 
-	public Long getRequestsPerMinute() {
+	public LimitAmount getRequestsPerMinute() {
 		return this.requestsPerMinute;
 	}
 
-	public void setRequestsPerMinute(Long requestsPerMinute) {
+	public void setRequestsPerMinute(LimitAmount requestsPerMinute) {
 		this.requestsPerMinute = requestsPerMinute;
 	}
 
-	public Long getTokensPerMinute() {
+	public LimitAmount getTokensPerMinute() {
 		return this.tokensPerMinute;
 	}
 
-	public void setTokensPerMinute(Long tokensPerMinute) {
+	public void setTokensPerMinute(LimitAmount tokensPerMinute) {
 		this.tokensPerMinute = tokensPerMinute;
 	}
 
-	public Long getInputTokensPerMinute() {
+	public LimitAmount getInputTokensPerMinute() {
 		return this.inputTokensPerMinute;
 	}
 
-	public void setInputTokensPerMinute(Long inputTokensPerMinute) {
+	public void setInputTokensPerMinute(LimitAmount inputTokensPerMinute) {
 		this.inputTokensPerMinute = inputTokensPerMinute;
 	}
 
-	public Long getOutputTokensPerMinute() {
+	public LimitAmount getOutputTokensPerMinute() {
 		return this.outputTokensPerMinute;
 	}
 
-	public void setOutputTokensPerMinute(Long outputTokensPerMinute) {
+	public void setOutputTokensPerMinute(LimitAmount outputTokensPerMinute) {
 		this.outputTokensPerMinute = outputTokensPerMinute;
 	}
 
-	public Long getRequestsPerDay() {
+	public LimitAmount getRequestsPerDay() {
 		return this.requestsPerDay;
 	}
 
-	public void setRequestsPerDay(Long requestsPerDay) {
+	public void setRequestsPerDay(LimitAmount requestsPerDay) {
 		this.requestsPerDay = requestsPerDay;
 	}
 
-	public Long getTokensPerDay() {
+	public LimitAmount getTokensPerDay() {
 		return this.tokensPerDay;
 	}
 
-	public void setTokensPerDay(Long tokensPerDay) {
+	public void setTokensPerDay(LimitAmount tokensPerDay) {
 		this.tokensPerDay = tokensPerDay;
 	}
 

@@ -146,7 +146,8 @@ public class ThrottlePolicyFactory {
 			problems.add(new Problem(backend.path(), "is redis, which is not available yet; use memory"));
 		}
 		boolean unlimited = Boolean.TRUE.equals(merged.get("unlimited", ProviderProperties::getUnlimited).value());
-		List<Limit> limits = limits(merged, defaultOutputTokens, problems);
+		List<Limit> autoLimits = new ArrayList<>();
+		List<Limit> limits = limits(merged, defaultOutputTokens, autoLimits, problems);
 		if (isProvider && limits.isEmpty() && !maxConcurrent.isSet() && !unlimited) {
 			problems.add(new Problem(merged.path(), "has no limit: set at least one of "
 					+ "requests-per-minute, tokens-per-minute, input-tokens-per-minute, output-tokens-per-minute, "
@@ -158,7 +159,7 @@ public class ThrottlePolicyFactory {
 		}
 		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, maxConcurrent.orElse(0),
 				maxWait.orElse(ThrottlePolicy.DEFAULT_MAX_WAIT), maxQueue.orElse(ThrottlePolicy.DEFAULT_MAX_QUEUE),
-				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS));
+				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS), autoLimits);
 		Dialect dialect = merged.get("dialect", ProviderProperties::getDialect).orElse(inferDialect(baseUrls));
 		return new ProviderDefinition(merged.name(), baseUrls, dialect, backend.orElse(Backend.MEMORY), policy,
 				defaultOutputTokens.orElse(0L), unlimited, retry);
@@ -188,13 +189,23 @@ public class ThrottlePolicyFactory {
 	}
 
 	private static List<Limit> limits(MergedProviderProperties merged, Setting<Long> defaultOutputTokens,
-			Set<Problem> problems) {
+			List<Limit> autoLimits, Set<Problem> problems) {
 		Map<String, SourcedLimit> limits = new LinkedHashMap<>();
 		for (RateKey rateKey : RATE_KEYS) {
-			Setting<Long> amount = merged.get(rateKey.key(), rateKey.getter());
-			if (amount.isSet() && atLeast(amount, 1, problems)) {
+			Setting<LimitAmount> setting = merged.get(rateKey.key(), rateKey.getter());
+			if (!setting.isSet()) {
+				continue;
+			}
+			if (setting.value().auto()) {
+				Limit provisional = Limit.of(rateKey.dimension(), provisionalAmount(rateKey.dimension(),
+						rateKey.period()), rateKey.period());
+				add(limits, new SourcedLimit(provisional, setting.path(), setting.path(), true), problems);
+				continue;
+			}
+			Setting<Long> amount = new Setting<>(setting.value().amount(), setting.path());
+			if (atLeast(amount, 1, problems)) {
 				add(limits, new SourcedLimit(Limit.of(rateKey.dimension(), amount.value(), rateKey.period()),
-						amount.path(), amount.path()), problems);
+						amount.path(), amount.path(), false), problems);
 			}
 		}
 		Setting<List<ProviderProperties.LimitProperties>> list = merged.getList("limits",
@@ -209,6 +220,11 @@ public class ThrottlePolicyFactory {
 		List<Limit> result = new ArrayList<>(limits.size());
 		for (SourcedLimit sourced : limits.values()) {
 			Limit limit = sourced.limit();
+			if (sourced.auto()) {
+				autoLimits.add(limit);
+				result.add(limit);
+				continue;
+			}
 			boolean countsOutput = limit.dimension() == Dimension.TOKENS || limit.dimension() == Dimension.OUTPUT_TOKENS;
 			if (countsOutput && limit.amount() < minimumOutput) {
 				problems.add(new Problem(sourced.amountPath(), "must be at least default-output-tokens ("
@@ -263,7 +279,7 @@ public class ThrottlePolicyFactory {
 		if (problems.size() > before) {
 			return null;
 		}
-		return new SourcedLimit(Limit.of(dimension, amount.value(), period), path, amount.path());
+		return new SourcedLimit(Limit.of(dimension, amount.value(), period), path, amount.path(), false);
 	}
 
 	private static void add(Map<String, SourcedLimit> limits, SourcedLimit limit, Set<Problem> problems) {
@@ -347,12 +363,23 @@ public class ThrottlePolicyFactory {
 		return Dialect.GENERIC;
 	}
 
-	private record RateKey(String key, Function<ProviderProperties, Long> getter, Dimension dimension,
+	/**
+	 * Where an {@code auto} limit starts until the provider's first response states it: a request a second (paced,
+	 * so the first wave is gentle) and, for tokens, a figure no request reaches (the requests pace bounds it).
+	 */
+	private static long provisionalAmount(Dimension dimension, Duration period) {
+		if (dimension == Dimension.REQUESTS) {
+			return Math.max(1, period.toSeconds());
+		}
+		return 1_000_000_000L;
+	}
+
+	private record RateKey(String key, Function<ProviderProperties, LimitAmount> getter, Dimension dimension,
 			Duration period) {
 	}
 
 	/** A limit and where it was configured ({@code path}: the limit; {@code amountPath}: its amount). */
-	private record SourcedLimit(Limit limit, String path, String amountPath) {
+	private record SourcedLimit(Limit limit, String path, String amountPath, boolean auto) {
 	}
 
 }

@@ -15,6 +15,7 @@ import org.springframework.boot.convert.DurationStyle;
 
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException;
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Problem;
+import dev.llmthrottle.autoconfigure.LimitAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
@@ -83,12 +84,12 @@ public final class ProviderLimitsUpdater {
 		}
 		ProviderProperties properties = new ProviderProperties();
 		List<Problem> problems = new ArrayList<>();
-		properties.setRequestsPerMinute(change.requestsPerMinute());
-		properties.setTokensPerMinute(change.tokensPerMinute());
-		properties.setInputTokensPerMinute(change.inputTokensPerMinute());
-		properties.setOutputTokensPerMinute(change.outputTokensPerMinute());
-		properties.setRequestsPerDay(change.requestsPerDay());
-		properties.setTokensPerDay(change.tokensPerDay());
+		properties.setRequestsPerMinute(amount(change.requestsPerMinute()));
+		properties.setTokensPerMinute(amount(change.tokensPerMinute()));
+		properties.setInputTokensPerMinute(amount(change.inputTokensPerMinute()));
+		properties.setOutputTokensPerMinute(amount(change.outputTokensPerMinute()));
+		properties.setRequestsPerDay(amount(change.requestsPerDay()));
+		properties.setTokensPerDay(amount(change.tokensPerDay()));
 		List<ProviderProperties.LimitProperties> limits = parse(change.limits(), path + ".limits", problems);
 		if (!change.replace()) {
 			keepUnchanged(current.limits(), change, limits, properties);
@@ -174,7 +175,11 @@ public final class ProviderLimitsUpdater {
 		}
 	}
 
-	private static void addIfSet(Set<String> given, Long amount, Dimension dimension, Duration period) {
+	private static LimitAmount amount(Long amount) {
+		return (amount != null) ? LimitAmount.valueOf(amount) : null;
+	}
+
+	private static void addIfSet(Set<String> given, LimitAmount amount, Dimension dimension, Duration period) {
 		if (amount != null) {
 			given.add(dimension.id() + "/" + period);
 		}

@@ -178,12 +178,13 @@ final class LocalPartitionState implements PartitionState {
 			if (configured.dimension() != dimension || !configured.period().equals(window)) {
 				continue;
 			}
-			long target = Math.min(configured.amount(), reportedAmount);
+			boolean auto = this.policy.isAuto(dimension, window);
+			long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
 			for (PacedRateLimiter limiter : this.limiters) {
 				Limit current = limiter.window().limit();
 				if (current.dimension() == dimension && current.period().equals(window)
 						&& current.amount() != target) {
-					limiter.window().reconfigure(Limit.of(dimension, target, window));
+					limiter.window().relearn(Limit.of(dimension, target, window), this.time.nanoTime());
 					return true;
 				}
 			}

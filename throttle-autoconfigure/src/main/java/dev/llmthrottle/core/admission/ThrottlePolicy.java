@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 
 /**
@@ -17,9 +18,10 @@ import dev.llmthrottle.core.Limit;
  * @param maxQueue callers that may wait at once per partition
  * @param burst how far ahead of the steady rate calls may run after an idle spell ({@code 0} = strict pacing)
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
+ * @param autoLimits those of {@code limits} whose amount is provisional and follows what the provider reports
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
-		Duration burst, int maxPartitions) {
+		Duration burst, int maxPartitions, List<Limit> autoLimits) {
 
 	public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(1);
 
@@ -47,6 +49,26 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		if (maxPartitions < 1) {
 			throw new IllegalArgumentException("maxPartitions must be at least 1");
 		}
+		autoLimits = List.copyOf(autoLimits);
+		if (!limits.containsAll(autoLimits)) {
+			throw new IllegalArgumentException("autoLimits must be among limits");
+		}
+	}
+
+	/** A policy whose limits are all fixed. */
+	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+			Duration burst, int maxPartitions) {
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, List.of());
+	}
+
+	/** Whether the limit of {@code dimension} over {@code period} is learned from the provider. */
+	public boolean isAuto(Dimension dimension, Duration period) {
+		for (Limit limit : this.autoLimits) {
+			if (limit.dimension() == dimension && limit.period().equals(period)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** A policy with the given limits and defaults for everything else. */
@@ -57,27 +79,27 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
-				this.maxPartitions);
+				this.maxPartitions, this.autoLimits);
 	}
 
 	public ThrottlePolicy withMaxQueue(int maxQueue) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
-				this.maxPartitions);
+				this.maxPartitions, this.autoLimits);
 	}
 
 	public ThrottlePolicy withBurst(Duration burst) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
-				this.maxPartitions);
+				this.maxPartitions, this.autoLimits);
 	}
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions);
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList());
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, maxPartitions);
+				this.burst, maxPartitions, this.autoLimits);
 	}
 
 	/** The longest period of any limit, or zero: how long a partition must stay untouched before it is idle. */

@@ -94,6 +94,20 @@ public final class PacedWindow {
 		reconfigure(limit, this.burstNanos);
 	}
 
+	/**
+	 * Adopts a limit learned from the provider: like {@link #reconfigure(Limit)}, and the pacing still owed is
+	 * rescaled to the new rate, so that calls paced at a provisional rate do not hold back the learned one.
+	 */
+	public void relearn(Limit limit, long now) {
+		long oldAmount = this.amount;
+		long oldPeriod = this.periodNanos;
+		reconfigure(limit);
+		if (this.started && this.tat > now) {
+			double owedUnits = (double) (this.tat - now) * oldAmount / oldPeriod;
+			this.tat = now + (long) Math.ceil(owedUnits * this.periodNanos / this.amount);
+		}
+	}
+
 	/** Changes the budget, keeping what was admitted; used for runtime changes and limits learned from headers. */
 	public void reconfigure(Limit limit, long burstNanos) {
 		if (this.limit != null && this.limit.amount() != limit.amount()) {

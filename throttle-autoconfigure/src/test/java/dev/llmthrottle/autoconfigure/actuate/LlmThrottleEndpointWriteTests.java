@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Timeout;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 
+import dev.llmthrottle.autoconfigure.LimitAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderProperties;
 import dev.llmthrottle.autoconfigure.ThrottlePolicyFactory;
@@ -88,7 +89,7 @@ class LlmThrottleEndpointWriteTests {
 	void refusesWhatStartupRefusesWithTheSameMessage() {
 		LlmThrottleProperties startup = new LlmThrottleProperties();
 		ProviderProperties openai = new ProviderProperties();
-		openai.setRequestsPerMinute(0L);
+		openai.setRequestsPerMinute(LimitAmount.valueOf(0L));
 		startup.getProviders().put("openai", openai);
 		String startupMessage = new ThrottlePolicyFactory().validate(startup).get(0).toString();
 		assertThat(startupMessage)

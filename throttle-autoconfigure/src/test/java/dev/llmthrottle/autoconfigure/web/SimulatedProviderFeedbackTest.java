@@ -194,4 +194,37 @@ class SimulatedProviderFeedbackTest {
 		}
 	}
 
+	@Test
+	void unknownLimitsAreLearnedFromTheHeaders() {
+		try (SimulatedProvider simulator = SimulatedProvider.builder()
+			.dialect(dev.llmthrottle.test.config.Dialect.OPENAI)
+			.model(EnforcementModel.SLIDING_WINDOW)
+			.limit("requests", 1200, Duration.ofMinutes(1))
+			.limit("tokens", 200_000, Duration.ofMinutes(1))
+			.latency(Duration.ofMillis(20))
+			.seed(21)
+			.start()) {
+			Limit requests = Limit.perMinute(Dimension.REQUESTS, 60);
+			Limit tokens = Limit.perMinute(Dimension.TOKENS, 1_000_000_000L);
+			ProviderThrottler throttler = new ProviderThrottler(new ThrottlePolicy("auto", List.of(requests, tokens),
+					8, Duration.ofMinutes(1), 1000, Duration.ZERO, 10, List.of(requests, tokens)), this.time,
+					PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+			long started = System.nanoTime();
+			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI),
+					"/v1/chat/completions",
+					"{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 60);
+			Duration took = Duration.ofNanos(System.nanoTime() - started);
+			ProviderStats stats = simulator.stats();
+			System.out.printf("auto limits: 60 calls in %d ms, %d 429s%n", took.toMillis(), stats.tooManyRequests());
+			assertThat(statuses).hasSize(60).containsOnly(200);
+			assertThat(stats.tooManyRequests()).isZero();
+			List<PartitionSnapshot.LimitState> limits = throttler.defaultPartition().snapshot().limits();
+			assertThat(limits.get(0).limit().amount()).isEqualTo(1200);
+			assertThat(limits.get(1).limit().amount()).isEqualTo(200_000);
+			// 60 calls at the learned 20 per second take about 3 s; at the provisional 1 per second they would take 60
+			assertThat(took).isLessThan(Duration.ofSeconds(15));
+			assertNothingHeld(throttler);
+		}
+	}
+
 }

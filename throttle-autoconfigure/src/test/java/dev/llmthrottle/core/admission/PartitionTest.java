@@ -263,4 +263,35 @@ class PartitionTest {
 		assertThat(throttler.partition("sk-live-secret-a")).isNotSameAs(a).extracting(Partition::key).isEqualTo(a.key());
 	}
 
+	@Test
+	void autoLimitsFollowTheProviderUpAndDown() {
+		Limit provisional = Limit.perMinute(Dimension.REQUESTS, 60);
+		ProviderThrottler throttler = new ProviderThrottler(new ThrottlePolicy("openai", List.of(provisional), 0,
+				Duration.ofMinutes(1), 100, Duration.ZERO, 10, List.of(provisional)), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		partition.tryAcquire(Cost.oneRequest());
+		assertThat(partition.tryAcquire(Cost.oneRequest())).as("provisional pace: one a second").isNull();
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 6000, Duration.ofMinutes(1))).isTrue();
+		assertThat(partition.snapshot().limits().get(0).limit().amount()).isEqualTo(6000);
+		// the pacing owed at the provisional rate was rescaled to the learned one (10.1 ms a request)
+		this.time.advance(Duration.ofMillis(11));
+		assertThat(partition.tryAcquire(Cost.oneRequest())).isNotNull();
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 500, Duration.ofMinutes(1))).isTrue();
+		assertThat(partition.snapshot().limits().get(0).limit().amount()).isEqualTo(500);
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 500, Duration.ofDays(1))).as("other window").isFalse();
+	}
+
+	@Test
+	void fixedLimitsAreNeverRaisedByReports() {
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 0, Limit.perMinute(Dimension.REQUESTS, 100)), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 6000, Duration.ofMinutes(1))).isFalse();
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 50, Duration.ofMinutes(1))).isTrue();
+		assertThat(partition.learnLimit(Dimension.REQUESTS, 6000, Duration.ofMinutes(1))).isTrue();
+		assertThat(partition.snapshot().limits().get(0).limit().amount()).isEqualTo(100);
+	}
+
 }
