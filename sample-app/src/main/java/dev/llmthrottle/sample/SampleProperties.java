@@ -9,9 +9,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the sample, bound from {@code sample.*}. Everything under {@code llm.throttle.*} is the starter's.
  *
- * @param batch the batch job
- * @param simulated the in-process simulated provider(s)
- * @param demo the blocking, Mono and Flux demo calls
+ * @param batch Batch job.
+ * @param simulated In-process simulated provider(s).
+ * @param demo Blocking, Mono and Flux demo calls.
  */
 @ConfigurationProperties("sample")
 public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulated simulated, @DefaultValue Demo demo) {
@@ -19,16 +19,16 @@ public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulate
 	/**
 	 * The batch job.
 	 *
-	 * @param enabled whether to run the batch at startup
-	 * @param count number of prompts to send; the dataset is cycled when it has fewer
-	 * @param input JSONL dataset of prompts, a Spring resource location
-	 * @param output results file (one JSON line per prompt); the timeline chart {@code timeline.svg} is written
-	 * beside it
-	 * @param provider configured provider ({@code llm.throttle.providers.<name>}) the batch calls
-	 * @param model model name sent in each request; when unset, a small model of the provider's dialect
-	 * @param concurrency calls the client submits at once; the throttler decides when each is sent
-	 * @param progressInterval time between two progress lines
-	 * @param exit whether to exit when the batch is done, with code 0 only when no call failed
+	 * @param enabled Whether to run the batch at startup.
+	 * @param count Number of prompts to send; the dataset is cycled when it has fewer.
+	 * @param input JSONL dataset of prompts, a Spring resource location.
+	 * @param output Results file (one JSON line per prompt); the timeline chart {@code timeline.svg} is written
+	 * beside it.
+	 * @param provider Configured provider ({@code llm.throttle.providers.<name>}) the batch calls.
+	 * @param model Model name sent in each request; when unset, a small model of the provider's dialect.
+	 * @param concurrency Calls the client submits at once; the throttler decides when each is sent.
+	 * @param progressInterval Time between two progress lines.
+	 * @param exit Whether to exit when the batch is done, with code 0 only when no call failed.
 	 */
 	public record Batch(@DefaultValue("true") boolean enabled, @DefaultValue("300") int count,
 			@DefaultValue("classpath:prompts.jsonl") String input,
@@ -42,20 +42,20 @@ public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulate
 	 * throttler is configured; each listed provider's {@code base-url} is pointed at its simulator, which enforces
 	 * that provider's configured limits (unless {@code limits} says otherwise).
 	 *
-	 * @param enabled whether to simulate; when false the providers' configured {@code base-url}s are called with
-	 * the key from {@code OPENAI_API_KEY} or {@code ANTHROPIC_API_KEY}
-	 * @param providers configured providers to simulate
-	 * @param model how the simulator enforces limits: quantized, token-bucket, sliding-window or fixed-window
-	 * @param limits limits the simulator enforces instead of the provider's configured ones, in the form
-	 * {@code requests:240/1m}; empty to enforce exactly what the throttler is configured with
-	 * @param latency fixed part of each response's latency
-	 * @param latencyPerToken latency added per generated output token
-	 * @param latencyJitter upper bound of a random latency added to each response
-	 * @param faultRate share of admitted requests answered with a server error (500 or 503; Anthropic 500 or 529)
-	 * @param seed seed of every random choice the simulator makes
-	 * @param warmUpRequests requests sent to the batch's simulator, unthrottled, before the batch starts (then its
+	 * @param enabled Whether to simulate; when false the providers' configured {@code base-url}s are called with
+	 * the key from {@code OPENAI_API_KEY} or {@code ANTHROPIC_API_KEY}.
+	 * @param providers Configured providers to simulate.
+	 * @param model How the simulator enforces limits: quantized, token-bucket, sliding-window or fixed-window.
+	 * @param limits Limits the simulator enforces instead of the provider's configured ones, in the form
+	 * {@code requests:240/1m}; empty to enforce exactly what the throttler is configured with.
+	 * @param latency Fixed part of each response's latency.
+	 * @param latencyPerToken Latency added per generated output token.
+	 * @param latencyJitter Upper bound of a random latency added to each response.
+	 * @param faultRate Share of admitted requests answered with a server error (500 or 503; Anthropic 500 or 529).
+	 * @param seed Seed of every random choice the simulator makes.
+	 * @param warmUpRequests Requests sent to the batch's simulator, unthrottled, before the batch starts (then its
 	 * counters are reset): the simulator shares this JVM, and its first requests would otherwise reach it late,
-	 * bunched together, while its own code is still cold; 0 to measure the cold start too
+	 * bunched together, while its own code is still cold; 0 to measure the cold start too.
 	 */
 	public record Simulated(@DefaultValue("true") boolean enabled,
 			@DefaultValue({ "openai-sim", "anthropic-sim" }) List<String> providers,
@@ -68,7 +68,7 @@ public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulate
 	/**
 	 * The demo calls.
 	 *
-	 * @param enabled whether to make one blocking, one Mono and one streamed call at startup and log them
+	 * @param enabled Whether to make one blocking, one Mono and one streamed call at startup and log them.
 	 */
 	public record Demo(@DefaultValue("false") boolean enabled) {
 	}

@@ -83,8 +83,8 @@ final class TimelineChart {
 	/** The SVG document; {@code title} and {@code subtitle} head it. */
 	String render(String title, String subtitle) {
 		StringBuilder svg = new StringBuilder(64 * 1024);
-		int top = 64;
-		int gap = 56;
+		int top = 78;
+		int gap = 64;
 		int height = top + 2 * PANEL_HEIGHT + gap + 70;
 		svg.append(String.format(Locale.ROOT,
 				"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
@@ -200,15 +200,15 @@ final class TimelineChart {
 					"<path d=\"M%.1f %d l-4 -8 h8 z\" fill=\"#d62728\"><title>429 at %.2f s</title></path>%n", x, top,
 					at));
 		}
-		// frame and legend
+		// frame, and the legend above it
 		svg.append(String.format(Locale.ROOT,
 				"<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>%n", LEFT, top,
 				plotWidth, PANEL_HEIGHT));
-		int x = LEFT + 8;
+		int x = LEFT;
 		for (Series series : stack) {
 			svg.append(String.format(Locale.ROOT,
-					"<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x, top + 8, series.color()));
-			text(svg, x + 14, top + 17, 11, "normal", series.name());
+					"<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x, top - 22, series.color()));
+			text(svg, x + 14, top - 13, 11, "normal", series.name());
 			x += 24 + 7 * series.name().length();
 		}
 	}
