@@ -1,0 +1,139 @@
+package dev.llmthrottle.core.redis;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Dimension;
+import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.admission.Permit;
+import dev.llmthrottle.core.admission.ThrottleListener;
+import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.test.SimulatedProvider;
+import dev.llmthrottle.test.config.EnforcementModel;
+import dev.llmthrottle.test.stats.LimitStats;
+import dev.llmthrottle.test.stats.ProviderStats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three instances (own Lettuce connections, own time sources) × 8 threads share one quota through Redis against a
+ * simulated provider that enforces an exact sliding window. The provider's own books must show no 429 and no window
+ * above the limit by more than one request of arrival jitter, at least 95% of the limit must be used under excess
+ * demand, and no more permits than the concurrency cap may be held at once across the instances. (The simulator's
+ * own concurrency cap is not used: it counts a call until after its response is written, so a client that
+ * releases on receipt races it whatever its limiter does.)
+ */
+@RequiresRedis
+class MultiInstanceRedisTest {
+
+	private static final int INSTANCES = 3;
+
+	private static final int THREADS_PER_INSTANCE = 8;
+
+	private static final long AMOUNT = 20;
+
+	private static final Duration PERIOD = Duration.ofSeconds(2);
+
+	private static final int MAX_CONCURRENT = 6;
+
+	private static final Duration RUN = Duration.ofSeconds(8);
+
+	private static final String BODY = "{\"model\":\"gpt-4o\",\"max_tokens\":16,"
+			+ "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+
+	@Test
+	void instancesShareOneQuotaWithNo429AndUseAtLeast95PercentOfIt() throws Exception {
+		ThrottlePolicy policy = new ThrottlePolicy("sim", List.of(Limit.of(Dimension.REQUESTS, AMOUNT, PERIOD)),
+				MAX_CONCURRENT, Duration.ofSeconds(30), 1000, Duration.ZERO, 100);
+		RedisBackendSettings settings = RedisBackendSettings.defaults().withKeyPrefix(TestRedis.uniquePrefix());
+		ExecutorService callers = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
+		try (SimulatedProvider simulator = SimulatedProvider.builder()
+			.model(EnforcementModel.SLIDING_WINDOW)
+			.limit("requests", AMOUNT, PERIOD)
+			.latency(Duration.ofMillis(30))
+			.seed(7)
+			.start();
+				RedisInstances instances = new RedisInstances(INSTANCES, TestRedis.SHARED, settings, policy,
+						ThrottleListener.NONE)) {
+			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+			URI chat = simulator.chatUri();
+			// open the client's connections first: the first exchanges take far longer than any later one, and a
+			// call that reaches the provider late can land in a window it was not admitted to
+			List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> warmUps = new ArrayList<>();
+			for (int i = 0; i < MAX_CONCURRENT + 2; i++) {
+				warmUps.add(http.sendAsync(HttpRequest.newBuilder(simulator.uri("/stats")).build(),
+						HttpResponse.BodyHandlers.discarding()));
+			}
+			warmUps.forEach(java.util.concurrent.CompletableFuture::join);
+			AtomicLong notOk = new AtomicLong();
+			java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
+			java.util.concurrent.atomic.AtomicInteger mostHeld = new java.util.concurrent.atomic.AtomicInteger();
+			long end = System.nanoTime() + RUN.toNanos();
+			List<Future<?>> loops = new ArrayList<>();
+			for (RedisInstances.Instance instance : instances.all()) {
+				for (int i = 0; i < THREADS_PER_INSTANCE; i++) {
+					loops.add(callers.submit(() -> {
+						while (true) {
+							Permit permit = instance.throttler.acquire(null, Cost.oneRequest());
+							if (System.nanoTime() - end > 0) {
+								permit.abandon();
+								return null;
+							}
+							mostHeld.accumulateAndGet(holding.incrementAndGet(), Math::max);
+							try {
+								HttpResponse<Void> response = http.send(HttpRequest.newBuilder(chat)
+									.header("Content-Type", "application/json")
+									.POST(HttpRequest.BodyPublishers.ofString(BODY))
+									.build(), HttpResponse.BodyHandlers.discarding());
+								if (response.statusCode() != 200) {
+									notOk.incrementAndGet();
+								}
+							}
+							finally {
+								holding.decrementAndGet();
+								permit.release(null);
+							}
+						}
+					}));
+				}
+			}
+			for (Future<?> loop : loops) {
+				loop.get(RUN.toSeconds() + 30, TimeUnit.SECONDS);
+			}
+
+			ProviderStats stats = simulator.stats();
+			LimitStats requests = stats.limits().get(0);
+			double span = stats.activeSpan().orElseThrow().toNanos();
+			double utilization = requests.total() / (AMOUNT * span / PERIOD.toNanos());
+			System.out.printf("multi-instance run: %d instances x %d threads, %s; admitted %d, 429s %d, "
+					+ "max in any %s window %d (limit %d), max in flight at the provider %d, most permits held %d (cap %d), utilization %.3f%n", INSTANCES,
+					THREADS_PER_INSTANCE, requests.limit(), stats.admitted(), stats.tooManyRequests(), PERIOD,
+					requests.maxInWindow(), AMOUNT, stats.maxInFlight(), mostHeld.get(), MAX_CONCURRENT, utilization);
+			assertThat(stats.tooManyRequests()).as("429s (%s)", stats.rejectedByReason()).isZero();
+			assertThat(notOk.get()).isZero();
+			assertThat(requests.maxInWindow()).as("most in any window").isLessThanOrEqualTo(AMOUNT + 1);
+			assertThat(mostHeld.get()).as("permits held at once, all instances").isLessThanOrEqualTo(MAX_CONCURRENT);
+			assertThat(utilization).as("share of the limit used").isGreaterThanOrEqualTo(0.95);
+			for (RedisInstances.Instance instance : instances.all()) {
+				assertThat(instance.states().degradedDecisions()).isZero();
+			}
+		}
+		finally {
+			callers.shutdownNow();
+		}
+	}
+
+}
