@@ -71,13 +71,14 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 		}
 		LlmProvider provider = match.get();
 		Permit outer = this.currentAdmission.get();
-		boolean admittedOutside = outer != null && outer.provider().equals(provider.name());
+		boolean admittedOutside = outer != null && outer.provider().equals(provider.name()) && !outer.isReleased();
 		Partition partition = admittedOutside ? outer.partition()
 				: provider.throttler().partition(CredentialKeys.rawKey(request.getHeaders()));
 		Cost cost = this.costs.estimate(provider, body);
 		long startedAt = this.time.nanoTime();
 		for (int attempt = 1;; attempt++) {
-			PermitHolder holder = new PermitHolder(admittedOutside ? null : admit(partition, cost));
+			PermitHolder holder = admittedOutside ? PermitHolder.underOuter(outer)
+					: PermitHolder.owning(admit(partition, cost));
 			if (admittedOutside && attempt > 1) {
 				partition.charge(Cost.oneRequest());
 			}

@@ -47,12 +47,25 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 
 	private final TimeSource time;
 
+	private final CurrentAdmission currentAdmission;
+
+	/** A filter that sees outer admissions only through the Reactor context. */
 	public LlmThrottleExchangeFilterFunction(LlmProviders providers, ResponseFeedback feedback, CostEstimator costs,
 			TimeSource time) {
+		this(providers, feedback, costs, time, new CurrentAdmission());
+	}
+
+	/**
+	 * A filter that also sees the admission of the subscribing thread (a blocking annotated method calling
+	 * {@code block()}).
+	 */
+	public LlmThrottleExchangeFilterFunction(LlmProviders providers, ResponseFeedback feedback, CostEstimator costs,
+			TimeSource time, CurrentAdmission currentAdmission) {
 		this.providers = providers;
 		this.feedback = feedback;
 		this.costs = costs;
 		this.time = time;
+		this.currentAdmission = currentAdmission;
 	}
 
 	@Override
@@ -64,11 +77,14 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 		LlmProvider provider = match.get();
 		return Mono.deferContextual((context) -> {
 			Permit outer = context.getOrDefault(CurrentAdmission.CONTEXT_KEY, null);
-			boolean admittedOutside = outer != null && outer.provider().equals(provider.name());
+			if (outer == null) {
+				outer = this.currentAdmission.get();
+			}
+			boolean admittedOutside = outer != null && outer.provider().equals(provider.name()) && !outer.isReleased();
 			Partition partition = admittedOutside ? outer.partition()
 					: provider.throttler().partition(CredentialKeys.rawKey(request.headers()));
-			Call call = new Call(provider, partition, request, next, estimate(provider, request), admittedOutside,
-					this.time.nanoTime());
+			Call call = new Call(provider, partition, request, next, estimate(provider, request),
+					admittedOutside ? outer : null, this.time.nanoTime());
 			return call.attempt(1);
 		});
 	}
@@ -101,18 +117,21 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 
 		private final Cost cost;
 
+		private final Permit outer;
+
 		private final boolean admittedOutside;
 
 		private final long startedAt;
 
 		Call(LlmProvider provider, Partition partition, ClientRequest request, ExchangeFunction next, Cost cost,
-				boolean admittedOutside, long startedAt) {
+				Permit outer, long startedAt) {
 			this.provider = provider;
 			this.partition = partition;
 			this.request = request;
 			this.next = next;
 			this.cost = cost;
-			this.admittedOutside = admittedOutside;
+			this.outer = outer;
+			this.admittedOutside = outer != null;
 			this.startedAt = startedAt;
 		}
 
@@ -121,10 +140,10 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 				if (attempt > 1) {
 					this.partition.charge(Cost.oneRequest()); // a retry is a request too
 				}
-				return send(new PermitHolder(null), attempt);
+				return send(PermitHolder.underOuter(this.outer), attempt);
 			}
 			return ReactiveAdmission.acquire(this.partition, this.cost)
-				.flatMap((permit) -> send(new PermitHolder(permit), attempt));
+				.flatMap((permit) -> send(PermitHolder.owning(permit), attempt));
 		}
 
 		private Mono<ClientResponse> send(PermitHolder holder, int attempt) {

@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import dev.llmthrottle.core.TimeSource;
+import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.exchange.CostEstimator;
 import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
@@ -25,8 +26,8 @@ public final class LlmThrottleWebClientAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmThrottleExchangeFilterFunction llmThrottleExchangeFilterFunction(LlmProviders providers,
-			ResponseFeedback feedback, CostEstimator costs, TimeSource time) {
-		return new LlmThrottleExchangeFilterFunction(providers, feedback, costs, time);
+			ResponseFeedback feedback, CostEstimator costs, TimeSource time, CurrentAdmission currentAdmission) {
+		return new LlmThrottleExchangeFilterFunction(providers, feedback, costs, time, currentAdmission);
 	}
 
 	@Bean

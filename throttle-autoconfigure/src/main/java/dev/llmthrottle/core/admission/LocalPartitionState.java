@@ -23,6 +23,8 @@ import io.github.resilience4j.bulkhead.BulkheadConfig;
  */
 final class LocalPartitionState implements PartitionState {
 
+	private static final long TOKEN_BURST_DIVISOR = 10;
+
 	private final String provider;
 
 	private final TimeSource time;
@@ -212,13 +214,14 @@ final class LocalPartitionState implements PartitionState {
 		for (int i = 0; i < updated.length; i++) {
 			Limit limit = limits.get(i);
 			PacedRateLimiter reused = (old != null) ? find(old, limit) : null;
+			Duration burst = burstFor(limit, newPolicy);
 			if (reused != null) {
-				reused.window().reconfigure(limit, newPolicy.burst().toNanos());
+				reused.window().reconfigure(limit, burst.toNanos());
 				updated[i] = reused;
 			}
 			else {
 				updated[i] = new PacedRateLimiter(this.provider + "-" + limit.dimension().id() + "-" + limit.period(),
-						limit, newPolicy.burst(), newPolicy.maxWait(), this.time, this.lock,
+						limit, burst, newPolicy.maxWait(), this.time, this.lock,
 						Map.of("provider", this.provider, "dimension", limit.dimension().id()));
 			}
 		}
@@ -239,6 +242,19 @@ final class LocalPartitionState implements PartitionState {
 			this.bulkhead = null;
 		}
 		this.policy = newPolicy;
+	}
+
+	/**
+	 * Requests are paced strictly (providers quantize them per second); token limits may run a tenth of their
+	 * period ahead, because costs vary call to call and strict token pacing would make a large call after small
+	 * ones wait although the window has room. The trailing window still holds exactly either way.
+	 */
+	static Duration burstFor(Limit limit, ThrottlePolicy policy) {
+		if (limit.dimension() == Dimension.REQUESTS) {
+			return policy.burst();
+		}
+		Duration tenth = limit.period().dividedBy(TOKEN_BURST_DIVISOR);
+		return (tenth.compareTo(policy.burst()) > 0) ? tenth : policy.burst();
 	}
 
 	private static PacedRateLimiter find(PacedRateLimiter[] limiters, Limit limit) {

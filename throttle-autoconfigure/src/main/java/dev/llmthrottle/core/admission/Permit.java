@@ -34,6 +34,8 @@ public final class Permit implements AutoCloseable {
 	@SuppressWarnings("unused") // written through STATE
 	private volatile int state;
 
+	private volatile Cost reportedActual;
+
 	Permit(Partition partition, Cost cost, long admittedAt, Object grant) {
 		this.partition = partition;
 		this.cost = cost;
@@ -72,8 +74,17 @@ public final class Permit implements AutoCloseable {
 	}
 
 	/**
+	 * Records what the call really cost, for whoever releases the permit without knowing it: an HTTP filter reads
+	 * the usage, the annotated method around it releases. A later {@code release(null)} settles to this.
+	 */
+	public void reportActual(Cost actual) {
+		this.reportedActual = actual;
+	}
+
+	/**
 	 * The call was sent: free the concurrency slot and settle the estimate to {@code actual}.
-	 * @param actual what the call really cost, or {@code null} to keep the estimate (failed calls count too)
+	 * @param actual what the call really cost, or {@code null} for what {@link #reportActual} recorded, else the
+	 * estimate (failed calls count too)
 	 * @return whether this call released the permit
 	 */
 	public boolean release(Cost actual) {
@@ -81,7 +92,7 @@ public final class Permit implements AutoCloseable {
 			this.partition.noteRepeatedRelease();
 			return false;
 		}
-		this.partition.release(this, actual, true);
+		this.partition.release(this, (actual != null) ? actual : this.reportedActual, true);
 		return true;
 	}
 

@@ -16,7 +16,8 @@ import dev.llmthrottle.core.Limit;
  * @param maxConcurrent calls in flight at once per partition, or 0 for no concurrency cap
  * @param maxWait the longest a caller may wait for admission
  * @param maxQueue callers that may wait at once per partition
- * @param burst how far ahead of the steady rate calls may run after an idle spell ({@code 0} = strict pacing)
+ * @param burst how far ahead of the steady rate calls may run after an idle spell ({@code 0} = strict pacing);
+ * token limits always get at least a tenth of their period
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
  * @param autoLimits those of {@code limits} whose amount is provisional and follows what the provider reports
  */

@@ -202,8 +202,9 @@ class LlmThrottleExchangeFilterFunctionTest {
 
 	@Test
 	void insideAnAnnotatedMethodTheCallIsAdmittedOnce() {
-		Permit outer = this.throttler.defaultPartition().tryAcquire(Cost.oneRequest());
-		ExchangeFunction next = scripted((n) -> response(HttpStatus.OK, "{}"));
+		Permit outer = this.throttler.defaultPartition().tryAcquire(Cost.of(0, 500));
+		ExchangeFunction next = scripted(
+				(n) -> response(HttpStatus.OK, "{\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":30}}"));
 		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
 			.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
 			.expectNextCount(1)
@@ -211,7 +212,8 @@ class LlmThrottleExchangeFilterFunctionTest {
 		assertThat(this.throttler.defaultPartition().snapshot().inFlight()).isEqualTo(1);
 		assertThat(this.throttler.defaultPartition().snapshot().limits().get(0).used()).isEqualTo(1);
 		assertThat(partition().snapshot().limits().get(0).used()).isZero();
-		outer.release(null);
+		outer.release(null); // the annotated method releases without knowing the usage: the filter reported it
+		assertThat(this.throttler.defaultPartition().snapshot().limits().get(1).used()).isEqualTo(42);
 	}
 
 }
