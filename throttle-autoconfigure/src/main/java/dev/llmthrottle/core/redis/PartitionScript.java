@@ -38,21 +38,23 @@ final class PartitionScript {
 	 * @param deadline server time (µs) after which the script must not admit (a command that arrives late, e.g.
 	 * after Redis was paused, is refused rather than taking quota nobody waits for); 0 for none
 	 * @param leaseId the lease to take, or empty when concurrency is not capped
+	 * @param burstMicros per limit, how far admissions may run ahead of its steady rate
 	 */
 	static List<String> admit(long now, long deadline, String leaseId, int maxConcurrent, long leaseTtlMicros,
-			long burstMicros, long pollMicros, List<ScriptLimit> limits, Cost cost) {
-		List<String> args = new ArrayList<>(9 + 4 * limits.size());
+			long pollMicros, List<ScriptLimit> limits, long[] burstMicros, Cost cost) {
+		List<String> args = new ArrayList<>(8 + 5 * limits.size());
 		args.add("admit");
 		args.add(Long.toString(now));
 		args.add(Long.toString(deadline));
 		args.add(leaseId);
 		args.add(Integer.toString(maxConcurrent));
 		args.add(Long.toString(leaseTtlMicros));
-		args.add(Long.toString(burstMicros));
 		args.add(Long.toString(pollMicros));
 		args.add(Integer.toString(limits.size()));
-		for (ScriptLimit limit : limits) {
+		for (int i = 0; i < limits.size(); i++) {
+			ScriptLimit limit = limits.get(i);
 			addLimit(args, limit);
+			args.add(Long.toString(burstMicros[i]));
 			args.add(Long.toString(cost.amount(limit.limit().dimension())));
 		}
 		return args;

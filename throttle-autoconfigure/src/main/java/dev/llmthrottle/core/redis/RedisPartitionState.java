@@ -38,6 +38,8 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final int MAX_ORPHANED_LEASES = 10_000;
 
+	private static final long TOKEN_BURST_DIVISOR = 10;
+
 	private final RedisPartitionStates shared;
 
 	private final String provider;
@@ -122,8 +124,8 @@ final class RedisPartitionState implements PartitionState {
 		long sentAt = this.time.nanoTime();
 		List<String> args = PartitionScript.admit(0,
 				this.shared.clock().deadline(sentAt, settings.commandTimeout().toNanos()), leaseId,
-				currentPolicy.maxConcurrent(), micros(settings.leaseTtl()), micros(currentPolicy.burst()),
-				micros(settings.concurrencyPoll()), current.limits, cost);
+				currentPolicy.maxConcurrent(), micros(settings.leaseTtl()), micros(settings.concurrencyPoll()),
+				current.limits, bursts(current.limits, currentPolicy), cost);
 		AdmitReply reply;
 		try {
 			reply = AdmitReply.parse(this.shared.call(PartitionScript.keys(this.keys, current.limits), args),
@@ -219,8 +221,11 @@ final class RedisPartitionState implements PartitionState {
 			limits.add(Limit.of(limit.dimension(), Math.max(1, limit.amount() / instances), limit.period()));
 		}
 		int concurrent = (full.maxConcurrent() > 0) ? Math.max(1, full.maxConcurrent() / instances) : 0;
-		return new ThrottlePolicy(full.provider(), limits, concurrent, full.maxWait(), full.maxQueue(), full.burst(),
-				full.maxPartitions());
+		return ThrottlePolicy.of(full.provider(), concurrent, limits.toArray(Limit[]::new))
+			.withMaxWait(full.maxWait())
+			.withMaxQueue(full.maxQueue())
+			.withBurst(full.burst())
+			.withMaxPartitions(full.maxPartitions());
 	}
 
 	/**
@@ -420,7 +425,8 @@ final class RedisPartitionState implements PartitionState {
 		}
 		for (Limit configured : this.policy.limits()) {
 			if (configured.dimension() == dimension && configured.period().equals(window)) {
-				long target = Math.min(configured.amount(), reportedAmount);
+				boolean auto = this.policy.isAuto(dimension, window);
+				long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
 				synchronized (this) {
 					View current = this.view;
 					View learned = current.withAmount(dimension, window, target);
@@ -515,6 +521,24 @@ final class RedisPartitionState implements PartitionState {
 						this.shared.leasesLost(lost);
 					}
 				});
+	}
+
+	/**
+	 * Each limit's pacing allowance, as the in-memory state applies it: requests get the policy's burst, token
+	 * limits at least a tenth of their period (costs vary call to call; the trailing window holds either way).
+	 */
+	private static long[] bursts(List<ScriptLimit> limits, ThrottlePolicy policy) {
+		long[] bursts = new long[limits.size()];
+		for (int i = 0; i < bursts.length; i++) {
+			Limit limit = limits.get(i).limit();
+			Duration burst = policy.burst();
+			if (limit.dimension() != Dimension.REQUESTS) {
+				Duration tenth = limit.period().dividedBy(TOKEN_BURST_DIVISOR);
+				burst = (tenth.compareTo(burst) > 0) ? tenth : burst;
+			}
+			bursts[i] = micros(burst);
+		}
+		return bursts;
 	}
 
 	private static long micros(Duration duration) {

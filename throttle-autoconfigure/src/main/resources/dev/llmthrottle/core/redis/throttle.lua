@@ -162,8 +162,8 @@ local function refresh(list)
   end
 end
 
--- admit: ARGV[3] deadline (0 = none), [4] lease id, [5] max concurrent (0 = none), [6] lease TTL, [7] burst,
--- [8] longest concurrency wait, [9] n, then per limit: id, amount, period, cost.
+-- admit: ARGV[3] deadline (0 = none), [4] lease id, [5] max concurrent (0 = none), [6] lease TTL,
+-- [7] longest concurrency wait, [8] n, then per limit: id, amount, period, burst, cost.
 -- Returns {1, now, bucket per limit (-1 = not charged)..., window sum per limit...},
 -- {0, now, wait, blocked-by (cooldown | concurrency | limit id), cooldown reason} or {-1, now} past the deadline.
 if op == 'admit' then
@@ -171,15 +171,14 @@ if op == 'admit' then
   if deadline > 0 and now > deadline then
     return { -1, now }
   end
-  local list = limits(9, 4)
-  local burst = tonumber(ARGV[7])
+  local list = limits(8, 5)
   local wait, blocked = 0, ''
   local pttl = redis.call('PTTL', cooldown)
   if pttl > 0 then
     wait, blocked = pttl * 1000, 'cooldown'
   end
   for _, l in ipairs(list) do
-    local w = limit_wait(l, tonumber(ARGV[l.base + 3]), burst)
+    local w = limit_wait(l, tonumber(ARGV[l.base + 4]), tonumber(ARGV[l.base + 3]))
     if w > wait then
       wait, blocked = w, l.id
     end
@@ -196,7 +195,7 @@ if op == 'admit' then
     redis.call('ZREMRANGEBYSCORE', leases, '-inf', int(now))
     if redis.call('ZCARD', leases) >= max then
       local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
-      local w = math.min(tonumber(first[2]) - now, tonumber(ARGV[8]))
+      local w = math.min(tonumber(first[2]) - now, tonumber(ARGV[7]))
       return { 0, now, math.max(1, math.ceil(w)), 'concurrency', '' }
     end
     local ttl = tonumber(ARGV[6])
@@ -205,7 +204,7 @@ if op == 'admit' then
   end
   local reply = { 1, now }
   for i, l in ipairs(list) do
-    local cost = tonumber(ARGV[l.base + 3])
+    local cost = tonumber(ARGV[l.base + 4])
     if cost > 0 then
       local bucket = math.floor(now / granularity(l))
       advance_tat(l, tonumber(redis.call('HGET', state, 't:' .. l.id)), cost)

@@ -56,8 +56,8 @@ class MultiInstanceRedisTest {
 
 	@Test
 	void instancesShareOneQuotaWithNo429AndUseAtLeast95PercentOfIt() throws Exception {
-		ThrottlePolicy policy = new ThrottlePolicy("sim", List.of(Limit.of(Dimension.REQUESTS, AMOUNT, PERIOD)),
-				MAX_CONCURRENT, Duration.ofSeconds(30), 1000, Duration.ZERO, 100);
+		ThrottlePolicy policy = ThrottlePolicy.of("sim", MAX_CONCURRENT, Limit.of(Dimension.REQUESTS, AMOUNT, PERIOD))
+			.withMaxWait(Duration.ofSeconds(30));
 		RedisBackendSettings settings = RedisBackendSettings.defaults().withKeyPrefix(TestRedis.uniquePrefix());
 		ExecutorService callers = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
 		try (SimulatedProvider simulator = SimulatedProvider.builder()

@@ -180,8 +180,8 @@ class ThrottleScriptTest {
 	@Test
 	void anAdmissionArrivingAfterItsDeadlineTakesNothing() {
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(1)));
-		AdmitReply late = AdmitReply.parse(eval(PartitionScript.admit(T0, T0 - 1, "a", 1, 1_000_000, 0, 50_000,
-				limits, Cost.oneRequest()), limits), limits.size());
+		AdmitReply late = AdmitReply.parse(eval(PartitionScript.admit(T0, T0 - 1, "a", 1, 1_000_000, 50_000, limits,
+				bursts(limits, 0), Cost.oneRequest()), limits), limits.size());
 		assertThat(late.status()).isEqualTo(-1);
 		assertThat(redis.scan(this.keys.prefix() + "*")).isEmpty();
 	}
@@ -190,8 +190,8 @@ class ThrottleScriptTest {
 	void everyKeyHasATtlOfItsLongestPeriodPlusAMargin() {
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(2)),
 				Limit.of(Dimension.TOKENS, 100_000, Duration.ofSeconds(10)));
-		AdmitReply admitted = AdmitReply.parse(eval(PartitionScript.admit(0, 0, "a", 5, 3_000_000, 0, 50_000,
-				limits, Cost.of(10, 10)), limits), limits.size());
+		AdmitReply admitted = AdmitReply.parse(eval(PartitionScript.admit(0, 0, "a", 5, 3_000_000, 50_000, limits,
+				bursts(limits, 0), Cost.of(10, 10)), limits), limits.size());
 		assertThat(admitted.status()).isEqualTo(1);
 		eval(PartitionScript.coolDown(1_500, "test"), limits);
 		List<String> all = redis.scan(this.keys.prefix() + "*");
@@ -215,14 +215,20 @@ class ThrottleScriptTest {
 		return java.util.Arrays.stream(limits).map(ScriptLimit::of).toList();
 	}
 
+	private static long[] bursts(List<ScriptLimit> limits, long burst) {
+		long[] bursts = new long[limits.size()];
+		java.util.Arrays.fill(bursts, burst);
+		return bursts;
+	}
+
 	private AdmitReply admit(long now, List<ScriptLimit> limits, Cost cost, long burst) {
-		return AdmitReply.parse(eval(PartitionScript.admit(now, 0, "", 0, 1_000_000, burst, 50_000, limits, cost),
+		return AdmitReply.parse(eval(PartitionScript.admit(now, 0, "", 0, 1_000_000, 50_000, limits, bursts(limits, burst), cost),
 				limits), limits.size());
 	}
 
 	private AdmitReply admitLeased(long now, String lease, int max, List<ScriptLimit> limits) {
-		return AdmitReply.parse(eval(PartitionScript.admit(now, 0, lease, max, 1_000_000, LONG_BURST, 50_000, limits,
-				Cost.oneRequest()), limits), limits.size());
+		return AdmitReply.parse(eval(PartitionScript.admit(now, 0, lease, max, 1_000_000, 50_000, limits,
+				bursts(limits, LONG_BURST), Cost.oneRequest()), limits), limits.size());
 	}
 
 	private long settle(long now, String lease, List<ScriptLimit> limits, long[] buckets, long[] admitted,
