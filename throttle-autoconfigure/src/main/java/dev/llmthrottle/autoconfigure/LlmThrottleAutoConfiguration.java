@@ -37,11 +37,22 @@ public final class LlmThrottleAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	LlmThrottlers llmThrottlers(ProviderDefinitions definitions, TimeSource time, PartitionKeys keys,
-			ObjectProvider<ThrottleListener> listener) {
+			ObjectProvider<ThrottleListener> listener, ObjectProvider<PartitionStateFactories> stateFactories) {
 		ThrottleListener resolved = listener.getIfUnique(() -> ThrottleListener.NONE);
+		PartitionStateFactories backings = stateFactories.getIfAvailable();
 		List<ProviderThrottler> throttlers = new ArrayList<>();
 		for (ProviderDefinition definition : definitions.all()) {
-			throttlers.add(new ProviderThrottler(definition.policy(), time, keys, resolved));
+			if (backings == null && definition.backend() == Backend.REDIS) {
+				// never fall back to memory silently: every instance would get the whole quota
+				throw new InvalidThrottleConfigurationException(List.of(new InvalidThrottleConfigurationException.Problem(
+						"llm.throttle.providers." + definition.name() + ".backend",
+						"is redis, but the Redis backend is not available: add spring-boot-starter-data-redis "
+								+ "(Lettuce) to the classpath")));
+			}
+			PartitionStateFactories.Backing backing = (backings != null) ? backings.resolve(definition, resolved)
+					: PartitionStateFactories.Backing.LOCAL;
+			throttlers.add(new ProviderThrottler(definition.policy(), time, keys, resolved, backing.factory(),
+					backing.executor()));
 		}
 		return new LlmThrottlers(throttlers);
 	}

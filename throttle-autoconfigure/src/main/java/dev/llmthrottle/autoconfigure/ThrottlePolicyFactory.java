@@ -142,9 +142,6 @@ public class ThrottlePolicyFactory {
 		Setting<Integer> maxPartitions = merged.get("max-partitions", ProviderProperties::getMaxPartitions);
 		atLeast(maxPartitions, 1, problems);
 		Setting<Backend> backend = merged.get("backend", ProviderProperties::getBackend);
-		if (backend.value() == Backend.REDIS) {
-			problems.add(new Problem(backend.path(), "is redis, which is not available yet; use memory"));
-		}
 		boolean unlimited = Boolean.TRUE.equals(merged.get("unlimited", ProviderProperties::getUnlimited).value());
 		List<Limit> autoLimits = new ArrayList<>();
 		List<Limit> limits = limits(merged, defaultOutputTokens, autoLimits, problems);

@@ -69,8 +69,6 @@ class InvalidThrottleConfigurationTests {
 				arguments(rpm(OPENAI + "base-url=https://api.openai.com,ftp://files.example.com"),
 						"llm.throttle.providers.openai.base-url[1] must be an absolute http or https URL but was "
 								+ "'ftp://files.example.com'"),
-				arguments(rpm(OPENAI + "backend=redis"),
-						"llm.throttle.providers.openai.backend is redis, which is not available yet"),
 				arguments(rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
 						OPENAI + "limits[0].period=1m"),
 						"llm.throttle.providers.openai.limits[0] duplicates "
