@@ -15,7 +15,16 @@ import java.lang.annotation.Target;
  * <p>
  * Works for blocking methods and for methods returning {@code Mono}, {@code Flux} (the permit is held until the
  * stream ends or is cancelled), any other reactive type Spring can adapt, and {@code CompletionStage}. Reactive and
- * asynchronous callers wait without blocking a thread. The method's own exceptions are rethrown unchanged.
+ * asynchronous callers wait without blocking a thread.
+ *
+ * <p>
+ * The method's own exceptions are rethrown unchanged, except those that carry the provider's error response
+ * (Spring's {@code WebClientResponseException} and {@code RestClientResponseException}, the official openai-java and
+ * anthropic-java SDKs' service exceptions): those are learnt from as the HTTP filters learn from responses (a 429
+ * pauses every caller of the partition for the provider's hint) and the method is invoked again as the provider's
+ * {@code retry} settings allow (a {@code Flux} only before its first element), or a never-retry error, or a hint
+ * above {@code max-retry-after}, fails the call with an {@code LlmProviderException} caused by the original. An
+ * SDK called from such a method should be built with {@code maxRetries(0)}, or its retries multiply these.
  *
  * <p>
  * The expressions are SpEL over the method arguments, by name ({@code #prompt}, when compiled with

@@ -10,8 +10,11 @@ import org.springframework.context.annotation.Role;
 
 import dev.llmthrottle.autoconfigure.LlmThrottleAutoConfiguration;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.LlmThrottlers;
+import dev.llmthrottle.exchange.LlmProviders;
+import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
  * Auto-configuration of {@link dev.llmthrottle.annotation.LlmThrottled}: registers the post-processor that advises
@@ -25,8 +28,10 @@ public final class LlmThrottledAutoConfiguration {
 	@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 	@ConditionalOnMissingBean
 	static LlmThrottledBeanPostProcessor llmThrottledBeanPostProcessor(ObjectProvider<LlmThrottlers> throttlers,
-			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission) {
-		return new LlmThrottledBeanPostProcessor(throttlers, definitions, currentAdmission);
+			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission,
+			ObjectProvider<TimeSource> time, ObjectProvider<LlmProviders> providers,
+			ObjectProvider<ResponseFeedback> feedback) {
+		return new LlmThrottledBeanPostProcessor(throttlers, definitions, currentAdmission, time, providers, feedback);
 	}
 
 }

@@ -11,8 +11,11 @@ import org.springframework.util.ClassUtils;
 
 import dev.llmthrottle.annotation.LlmThrottled;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.LlmThrottlers;
+import dev.llmthrottle.exchange.LlmProviders;
+import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
  * Applies {@link LlmThrottled} to beans: proxies every bean with an annotated method (or class) with an advisor
@@ -23,7 +26,8 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
  *
  * <p>
  * Its collaborators are looked up lazily, so that being a post-processor does not instantiate the throttlers
- * before the beans they depend on.
+ * before the beans they depend on. Without the {@link LlmProviders} and {@link ResponseFeedback} beans, methods are
+ * still admitted but failures are passed on without being learnt from or retried.
  */
 @SuppressWarnings("serial")
 public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
@@ -31,13 +35,17 @@ public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvis
 	private final transient ThrottledOperationSource operations;
 
 	public LlmThrottledBeanPostProcessor(ObjectProvider<LlmThrottlers> throttlers,
-			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission) {
+			ObjectProvider<ProviderDefinitions> definitions, ObjectProvider<CurrentAdmission> currentAdmission,
+			ObjectProvider<TimeSource> time, ObjectProvider<LlmProviders> providers,
+			ObjectProvider<ResponseFeedback> feedback) {
 		this.operations = new ThrottledOperationSource(throttlers::getObject, definitions::getIfAvailable);
 		setBeforeExistingAdvisors(true);
 		ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(LlmThrottled.class, true))
 			.union(new AnnotationMatchingPointcut(null, LlmThrottled.class, true));
+		FailedAttempts failures = new FailedAttempts(providers::getIfAvailable, feedback::getIfAvailable,
+				FailedResponses.forClassPath(LlmThrottledBeanPostProcessor.class.getClassLoader()));
 		this.advisor = new DefaultPointcutAdvisor(pointcut,
-				new LlmThrottledInterceptor(this.operations, currentAdmission::getObject));
+				new LlmThrottledInterceptor(this.operations, currentAdmission::getObject, time::getObject, failures));
 	}
 
 	@Override

@@ -1,31 +1,41 @@
 package dev.llmthrottle.autoconfigure.aop;
 
 import java.lang.reflect.Method;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
 
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 
+import org.springframework.aop.ProxyMethodInvocation;
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.core.ReactiveAdapter;
 import org.springframework.core.ReactiveAdapterRegistry;
 import org.springframework.util.ClassUtils;
 
+import dev.llmthrottle.autoconfigure.aop.FailedAttempts.Outcome;
 import dev.llmthrottle.autoconfigure.aop.ThrottledOperation.Admission;
+import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
  * Runs an {@code @LlmThrottled} method inside an admission. Blocking methods park the caller in
- * {@link dev.llmthrottle.core.admission.Partition#acquire}; {@code CompletionStage} methods are invoked when the
- * asynchronous admission is granted; reactive return types are handled by {@link ReactorThrottling}, loaded only
- * when Reactor is on the class path. On every path the permit is released exactly once after the call (as sent,
- * keeping the estimate) and the method's own exception is passed on unchanged. A call made while the same thread
- * already holds a permit of the same partition (an annotated method calling another) is not admitted twice.
+ * {@link dev.llmthrottle.core.admission.Partition#acquire}; {@code CompletionStage} methods are run by
+ * {@link CompletionStageCall} when the asynchronous admission is granted; reactive return types are handled by
+ * {@link ReactorThrottling}, loaded only when Reactor is on the class path.
+ *
+ * <p>
+ * When the method fails with an exception that carries the provider's response (an HTTP client's or an SDK's),
+ * the failure is fed back and its verdict followed as the HTTP filters do ({@link FailedAttempts}): a 429 cools
+ * the partition down for every caller, and a retry releases the permit, waits, is admitted again and invokes the
+ * method again (through a fresh clone of the invocation, so that the rest of the advice chain runs again too).
+ * Otherwise the method's own exception is passed on unchanged. On every path each permit is released exactly once.
+ * A call made while the same thread already holds a permit of the same partition (an annotated method calling
+ * another) is neither admitted nor retried twice: the outer call does both.
  */
 final class LlmThrottledInterceptor implements MethodInterceptor {
 
@@ -36,12 +46,19 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 
 	private final Supplier<CurrentAdmission> currentAdmission;
 
+	private final Supplier<TimeSource> time;
+
+	private final FailedAttempts failures;
+
 	private final ReactorThrottling reactor;
 
-	LlmThrottledInterceptor(ThrottledOperationSource operations, Supplier<CurrentAdmission> currentAdmission) {
+	LlmThrottledInterceptor(ThrottledOperationSource operations, Supplier<CurrentAdmission> currentAdmission,
+			Supplier<TimeSource> time, FailedAttempts failures) {
 		this.operations = operations;
 		this.currentAdmission = currentAdmission;
-		this.reactor = REACTOR_PRESENT ? new ReactorThrottling(currentAdmission) : null;
+		this.time = time;
+		this.failures = failures;
+		this.reactor = REACTOR_PRESENT ? new ReactorThrottling(currentAdmission, time, failures) : null;
 	}
 
 	@Override
@@ -77,20 +94,63 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 		if (isHeld(current.get(), admission)) {
 			return invocation.proceed();
 		}
-		Permit permit;
+		TimeSource time = this.time.get();
+		long startedAt = time.nanoTime();
+		Throwable previous = null;
+		for (int attempt = 1;; attempt++) {
+			Permit permit = acquire(operation, admission, previous);
+			Object result;
+			try (CurrentAdmission.Scope scope = current.enter(permit)) {
+				result = once(invocation).proceed();
+			}
+			catch (Throwable ex) {
+				Outcome outcome = isRetriable(invocation) ? this.failures.onFailure(operation.provider(), permit, ex,
+						attempt, elapsed(time, startedAt)) : Outcome.passOn(ex);
+				permit.release(outcome.actual());
+				if (!outcome.retries()) {
+					throw outcome.error();
+				}
+				pause(operation, time, outcome.retryAfter(), ex);
+				previous = ex;
+				continue;
+			}
+			// It returned: it was sent, keep the estimate.
+			permit.release(null);
+			return result;
+		}
+	}
+
+	private static Permit acquire(ThrottledOperation operation, Admission admission, Throwable previous) {
 		try {
-			permit = admission.partition().acquire(admission.cost());
+			return admission.partition().acquire(admission.cost());
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
-			throw new AdmissionInterruptedException(operation.provider(), ex);
+			throw FailedAttempts.suppressing(new AdmissionInterruptedException(operation.provider(), ex), previous);
 		}
-		try (CurrentAdmission.Scope scope = current.enter(permit)) {
-			return invocation.proceed();
+		catch (RuntimeException ex) {
+			throw FailedAttempts.suppressing(ex, previous);
 		}
-		finally {
-			// Whether it returned or threw, the call may have been sent: keep the estimate.
-			permit.release(null);
+	}
+
+	/** Parks the calling thread for {@code delay} on the engine's time source, interruptibly. */
+	private static void pause(ThrottledOperation operation, TimeSource time, Duration delay, Throwable failure) {
+		if (delay.isZero() || delay.isNegative()) {
+			return;
+		}
+		CompletableFuture<Void> wake = new CompletableFuture<>();
+		TimeSource.Cancellable task = time.schedule(() -> wake.complete(null), delay.toNanos());
+		try {
+			wake.get();
+		}
+		catch (InterruptedException ex) {
+			task.cancel();
+			Thread.currentThread().interrupt();
+			throw FailedAttempts.suppressing(new AdmissionInterruptedException(operation.provider(), "Provider '"
+					+ operation.provider() + "': interrupted while waiting to retry a failed call", ex), failure);
+		}
+		catch (ExecutionException ex) {
+			throw new IllegalStateException(ex.getCause()); // never completed exceptionally
 		}
 	}
 
@@ -106,65 +166,29 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 		if (isHeld(current.get(), admission)) {
 			return invocation.proceed();
 		}
-		CompletableFuture<Permit> admitting = admission.partition().acquireAsync(admission.cost());
-		CompletableFuture<Object> result = new CompletableFuture<>();
-		// Cancelling the caller's future while it waits withdraws it from the queue.
-		result.whenComplete((value, ex) -> {
-			if (result.isCancelled()) {
-				admitting.cancel(false);
-			}
-		});
-		BiConsumer<Permit, Throwable> onAdmission = (permit, failure) -> {
-			if (failure != null) {
-				result.completeExceptionally(unwrap(failure));
-			}
-			else if (result.isDone()) {
-				permit.abandon(); // the caller cancelled as the permit was granted
-			}
-			else {
-				invokeAdmitted(invocation, permit, current, result);
-			}
-		};
-		if (admitting.isDone()) {
-			admitting.whenComplete(onAdmission);
-		}
-		else {
-			// Granted by whoever frees room (another caller or the throttle's timer): run the method elsewhere.
-			admitting.whenCompleteAsync(onAdmission);
-		}
-		return result;
-	}
-
-	@SuppressWarnings("try") // the scope is only closed
-	private static void invokeAdmitted(MethodInvocation invocation, Permit permit, CurrentAdmission current,
-			CompletableFuture<Object> result) {
-		CompletionStage<?> stage;
-		try (CurrentAdmission.Scope scope = current.enter(permit)) {
-			stage = (CompletionStage<?>) invocation.proceed();
-		}
-		catch (Throwable ex) {
-			permit.release(null);
-			result.completeExceptionally(ex);
-			return;
-		}
-		if (stage == null) {
-			permit.release(null);
-			result.complete(null);
-			return;
-		}
-		stage.whenComplete((value, ex) -> {
-			permit.release(null);
-			if (ex != null) {
-				result.completeExceptionally(ex);
-			}
-			else {
-				result.complete(value);
-			}
-		});
+		return new CompletionStageCall(operation, invocation, admission, current, this.time.get(), this.failures)
+			.start();
 	}
 
 	private static boolean isHeld(Permit held, Admission admission) {
 		return held != null && !held.isReleased() && held.partition() == admission.partition();
+	}
+
+	/** Whether the invocation can be run more than once. */
+	static boolean isRetriable(MethodInvocation invocation) {
+		return invocation instanceof ProxyMethodInvocation;
+	}
+
+	/**
+	 * An invocation to proceed with once: a clone of the untouched original (which may be cloned again for a retry),
+	 * or the original itself when it cannot be cloned.
+	 */
+	static MethodInvocation once(MethodInvocation invocation) {
+		return (invocation instanceof ProxyMethodInvocation proxied) ? proxied.invocableClone() : invocation;
+	}
+
+	static Duration elapsed(TimeSource time, long startedAt) {
+		return Duration.ofNanos(Math.max(0, time.nanoTime() - startedAt));
 	}
 
 	static Throwable unwrap(Throwable failure) {
