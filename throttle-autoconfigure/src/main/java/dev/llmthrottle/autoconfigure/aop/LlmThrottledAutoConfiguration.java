@@ -1,5 +1,8 @@
 package dev.llmthrottle.autoconfigure.aop;
 
+import java.util.stream.Collectors;
+
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -18,7 +21,8 @@ import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
  * Auto-configuration of {@link dev.llmthrottle.annotation.LlmThrottled}: registers the post-processor that advises
- * annotated beans. Static, as infrastructure, so that it is registered before the beans it processes.
+ * annotated beans (static, as infrastructure, so that it is registered before the beans it processes), and the
+ * startup check that warns when an official SDK's own retries would multiply the advisor's.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)
@@ -32,6 +36,14 @@ public final class LlmThrottledAutoConfiguration {
 			ObjectProvider<TimeSource> time, ObjectProvider<LlmProviders> providers,
 			ObjectProvider<ResponseFeedback> feedback) {
 		return new LlmThrottledBeanPostProcessor(throttlers, definitions, currentAdmission, time, providers, feedback);
+	}
+
+	@Bean
+	SdkRetryWarning llmThrottledSdkRetryWarning(ListableBeanFactory beanFactory,
+			ObjectProvider<LlmThrottledBeanPostProcessor> postProcessor, ObjectProvider<LlmProviders> providers) {
+		return new SdkRetryWarning(beanFactory, () -> postProcessor.stream()
+			.flatMap((processor) -> processor.throttledProviders().stream())
+			.collect(Collectors.toSet()), providers::getIfAvailable);
 	}
 
 }

@@ -1,5 +1,7 @@
 package dev.llmthrottle.autoconfigure.aop;
 
+import java.util.Set;
+
 import org.springframework.aop.framework.AopInfrastructureBean;
 import org.springframework.aop.framework.autoproxy.AbstractBeanFactoryAwareAdvisingPostProcessor;
 import org.springframework.aop.support.AopUtils;
@@ -54,6 +56,11 @@ public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvis
 			this.operations.validate(ClassUtils.getUserClass(AopUtils.getTargetClass(bean)), beanName);
 		}
 		return super.postProcessAfterInitialization(bean, beanName);
+	}
+
+	/** The providers named by the annotated methods of the beans processed so far. */
+	Set<String> throttledProviders() {
+		return this.operations.providers();
 	}
 
 }

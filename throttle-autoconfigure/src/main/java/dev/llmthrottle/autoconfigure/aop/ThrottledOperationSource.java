@@ -50,6 +50,8 @@ final class ThrottledOperationSource {
 
 	private final Map<MethodClassKey, ThrottledOperation> cache = new ConcurrentHashMap<>();
 
+	private final Set<String> providers = ConcurrentHashMap.newKeySet();
+
 	/**
 	 * @param throttlers the registry (looked up when first needed)
 	 * @param definitions the provider definitions, for default costs; may supply {@code null}
@@ -88,6 +90,11 @@ final class ThrottledOperationSource {
 			}
 		}
 		return (cached != NONE) ? cached : null;
+	}
+
+	/** The providers named by the annotated methods resolved so far (every advised bean's, after startup). */
+	Set<String> providers() {
+		return Set.copyOf(this.providers);
 	}
 
 	private List<Method> annotatedMethods(Class<?> targetClass) {
@@ -143,6 +150,7 @@ final class ThrottledOperationSource {
 		ThrottledOperation operation = new ThrottledOperation(origin, registry.get(provider), tokens, key,
 				defaultCost);
 		this.cache.put(cacheKey, operation);
+		this.providers.add(provider);
 		return operation;
 	}
 
