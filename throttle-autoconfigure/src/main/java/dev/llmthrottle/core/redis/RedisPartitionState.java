@@ -160,7 +160,11 @@ final class RedisPartitionState implements PartitionState {
 			return Attempt.waitFor(Math.max(1, waitNanos));
 		}
 		this.notBefore = null;
-		this.view = current.withSums(reply.sums());
+		synchronized (this) {
+			if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
+				this.view = current.withSums(reply.sums());
+			}
+		}
 		if (!leaseId.isEmpty()) {
 			this.heldLeases.add(leaseId);
 			this.shared.leases().hold(this);
