@@ -104,8 +104,8 @@ final class CellRunner {
 					run.ends.set(i, System.nanoTime());
 					run.states.set(i, outcome.ok() ? OK : FAILED);
 					if (!outcome.ok()) {
-						run.failures.computeIfAbsent(outcome.failure().replaceAll("[0-9]+(\\.[0-9]+)?", "#"),
-								(reason) -> new LongAdder()).increment();
+						run.failures.computeIfAbsent(groupable(outcome.failure()), (reason) -> new LongAdder())
+							.increment();
 					}
 				}
 			});
@@ -157,6 +157,11 @@ final class CellRunner {
 		return new CellResult(scenario.client().id(), scenario.model().key(), calls, ok, failed, unfinished,
 				stats.tooManyRequests(), overAdmission, peakSecond, makespan / 1e9, lowerBound,
 				percentile(sorted, 50) / 1e6, percentile(sorted, 99) / 1e6);
+	}
+
+	/** A failure reason with its varying figures (durations, amounts used) masked, so that like failures group. */
+	static String groupable(String failure) {
+		return failure.replaceAll("\\d+(\\.\\d+)?(ms|s|m)\\b", "#$2").replaceAll("(Used|Requested) \\d+", "$1 #");
 	}
 
 	/** Nearest-rank percentile of sorted values, 0 when there are none. */

@@ -46,6 +46,14 @@ public record KeyValueLine(String prefix, Map<String, String> values) {
 		return lines;
 	}
 
+	/** This line with {@code key=value} put first. */
+	public KeyValueLine withFirst(String key, String value) {
+		Map<String, String> values = new LinkedHashMap<>();
+		values.put(key, value);
+		values.putAll(this.values);
+		return new KeyValueLine(this.prefix, values);
+	}
+
 	/** The value of {@code key}, or {@code ""}. */
 	public String get(String key) {
 		return this.values.getOrDefault(key, "");

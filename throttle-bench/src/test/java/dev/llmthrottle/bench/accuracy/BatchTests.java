@@ -38,4 +38,15 @@ class BatchTests {
 		assertThat(CellRunner.percentile(new long[0], 50)).isZero();
 	}
 
+	@Test
+	void failureReasonsGroupWithoutTheirVaryingFigures() {
+		assertThat(CellRunner.groupable("RateLimitException: 429: Rate limit reached for gpt-4o-mini on requests per 2s: "
+				+ "Limit 100, Used 100, Requested 1. Please try again in 13ms."))
+			.isEqualTo("RateLimitException: 429: Rate limit reached for gpt-4o-mini on requests per #s: "
+					+ "Limit 100, Used #, Requested #. Please try again in #ms.");
+		assertThat(CellRunner.groupable("HTTP 429")).isEqualTo("HTTP 429");
+		assertThat(CellRunner.groupable("would need at least 60047.879ms, more than max-wait 1m"))
+			.isEqualTo("would need at least #ms, more than max-wait #m");
+	}
+
 }

@@ -25,19 +25,32 @@ class BenchTableTests {
 
 	@Test
 	void rawBlockKeepsTheFamilysLinesAsPrinted() {
-		String block = BenchTable.rawBlock(List.of("BENCH_SETUP calls=600", "NOTE x failed", "BENCH client=a",
-				"JMH benchmark=b"), "BENCH");
+		String block = BenchTable.rawBlock(List.of(List.of("BENCH_SETUP calls=600", "NOTE x failed", "BENCH client=a",
+				"JMH benchmark=b")), "BENCH");
 		assertThat(block).isEqualTo("Raw lines:\n\n```text\nBENCH_SETUP calls=600\nBENCH client=a\n```\n");
 	}
 
 	@Test
 	void accuracySectionHasTheMatrixAndTheChecks() {
-		String section = BenchTable.accuracy(List.of(
+		String section = BenchTable.accuracy(List.of(List.of(
 				"BENCH client=llm-throttle model=quantized calls=600 ok=600 http_429=0 efficiency=0.980",
-				"BENCH client=naive model=quantized calls=600 ok=600 http_429=900 efficiency=1.300"));
+				"BENCH client=naive model=quantized calls=600 ok=600 http_429=900 efficiency=1.300")));
 		assertThat(section).contains("| client | model | calls | ok | http_429 | efficiency |")
 			.contains("| llm-throttle / quantized: efficiency | >= 0.97 | 0.980 | met |")
 			.doesNotContain("naive / quantized:");
+	}
+
+	@Test
+	void severalRunsAreNumberedInTablesAndRawLines() {
+		String section = BenchTable.overhead(List.of(
+				List.of("JMH benchmark=ours_common threads=1 ns_op=300.0",
+						"JMH_TARGETS threads=1 ours_common_ns=300.0 common_vs_r4j=1.50 proxy_adds_ns=500.0"),
+				List.of("JMH benchmark=ours_common threads=1 ns_op=280.0")));
+		assertThat(section).contains("| benchmark | threads | ns_op (run 1) | ns_op (run 2) | vs_r4j (run 1) |")
+			.contains("| ours_common | 1 | 300.0 | 280.0 |")
+			.contains("| 1 | ours_common / r4j_bulkhead_2limiters | 1 | <= 1.00 | 1.50 | MISSED |")
+			.contains("# run 1\nJMH benchmark=ours_common threads=1 ns_op=300.0\n")
+			.contains("# run 2\nJMH benchmark=ours_common threads=1 ns_op=280.0\n");
 	}
 
 }
