@@ -54,7 +54,7 @@ public final class AccuracyRun {
 						+ "auto_limits=%s auto_configured=%s neighbour_share=%.3f burst_ms=%d",
 				calls, threads, threads, latency.toMillis(), deadline.toSeconds(), seed, base,
 				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).provider(),
-				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).configured(), neighbour,
+				"auto", neighbour,
 				burst.toMillis()));
 		List<Call> batch = Batch.generate(calls, seed);
 		ClientOptions options = new ClientOptions(threads, seed, new JtokkitTokenCounter(), burst);

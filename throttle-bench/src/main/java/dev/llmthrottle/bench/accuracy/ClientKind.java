@@ -13,7 +13,7 @@ public enum ClientKind {
 	OPENAI_SDK("openai-sdk"),
 	/** llm-throttle with the provider's limits and otherwise default settings. */
 	LLM_THROTTLE("llm-throttle"),
-	/** llm-throttle configured ten times too high, left to adopt the limits the provider reports. */
+	/** llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to {@code auto}. */
 	LLM_THROTTLE_AUTO("llm-throttle-auto"),
 	/** llm-throttle with the full limits while an unseen neighbour takes a share of them. */
 	LLM_THROTTLE_NOISY("llm-throttle-noisy");

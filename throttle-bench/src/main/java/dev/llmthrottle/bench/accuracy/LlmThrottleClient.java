@@ -12,7 +12,13 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.llmthrottle.autoconfigure.LimitAmount;
+import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
+import dev.llmthrottle.autoconfigure.ProviderDefinition;
+import dev.llmthrottle.autoconfigure.ProviderProperties;
+import dev.llmthrottle.autoconfigure.ThrottlePolicyFactory;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleClientHttpRequestInterceptor;
+import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.SystemTimeSource;
 import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.admission.CurrentAdmission;
@@ -21,7 +27,6 @@ import dev.llmthrottle.core.admission.PartitionKeys;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
-import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.exchange.CostEstimator;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.LlmProviderException;
@@ -32,12 +37,15 @@ import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
 /**
- * llm-throttle as an application gets it: a {@code RestClient} with our interceptor, built as the auto-configuration
- * builds it (default retry policy, burst, max-wait and queue; the default token estimator and its safety factor),
- * with the provider's limits and a concurrency cap as the only settings (a diagnostic run may set the burst). It estimates, admits, feeds headers back,
- * cools down on 429 and settles from {@code usage} on its own.
+ * llm-throttle as an application gets it: {@code llm.throttle.providers.sim.*} properties (base URL, dialect, the
+ * provider's limits or {@code auto}, {@code max-concurrent}; a diagnostic run may also set {@code burst}) validated
+ * into a policy by {@link ThrottlePolicyFactory}, and a {@code RestClient} with our interceptor built as the
+ * auto-configuration builds it (default retry, max-wait, queue, token estimator and safety factor). It estimates,
+ * admits, feeds headers back, cools down on 429 and settles from {@code usage} on its own.
  */
 final class LlmThrottleClient implements BatchClient {
+
+	static final String PROVIDER = "sim";
 
 	private final SystemTimeSource time = new SystemTimeSource();
 
@@ -47,15 +55,22 @@ final class LlmThrottleClient implements BatchClient {
 
 	private final URI chatUri;
 
+	/**
+	 * @param configured the limits to configure, or {@code null} for {@code requests-per-minute} and
+	 * {@code tokens-per-minute} set to {@code auto}
+	 */
 	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options) {
 		this.chatUri = chatUri;
-		ThrottlePolicy policy = new ThrottlePolicy("sim", configured.limits(), options.maxConcurrent(),
-				ThrottlePolicy.DEFAULT_MAX_WAIT, ThrottlePolicy.DEFAULT_MAX_QUEUE, options.burst(),
-				ThrottlePolicy.DEFAULT_MAX_PARTITIONS);
-		this.throttler = new ProviderThrottler(policy, this.time, PartitionKeys.withRandomSecret(),
+		ProviderDefinition definition = new ThrottlePolicyFactory()
+			.definitions(properties(baseUrl, configured, options))
+			.get(PROVIDER);
+		this.throttler = new ProviderThrottler(definition.policy(), this.time, PartitionKeys.withRandomSecret(),
 				ThrottleListener.NONE);
-		LlmProvider provider = new LlmProvider("sim", Dialect.OPENAI, List.of(URI.create(baseUrl)),
-				RetryPolicy.DEFAULT, 0, this.throttler);
+		ProviderDefinition.Retry retry = definition.retry();
+		LlmProvider provider = new LlmProvider(PROVIDER, definition.dialect(), definition.baseUrls(),
+				new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.maxRetryAfter(),
+						retry.deadline()),
+				definition.defaultOutputTokens(), this.throttler);
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(provider)),
 				new ResponseFeedback(Clock.systemUTC(), new Random(options.seed()), ThrottleListener.NONE),
@@ -69,6 +84,33 @@ final class LlmThrottleClient implements BatchClient {
 			.requestFactory(new JdkClientHttpRequestFactory(http))
 			.requestInterceptor(interceptor)
 			.build();
+	}
+
+	/** What a user would write under {@code llm.throttle.providers.sim}. */
+	static LlmThrottleProperties properties(String baseUrl, Quota configured, ClientOptions options) {
+		ProviderProperties provider = new ProviderProperties();
+		provider.setBaseUrl(List.of(URI.create(baseUrl)));
+		provider.setDialect(Dialect.OPENAI);
+		provider.setMaxConcurrent(options.maxConcurrent());
+		if (!options.burst().isZero()) {
+			provider.setBurst(options.burst());
+		}
+		if (configured == null) {
+			provider.setRequestsPerMinute(LimitAmount.AUTO);
+			provider.setTokensPerMinute(LimitAmount.AUTO);
+		}
+		else {
+			for (Limit limit : configured.limits()) {
+				ProviderProperties.LimitProperties properties = new ProviderProperties.LimitProperties();
+				properties.setDimension(limit.dimension().id());
+				properties.setAmount(limit.amount());
+				properties.setPeriod(limit.period());
+				provider.getLimits().add(properties);
+			}
+		}
+		LlmThrottleProperties properties = new LlmThrottleProperties();
+		properties.getProviders().put(PROVIDER, provider);
+		return properties;
 	}
 
 	@Override

@@ -21,11 +21,6 @@ public record Quota(long requests, long tokens, Duration period) {
 				Limit.of(Dimension.TOKENS, this.tokens, this.period));
 	}
 
-	/** This budget multiplied by {@code factor}, same period. */
-	public Quota times(long factor) {
-		return new Quota(this.requests * factor, this.tokens * factor, this.period);
-	}
-
 	/** The same rates over a period {@code factor} times longer. */
 	public Quota stretched(long factor) {
 		return new Quota(this.requests * factor, this.tokens * factor, this.period.multipliedBy(factor));

@@ -11,23 +11,19 @@ import dev.llmthrottle.test.config.EnforcementModel;
  * @param client the client under test
  * @param model how the provider enforces its limits
  * @param provider the provider's real limits
- * @param configured the limits the client is configured with
+ * @param configured the limits the client is configured with, or {@code null} for {@code auto}
  * @param neighbourShare the share of every limit an unseen neighbour takes, 0 for none
  */
 public record Scenario(ClientKind client, EnforcementModel model, Quota provider, Quota configured,
 		double neighbourShare) {
 
-	/** Factor by which the {@code auto} cells are configured above the provider's real limits. */
-	static final long AUTO_OVERSTATEMENT = 10;
-
 	/** The scenario of {@code client} in {@code model}, given the matrix's base quota. */
 	static Scenario of(ClientKind client, EnforcementModel model, Quota base, double neighbourShare) {
 		return switch (client) {
-			// Learned limits are per minute in the OpenAI dialect, so these cells use the same rates over a minute.
-			case LLM_THROTTLE_AUTO -> {
-				Quota perMinute = base.stretched(60 / base.period().toSeconds());
-				yield new Scenario(client, model, perMinute, perMinute.times(AUTO_OVERSTATEMENT), 0);
-			}
+			// auto is per minute (requests-per-minute, tokens-per-minute; the OpenAI headers state per-minute limits),
+			// so these cells run the same rates over a minute.
+			case LLM_THROTTLE_AUTO -> new Scenario(client, model, base.stretched(60 / base.period().toSeconds()), null,
+					0);
 			case LLM_THROTTLE_NOISY -> new Scenario(client, model, base, base, neighbourShare);
 			default -> new Scenario(client, model, base, base, 0);
 		};
