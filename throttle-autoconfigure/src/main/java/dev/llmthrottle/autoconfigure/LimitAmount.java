@@ -14,9 +14,15 @@ public record LimitAmount(long amount, boolean auto) {
 	/** {@code auto}: learned from the provider. */
 	public static final LimitAmount AUTO = new LimitAmount(0, true);
 
-	/** Parses {@code auto} or a whole number (Spring's binder finds this factory by name). */
+	/**
+	 * Parses {@code auto} or a whole number (Spring's binder finds this factory by name); a blank value means unset,
+	 * so that {@code requests-per-minute=} clears a value set elsewhere.
+	 */
 	public static LimitAmount valueOf(String text) {
 		String trimmed = text.trim();
+		if (trimmed.isEmpty()) {
+			return null;
+		}
 		if (trimmed.toLowerCase(Locale.ROOT).equals("auto")) {
 			return AUTO;
 		}

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
@@ -67,8 +66,6 @@ class LlmThrottledFilteredClientTests {
 				"llm.throttle.providers.flaky.requests-per-minute=1000", "llm.throttle.providers.flaky.burst=1m",
 				"llm.throttle.providers.flaky.max-wait=1h", "llm.throttle.providers.flaky.retry.max-attempts=3");
 
-	@Disabled("Needs the HTTP filters to mark the error response they give up on with X-Llm-Throttle-Attempts "
-			+ "(LlmThrottleAttributes); until then the advisor retries the filter's retries: 9 requests, not 3")
 	@Test
 	void webClientFilterThatGaveUpIsNotRetriedAgain() {
 		this.runner.run((context) -> {
@@ -84,8 +81,6 @@ class LlmThrottledFilteredClientTests {
 		});
 	}
 
-	@Disabled("Needs the HTTP filters to mark the error response they give up on with X-Llm-Throttle-Attempts "
-			+ "(LlmThrottleAttributes); until then the advisor retries the filter's retries: 9 requests, not 3")
 	@Test
 	void restClientInterceptorThatGaveUpIsNotRetriedAgain() {
 		this.runner.run((context) -> {

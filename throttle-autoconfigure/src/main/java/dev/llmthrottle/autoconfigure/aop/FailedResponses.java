@@ -24,7 +24,7 @@ final class FailedResponses {
 	 * Response header with which the starter's HTTP filters mark an error response they pass on after giving up on
 	 * it (its value is the number of attempts made).
 	 */
-	static final String HANDLED_HEADER = "X-Llm-Throttle-Attempts";
+	static final String HANDLED_HEADER = dev.llmthrottle.autoconfigure.web.LlmThrottleAttributes.ATTEMPTS_HEADER;
 
 	private static final int MAX_BODY_CHARS = 64 * 1024;
 

@@ -13,6 +13,12 @@ public final class LlmThrottleAttributes {
 	/** The request body as a {@code String} or {@code byte[]}, to estimate the cost from (as RestClient does). */
 	public static final String BODY = LlmThrottleAttributes.class.getName() + ".body";
 
+	/**
+	 * Header the filters add to an error response they give up on (attempts and time exhausted), with the number
+	 * of attempts made: whoever sees it (the {@code @LlmThrottled} advisor) knows the retries already happened.
+	 */
+	public static final String ATTEMPTS_HEADER = "X-Llm-Throttle-Attempts";
+
 	private LlmThrottleAttributes() {
 	}
 

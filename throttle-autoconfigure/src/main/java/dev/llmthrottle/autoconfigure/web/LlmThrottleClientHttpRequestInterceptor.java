@@ -104,15 +104,18 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 			}
 			byte[] errorBody = readBounded(response);
 			response.close();
-			holder.releaseRefused();
+			// feedback first: the cooldown must be in force before the released slot lets a waiter in
 			CallVerdict verdict = this.feedback.onError(provider, partition, status,
-					HttpHeadersAdapter.of(response.getHeaders()), new String(errorBody, java.nio.charset.StandardCharsets.UTF_8),
-					attempt, elapsed(startedAt));
+					HttpHeadersAdapter.of(response.getHeaders()),
+					new String(errorBody, java.nio.charset.StandardCharsets.UTF_8), attempt, elapsed(startedAt));
+			holder.releaseRefused();
 			if (verdict instanceof CallVerdict.Fail fail) {
 				throw fail.error();
 			}
 			if (!(verdict instanceof CallVerdict.Retry retry)) {
-				return new BufferedResponse(response, errorBody);
+				HttpHeaders marked = HttpHeaders.copyOf(response.getHeaders());
+				marked.set(LlmThrottleAttributes.ATTEMPTS_HEADER, Integer.toString(attempt));
+				return new BufferedResponse(response, errorBody, marked);
 			}
 			if (admittedOutside) {
 				Duration cooldown = partition.cooldownRemaining();
@@ -196,9 +199,16 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 
 		private final byte[] body;
 
+		private final HttpHeaders headers;
+
 		BufferedResponse(ClientHttpResponse delegate, byte[] body) {
+			this(delegate, body, delegate.getHeaders());
+		}
+
+		BufferedResponse(ClientHttpResponse delegate, byte[] body, HttpHeaders headers) {
 			this.delegate = delegate;
 			this.body = body;
+			this.headers = headers;
 		}
 
 		@Override
@@ -213,7 +223,7 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 
 		@Override
 		public HttpHeaders getHeaders() {
-			return this.delegate.getHeaders();
+			return this.headers;
 		}
 
 		@Override

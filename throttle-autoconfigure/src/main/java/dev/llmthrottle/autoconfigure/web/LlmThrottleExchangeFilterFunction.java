@@ -167,10 +167,11 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 				return isEventStream(response) ? Mono.just(trackStream(response, holder)) : settle(response, holder);
 			}
 			return response.bodyToMono(String.class).defaultIfEmpty("").flatMap((body) -> {
-				holder.releaseRefused();
+				// feedback first: the cooldown must be in force before the released slot lets a waiter in
 				CallVerdict verdict = LlmThrottleExchangeFilterFunction.this.feedback.onError(this.provider,
 						this.partition, status, HttpHeadersAdapter.of(response.headers().asHttpHeaders()), body,
 						attempt, elapsed());
+				holder.releaseRefused();
 				if (verdict instanceof CallVerdict.Retry retry) {
 					Duration delay = retry.delay();
 					if (this.admittedOutside) {
@@ -185,7 +186,10 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 				if (verdict instanceof CallVerdict.Fail fail) {
 					return Mono.error(fail.error());
 				}
-				return Mono.just(response.mutate().body(body).build());
+				return Mono.just(response.mutate()
+					.header(LlmThrottleAttributes.ATTEMPTS_HEADER, Integer.toString(attempt))
+					.body(body)
+					.build());
 			});
 		}
 
