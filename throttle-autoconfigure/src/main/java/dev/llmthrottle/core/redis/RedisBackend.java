@@ -40,6 +40,9 @@ public final class RedisBackend implements AutoCloseable {
 		this.settings = settings;
 		this.time = time;
 		this.threadsPerProvider = threadsPerProvider;
+		// connect now rather than on the first admission (a cold client takes a while to start); failures here
+		// only mean that the first admission finds Redis down and follows the failure policy
+		scripts.ping();
 	}
 
 	public RedisBackendSettings settings() {
