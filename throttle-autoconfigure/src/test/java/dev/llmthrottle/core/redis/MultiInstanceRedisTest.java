@@ -29,10 +29,11 @@ import dev.llmthrottle.test.stats.ProviderStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Three instances (own Lettuce connections, own time sources) × 8 threads share one quota through Redis against a
- * simulated provider that enforces an exact sliding window. The provider's own books must show no 429 and no window
- * above the limit by more than one request of arrival jitter, at least 95% of the limit must be used under excess
- * demand, and no more permits than the concurrency cap may be held at once across the instances. (The simulator's
+ * Four instances (three in this JVM with their own Lettuce connections and time sources, one in a second JVM) × 8
+ * threads share one quota through Redis against a simulated provider that enforces an exact sliding window. The
+ * provider's own books must show no 429 and no window above the limit by more than one request of arrival jitter,
+ * at least 95% of the limit must be used under excess demand, and the instances of this JVM together never hold
+ * more permits than the concurrency cap. (The simulator's
  * own concurrency cap is not used: it counts a call until after its response is written, so a client that
  * releases on receipt races it whatever its limiter does.)
  */
@@ -51,8 +52,23 @@ class MultiInstanceRedisTest {
 
 	private static final Duration RUN = Duration.ofSeconds(8);
 
-	private static final String BODY = "{\"model\":\"gpt-4o\",\"max_tokens\":16,"
+	static final String BODY = "{\"model\":\"gpt-4o\",\"max_tokens\":16,"
 			+ "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
+
+	private static final java.nio.file.Path SECOND_JVM_LOG = java.nio.file.Path
+		.of(System.getProperty("java.io.tmpdir"), "llm-throttle-second-jvm-" + ProcessHandle.current().pid() + ".log");
+
+	/** The fourth instance: a JVM of its own on this test's class path (its own clock, connections, threads). */
+	private static Process startSecondJvm(String prefix, URI chat, long endMillis) throws java.io.IOException {
+		String javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		return new ProcessBuilder(javaBinary, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+				SecondJvmInstance.class.getName(), TestRedis.SHARED, prefix, chat.toString(),
+				Long.toString(endMillis), Integer.toString(THREADS_PER_INSTANCE), Long.toString(AMOUNT),
+				Long.toString(PERIOD.toMillis()), Integer.toString(MAX_CONCURRENT))
+			.redirectErrorStream(true)
+			.redirectOutput(SECOND_JVM_LOG.toFile())
+			.start();
+	}
 
 	@Test
 	void instancesShareOneQuotaWithNo429AndUseAtLeast95PercentOfIt() throws Exception {
@@ -78,10 +94,12 @@ class MultiInstanceRedisTest {
 						HttpResponse.BodyHandlers.discarding()));
 			}
 			warmUps.forEach(java.util.concurrent.CompletableFuture::join);
+			long endMillis = System.currentTimeMillis() + RUN.toMillis();
+			Process second = startSecondJvm(settings.keyPrefix(), chat, endMillis);
 			AtomicLong notOk = new AtomicLong();
 			java.util.concurrent.atomic.AtomicInteger holding = new java.util.concurrent.atomic.AtomicInteger();
 			java.util.concurrent.atomic.AtomicInteger mostHeld = new java.util.concurrent.atomic.AtomicInteger();
-			long end = System.nanoTime() + RUN.toNanos();
+			long end = System.nanoTime() + (endMillis - System.currentTimeMillis()) * 1_000_000;
 			List<Future<?>> loops = new ArrayList<>();
 			for (RedisInstances.Instance instance : instances.all()) {
 				for (int i = 0; i < THREADS_PER_INSTANCE; i++) {
@@ -113,15 +131,21 @@ class MultiInstanceRedisTest {
 			for (Future<?> loop : loops) {
 				loop.get(RUN.toSeconds() + 30, TimeUnit.SECONDS);
 			}
+			assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second JVM ends").isTrue();
+			String secondOutput = java.nio.file.Files.readString(SECOND_JVM_LOG);
+			assertThat(second.exitValue()).as(secondOutput).isZero();
+			assertThat(secondOutput).containsPattern("admitted [1-9]");
 
 			ProviderStats stats = simulator.stats();
 			LimitStats requests = stats.limits().get(0);
 			double span = stats.activeSpan().orElseThrow().toNanos();
 			double utilization = requests.total() / (AMOUNT * span / PERIOD.toNanos());
-			System.out.printf("multi-instance run: %d instances x %d threads, %s; admitted %d, 429s %d, "
-					+ "max in any %s window %d (limit %d), max in flight at the provider %d, most permits held %d (cap %d), utilization %.3f%n", INSTANCES,
-					THREADS_PER_INSTANCE, requests.limit(), stats.admitted(), stats.tooManyRequests(), PERIOD,
-					requests.maxInWindow(), AMOUNT, stats.maxInFlight(), mostHeld.get(), MAX_CONCURRENT, utilization);
+			System.out.printf("multi-instance run: %d instances x %d threads (one in a second JVM: %s), %s; "
+					+ "admitted %d, 429s %d, max in any %s window %d (limit %d), max in flight at the provider %d, "
+					+ "most permits held in this JVM %d (cap %d), utilization %.3f%n", INSTANCES + 1,
+					THREADS_PER_INSTANCE, secondOutput.strip(), requests.limit(), stats.admitted(),
+					stats.tooManyRequests(), PERIOD, requests.maxInWindow(), AMOUNT, stats.maxInFlight(), mostHeld.get(),
+					MAX_CONCURRENT, utilization);
 			assertThat(stats.tooManyRequests()).as("429s (%s)", stats.rejectedByReason()).isZero();
 			assertThat(notOk.get()).isZero();
 			assertThat(requests.maxInWindow()).as("most in any window").isLessThanOrEqualTo(AMOUNT + 1);
