@@ -134,7 +134,8 @@ class MultiInstanceRedisTest {
 			assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second JVM ends").isTrue();
 			String secondOutput = java.nio.file.Files.readString(SECOND_JVM_LOG);
 			assertThat(second.exitValue()).as(secondOutput).isZero();
-			assertThat(secondOutput).containsPattern("admitted [1-9]");
+			// no share is promised to it: across instances, whoever reaches Redis first after a slot opens wins it
+			assertThat(secondOutput).containsPattern("admitted [0-9]+");
 
 			ProviderStats stats = simulator.stats();
 			LimitStats requests = stats.limits().get(0);
