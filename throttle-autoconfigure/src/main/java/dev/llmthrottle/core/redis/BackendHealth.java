@@ -1,6 +1,8 @@
 package dev.llmthrottle.core.redis;
 
 import java.lang.System.Logger.Level;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -127,8 +129,8 @@ final class BackendHealth {
 	static String describe(Throwable failure) {
 		Throwable cause = failure;
 		while (cause.getCause() != null && (cause.getMessage() == null
-				|| cause instanceof java.util.concurrent.CompletionException
-				|| cause instanceof java.util.concurrent.ExecutionException)) {
+				|| cause instanceof CompletionException
+				|| cause instanceof ExecutionException)) {
 			cause = cause.getCause();
 		}
 		String text = (cause instanceof TimeoutException && cause.getMessage() == null) ? "command timed out"

@@ -20,10 +20,12 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.BaseRedisAsyncCommands;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 
 /**
@@ -192,10 +194,10 @@ public final class LettuceRedisScripts implements RedisScripts {
 			RedisScriptingAsyncCommands<String, String> scripting, BaseRedisAsyncCommands<String, String> base) {
 
 		static Commands of(StatefulConnection<String, String> connection) {
-			if (connection instanceof io.lettuce.core.api.StatefulRedisConnection<String, String> standalone) {
+			if (connection instanceof StatefulRedisConnection<String, String> standalone) {
 				return new Commands(connection, standalone.async(), standalone.async());
 			}
-			if (connection instanceof io.lettuce.core.cluster.api.StatefulRedisClusterConnection<String, String> cluster) {
+			if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
 				return new Commands(connection, cluster.async(), cluster.async());
 			}
 			throw new IllegalArgumentException("unsupported connection " + connection.getClass().getName());

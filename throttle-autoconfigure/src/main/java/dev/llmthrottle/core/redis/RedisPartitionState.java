@@ -2,11 +2,13 @@ package dev.llmthrottle.core.redis;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -144,7 +146,7 @@ final class RedisPartitionState implements PartitionState {
 		long receivedAt = this.time.nanoTime();
 		this.shared.clock().observe(reply.now(), receivedAt);
 		if (reply.status() < 0) {
-			throw new BackendFailure(new java.util.concurrent.TimeoutException(
+			throw new BackendFailure(new TimeoutException(
 					"the admission reached Redis after its deadline"));
 		}
 		this.shared.health().succeeded();
@@ -298,7 +300,7 @@ final class RedisPartitionState implements PartitionState {
 		}
 		long[] admitted = PartitionScript.amounts(taken.limits, estimate);
 		long[] real = PartitionScript.actual(taken.limits, estimate, actual, sent);
-		if (!leased && java.util.Arrays.equals(admitted, real)) {
+		if (!leased && Arrays.equals(admitted, real)) {
 			return; // nothing to settle: no round trip
 		}
 		BackendHealth health = this.shared.health();
@@ -456,14 +458,14 @@ final class RedisPartitionState implements PartitionState {
 		}
 		List<ScriptLimit> limits = this.view.limits;
 		long[] amounts = PartitionScript.amounts(limits, extra);
-		if (java.util.Arrays.stream(amounts).anyMatch((amount) -> amount > 0)) {
+		if (Arrays.stream(amounts).anyMatch((amount) -> amount > 0)) {
 			charge(limits, amounts);
 		}
 	}
 
 	private void charge(List<ScriptLimit> limits, long[] amounts) {
 		long[] noBuckets = new long[limits.size()];
-		java.util.Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
+		Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
 		this.shared.send(PartitionScript.keys(this.keys, limits),
 				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts), null);
 	}
