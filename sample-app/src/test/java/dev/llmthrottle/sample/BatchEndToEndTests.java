@@ -31,18 +31,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>
  * The demo calls run first ({@code sample.demo.enabled}): besides showing that they work, they warm up the JVM and
  * the HTTP client. Cold, the first requests can reach the simulator a few hundred milliseconds late, bunched with
- * the next ones, and with limits scaled down to 2 s windows that alone can draw a 429 (the starter's guard for such
- * jitter is 1% of the period: 20 ms here, 600 ms for the default per-minute limits).
+ * the next ones, and with limits scaled down to seconds that alone can draw a 429 (the starter's guard for such
+ * jitter is 1% of the period: 50 ms here, 600 ms for the default per-minute limits).
  */
 @SpringBootTest(properties = { "sample.batch.count=40", "sample.batch.exit=false", "sample.batch.progress-interval=1s",
 		"sample.demo.enabled=true",
 		"llm.throttle.providers.openai-sim.requests-per-minute=", "llm.throttle.providers.openai-sim.tokens-per-minute=",
 		"llm.throttle.providers.openai-sim.limits[0].dimension=requests",
-		"llm.throttle.providers.openai-sim.limits[0].amount=20",
-		"llm.throttle.providers.openai-sim.limits[0].period=2s",
+		"llm.throttle.providers.openai-sim.limits[0].amount=40",
+		"llm.throttle.providers.openai-sim.limits[0].period=5s",
 		"llm.throttle.providers.openai-sim.limits[1].dimension=tokens",
-		"llm.throttle.providers.openai-sim.limits[1].amount=6000",
-		"llm.throttle.providers.openai-sim.limits[1].period=2s", "sample.simulated.latency=50ms",
+		"llm.throttle.providers.openai-sim.limits[1].amount=15000",
+		"llm.throttle.providers.openai-sim.limits[1].period=5s", "sample.simulated.latency=50ms",
 		"sample.simulated.latency-per-token=1ms", "sample.simulated.latency-jitter=50ms" })
 abstract class BatchEndToEndTests {
 

@@ -46,18 +46,18 @@ class SimulatedProviderFilterTest {
 	@ParameterizedTest
 	@EnumSource(EnforcementModel.class)
 	void aBurstStaysInsideTheLimitsOfEveryModel(EnforcementModel model) throws Exception {
-		Duration period = Duration.ofSeconds(3); // a 30 ms guard against arrival jitter
+		Duration period = Duration.ofSeconds(5); // a 50 ms guard against arrival jitter on a busy machine
 		try (SimulatedProvider simulator = SimulatedProvider.builder()
 			.dialect(dev.llmthrottle.test.config.Dialect.OPENAI)
 			.model(model)
-			.limit("requests", 30, period)
-			.limit("tokens", 4500, period)
+			.limit("requests", 40, period)
+			.limit("tokens", 6000, period)
 			.latency(Duration.ofMillis(20))
 			.seed(7)
 			.start(); SystemTimeSource time = new SystemTimeSource()) {
 			ProviderThrottler throttler = new ProviderThrottler(
-					new ThrottlePolicy("sim", List.of(Limit.of(Dimension.REQUESTS, 30, period),
-							Limit.of(Dimension.TOKENS, 4500, period)), 8, Duration.ofMinutes(1), 1000, Duration.ZERO,
+					new ThrottlePolicy("sim", List.of(Limit.of(Dimension.REQUESTS, 40, period),
+							Limit.of(Dimension.TOKENS, 6000, period)), 8, Duration.ofMinutes(1), 1000, Duration.ZERO,
 							10),
 					time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 			LlmProvider provider = new LlmProvider("sim", Dialect.OPENAI, List.of(URI.create(simulator.baseUrl())),

@@ -44,13 +44,13 @@ class MultiInstanceRedisTest {
 
 	private static final int THREADS_PER_INSTANCE = 8;
 
-	private static final long AMOUNT = 20;
+	private static final long AMOUNT = 50;
 
-	private static final Duration PERIOD = Duration.ofSeconds(2);
+	private static final Duration PERIOD = Duration.ofSeconds(5); // a 50 ms guard against arrival jitter
 
 	private static final int MAX_CONCURRENT = 6;
 
-	private static final Duration RUN = Duration.ofSeconds(8);
+	private static final Duration RUN = Duration.ofSeconds(12);
 
 	static final String BODY = "{\"model\":\"gpt-4o\",\"max_tokens\":16,"
 			+ "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
