@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
@@ -23,7 +24,7 @@ import dev.llmthrottle.protocol.Dialect;
  * @param retry how refused calls are retried
  */
 public record ProviderDefinition(String name, List<URI> baseUrls, Dialect dialect, Backend backend,
-		ThrottlePolicy policy, long defaultOutputTokens, boolean unlimited, Retry retry) {
+		ThrottlePolicy policy, long defaultOutputTokens, boolean unlimited, RetryPolicy retry) {
 
 	public ProviderDefinition {
 		Objects.requireNonNull(name, "name");
@@ -39,30 +40,6 @@ public record ProviderDefinition(String name, List<URI> baseUrls, Dialect dialec
 	 */
 	public Cost defaultCost() {
 		return (this.defaultOutputTokens > 0) ? Cost.of(0, this.defaultOutputTokens) : Cost.oneRequest();
-	}
-
-	/**
-	 * Retry settings of a provider.
-	 *
-	 * @param maxAttempts attempts including the first, at least 1
-	 * @param initialBackoff wait before the first retry without a provider hint
-	 * @param maxBackoff longest wait between attempts without a provider hint
-	 * @param maxRetryAfter longest provider-requested wait honoured
-	 * @param deadline time budget across all attempts, or {@code null} for none
-	 */
-	public record Retry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter,
-			Duration deadline) {
-
-		/** 3 attempts, 500ms initial backoff, 8s maximum backoff, 120s maximum Retry-After. */
-		public static final Retry DEFAULT = new Retry(3, Duration.ofMillis(500), Duration.ofSeconds(8),
-				Duration.ofSeconds(120), null);
-
-		public Retry {
-			Objects.requireNonNull(initialBackoff, "initialBackoff");
-			Objects.requireNonNull(maxBackoff, "maxBackoff");
-			Objects.requireNonNull(maxRetryAfter, "maxRetryAfter");
-		}
-
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.llmthrottle.autoconfigure;
 
+import dev.llmthrottle.exchange.RetryPolicy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -150,7 +151,7 @@ public class ThrottlePolicyFactory {
 					+ "requests-per-minute, tokens-per-minute, input-tokens-per-minute, output-tokens-per-minute, "
 					+ "requests-per-day, tokens-per-day, limits or max-concurrent, or set unlimited to true"));
 		}
-		ProviderDefinition.Retry retry = retry(merged, problems);
+		RetryPolicy retry = retry(merged, problems);
 		if (!isProvider || !problems.isEmpty()) {
 			return null;
 		}
@@ -289,8 +290,8 @@ public class ThrottlePolicyFactory {
 		}
 	}
 
-	private static ProviderDefinition.Retry retry(MergedProviderProperties merged, Set<Problem> problems) {
-		ProviderDefinition.Retry fallback = ProviderDefinition.Retry.DEFAULT;
+	private static RetryPolicy retry(MergedProviderProperties merged, Set<Problem> problems) {
+		RetryPolicy fallback = RetryPolicy.DEFAULT;
 		Setting<Integer> maxAttempts = merged.getRetry("max-attempts", ProviderProperties.Retry::getMaxAttempts);
 		atLeast(maxAttempts, 1, problems);
 		Setting<Duration> initialBackoff = merged.getRetry("initial-backoff",
@@ -312,11 +313,12 @@ public class ThrottlePolicyFactory {
 			problems.add(new Problem(maxBackoff.path(), "must be at least retry.initial-backoff ("
 					+ describe(initial) + ") but was " + describe(max)));
 		}
+		boolean badDeadline = deadline.isSet() && (deadline.value().isNegative() || deadline.value().isZero());
 		if (maxAttempts.orElse(1) < 1 || initial.isNegative() || max.isNegative()
-				|| maxRetryAfter.orElse(Duration.ZERO).isNegative()) {
-			return fallback;
+				|| maxRetryAfter.orElse(Duration.ZERO).isNegative() || badDeadline) {
+			return fallback; // the problems are reported; the policy is never used
 		}
-		return new ProviderDefinition.Retry(maxAttempts.orElse(fallback.maxAttempts()), initial, max,
+		return new RetryPolicy(maxAttempts.orElse(fallback.maxAttempts()), initial, max,
 				maxRetryAfter.orElse(fallback.maxRetryAfter()), deadline.value());
 	}
 

@@ -1,5 +1,6 @@
 package dev.llmthrottle.autoconfigure;
 
+import dev.llmthrottle.exchange.RetryPolicy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -73,7 +74,7 @@ class LlmThrottleAutoConfigurationTests {
 			assertThat(policy.maxPartitions()).isEqualTo(ThrottlePolicy.DEFAULT_MAX_PARTITIONS);
 			assertThat(definition.backend()).isEqualTo(Backend.MEMORY);
 			assertThat(definition.dialect()).isEqualTo(Dialect.GENERIC);
-			assertThat(definition.retry()).isEqualTo(ProviderDefinition.Retry.DEFAULT);
+			assertThat(definition.retry()).isEqualTo(RetryPolicy.DEFAULT);
 			assertThat(definition.defaultCost()).isEqualTo(Cost.oneRequest());
 		});
 	}
@@ -112,7 +113,7 @@ class LlmThrottleAutoConfigurationTests {
 				assertThat(policy.burst()).isEqualTo(Duration.ofSeconds(2));
 				assertThat(policy.maxPartitions()).isEqualTo(50);
 				assertThat(definition.defaultCost()).isEqualTo(Cost.of(0, 500));
-				assertThat(definition.retry()).isEqualTo(new ProviderDefinition.Retry(5, Duration.ofSeconds(1),
+				assertThat(definition.retry()).isEqualTo(new RetryPolicy(5, Duration.ofSeconds(1),
 						Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofMinutes(2)));
 			});
 	}

@@ -20,7 +20,6 @@ import dev.llmthrottle.exchange.CostEstimator;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
-import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
@@ -37,11 +36,8 @@ public final class LlmThrottleExchangeAutoConfiguration {
 	LlmProviders llmProviders(ProviderDefinitions definitions, LlmThrottlers throttlers) {
 		List<LlmProvider> providers = new ArrayList<>();
 		for (ProviderDefinition definition : definitions.all()) {
-			ProviderDefinition.Retry retry = definition.retry();
 			providers.add(new LlmProvider(definition.name(), definition.dialect(), definition.baseUrls(),
-					new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(),
-							retry.maxRetryAfter(), retry.deadline()),
-					definition.defaultOutputTokens(), throttlers.get(definition.name())));
+					definition.retry(), definition.defaultOutputTokens(), throttlers.get(definition.name())));
 		}
 		return new LlmProviders(providers);
 	}

@@ -1,5 +1,6 @@
 package dev.llmthrottle.autoconfigure.actuate;
 
+import dev.llmthrottle.exchange.RetryPolicy;
 import java.time.Duration;
 import java.util.List;
 
@@ -63,9 +64,9 @@ final class EndpointFixture {
 		this.throttlers = new LlmThrottlers(List.of(this.openai, this.anthropic));
 		this.definitions = new ProviderDefinitions(List.of(
 				new ProviderDefinition("openai", List.of(), Dialect.OPENAI, Backend.MEMORY, this.openaiPolicy, 0,
-						false, ProviderDefinition.Retry.DEFAULT),
+						false, RetryPolicy.DEFAULT),
 				new ProviderDefinition("anthropic", List.of(), Dialect.ANTHROPIC, Backend.MEMORY,
-						this.anthropicPolicy, 100, false, ProviderDefinition.Retry.DEFAULT)));
+						this.anthropicPolicy, 100, false, RetryPolicy.DEFAULT)));
 		this.updater = new ProviderLimitsUpdater(this.throttlers, this.definitions, new ThrottlePolicyFactory(),
 				this.recorder);
 	}

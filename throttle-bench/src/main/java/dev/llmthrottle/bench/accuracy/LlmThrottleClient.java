@@ -32,7 +32,6 @@ import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.LlmProviderException;
 import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
-import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
@@ -66,11 +65,8 @@ final class LlmThrottleClient implements BatchClient {
 			.get(PROVIDER);
 		this.throttler = new ProviderThrottler(definition.policy(), this.time, PartitionKeys.withRandomSecret(),
 				ThrottleListener.NONE);
-		ProviderDefinition.Retry retry = definition.retry();
 		LlmProvider provider = new LlmProvider(PROVIDER, definition.dialect(), definition.baseUrls(),
-				new RetryPolicy(retry.maxAttempts(), retry.initialBackoff(), retry.maxBackoff(), retry.maxRetryAfter(),
-						retry.deadline()),
-				definition.defaultOutputTokens(), this.throttler);
+				definition.retry(), definition.defaultOutputTokens(), this.throttler);
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(provider)),
 				new ResponseFeedback(Clock.systemUTC(), new Random(options.seed()), ThrottleListener.NONE),
