@@ -7,10 +7,10 @@ import java.util.Random;
 /** The batch every client sends: the same seeded calls with mixed prompt lengths and output caps. */
 public final class Batch {
 
-	private static final String[] WORDS = { "limit", "token", "window", "request", "provider", "model", "answer",
-			"summary", "quota", "bucket", "latency", "batch", "prompt", "reply", "retry", "minute" };
+	private static final List<String> WORDS = List.of("limit", "token", "window", "request", "provider", "model",
+			"answer", "summary", "quota", "bucket", "latency", "batch", "prompt", "reply", "retry", "minute");
 
-	private static final int[] MAX_TOKENS = { 64, 128, 256, 512 };
+	private static final List<Integer> MAX_TOKENS = List.of(64, 128, 256, 512);
 
 	private Batch() {
 	}
@@ -29,10 +29,10 @@ public final class Batch {
 				if (prompt.length() > 0) {
 					prompt.append(' ');
 				}
-				prompt.append(WORDS[random.nextInt(WORDS.length)]);
+				prompt.append(WORDS.get(random.nextInt(WORDS.size())));
 			}
 			prompt.setLength(length);
-			batch.add(new Call(i, prompt.toString().strip(), MAX_TOKENS[random.nextInt(MAX_TOKENS.length)]));
+			batch.add(new Call(i, prompt.toString().strip(), MAX_TOKENS.get(random.nextInt(MAX_TOKENS.size()))));
 		}
 		return List.copyOf(batch);
 	}
