@@ -12,19 +12,17 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The concurrency cap, and the server's own capacity for concurrent connections. */
 class ConcurrencyTest {
 
-    private static void awaitInFlight(SimulatedProvider provider, int n) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (provider.stats().inFlight() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("never reached " + n + " in flight");
-            }
-            Thread.sleep(5);
-        }
+    private static void awaitInFlight(SimulatedProvider provider, int n) {
+        Awaitility.await("" + n + " in flight")
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(5))
+                .until(() -> provider.stats().inFlight() >= n);
     }
 
     @Test
