@@ -11,11 +11,13 @@ public final class CurrentAdmission {
 	/** Key under which reactive callers put the {@link Permit} into the Reactor context. */
 	public static final String CONTEXT_KEY = CurrentAdmission.class.getName() + ".permit";
 
-	private final ThreadLocal<Permit> current = new ThreadLocal<>();
+	// One small holder per thread, created once and never removed: a plain ThreadLocal<Permit> would insert an entry
+	// on every get() of a thread that has none and remove it on every scope exit (measurable on the proxy path).
+	private final ThreadLocal<Permit[]> current = ThreadLocal.withInitial(() -> new Permit[1]);
 
 	/** The permit the calling thread runs under, or {@code null}. */
 	public Permit get() {
-		return this.current.get();
+		return this.current.get()[0];
 	}
 
 	/**
@@ -23,16 +25,10 @@ public final class CurrentAdmission {
 	 * what was there before).
 	 */
 	public Scope enter(Permit permit) {
-		Permit previous = this.current.get();
-		this.current.set(permit);
-		return () -> {
-			if (previous == null) {
-				this.current.remove();
-			}
-			else {
-				this.current.set(previous);
-			}
-		};
+		Permit[] holder = this.current.get();
+		Permit previous = holder[0];
+		holder[0] = permit;
+		return () -> holder[0] = previous;
 	}
 
 	/** Restores the previous state when closed. */
