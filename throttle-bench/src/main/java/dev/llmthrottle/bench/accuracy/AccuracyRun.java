@@ -17,7 +17,8 @@ import dev.llmthrottle.test.config.EnforcementModel;
  * everything is on loopback. Flags (defaults in brackets): {@code --calls} [600], {@code --threads} [32, also the
  * concurrency cap of every client], {@code --latency-ms} [50], {@code --deadline-s} [30], {@code --seed} [42],
  * {@code --requests} [100], {@code --tokens} [30000], {@code --period-s} [2], {@code --neighbour} [0.333],
- * {@code --models} [all four], {@code --clients} [all], {@code --warmup-calls} [64, 0 for none], and, for
+ * {@code --models} [all four], {@code --clients} [all but {@code llm-throttle-redis-x3}, which needs a Redis
+ * server on 127.0.0.1:6379 or {@code -Dllmthrottle.bench.redis=redis://...}], {@code --warmup-calls} [64, 0 for none], and, for
  * diagnostic runs only, {@code --burst-ms} [0: llm-throttle's default {@code burst}].
  */
 public final class AccuracyRun {
@@ -88,6 +89,9 @@ public final class AccuracyRun {
 	private static List<String> ids() {
 		List<String> ids = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
+			if (kind == ClientKind.LLM_THROTTLE_REDIS_X3) {
+				continue; // needs a local Redis: only when asked for by --clients
+			}
 			ids.add(kind.id());
 		}
 		return ids;

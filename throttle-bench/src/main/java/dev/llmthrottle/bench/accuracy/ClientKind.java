@@ -16,7 +16,12 @@ public enum ClientKind {
 	/** llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to {@code auto}. */
 	LLM_THROTTLE_AUTO("llm-throttle-auto"),
 	/** llm-throttle with the full limits while an unseen neighbour takes a share of them. */
-	LLM_THROTTLE_NOISY("llm-throttle-noisy");
+	LLM_THROTTLE_NOISY("llm-throttle-noisy"),
+	/**
+	 * Three llm-throttle instances with default settings sharing the provider's limits through Redis (part 3 of
+	 * the benchmarks; needs a local Redis, so not in the default client list).
+	 */
+	LLM_THROTTLE_REDIS_X3("llm-throttle-redis-x3");
 
 	private final String id;
 

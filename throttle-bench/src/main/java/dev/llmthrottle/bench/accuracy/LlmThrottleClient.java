@@ -12,18 +12,19 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.llmthrottle.autoconfigure.Backend;
 import dev.llmthrottle.autoconfigure.LimitAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderProperties;
 import dev.llmthrottle.autoconfigure.ThrottlePolicyFactory;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleClientHttpRequestInterceptor;
+import dev.llmthrottle.bench.redis.RedisInstance;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.SystemTimeSource;
 import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Partition;
-import dev.llmthrottle.core.admission.PartitionKeys;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
@@ -46,7 +47,9 @@ final class LlmThrottleClient implements BatchClient {
 
 	static final String PROVIDER = "sim";
 
-	private final SystemTimeSource time = new SystemTimeSource();
+	private final SystemTimeSource time;
+
+	private final RedisInstance redis;
 
 	private final ProviderThrottler throttler;
 
@@ -59,12 +62,37 @@ final class LlmThrottleClient implements BatchClient {
 	 * {@code tokens-per-minute} set to {@code auto}
 	 */
 	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options) {
+		this(baseUrl, chatUri, configured, options, null, null);
+	}
+
+	/**
+	 * An instance on the Redis backend ({@code backend: redis}, {@code llm.throttle.redis.key-prefix} and
+	 * {@code llm.throttle.partition-key-secret} set; everything else default), with its own Lettuce connection.
+	 * @param redisKeyPrefix the key prefix shared by the instances that share one quota, or {@code null} for the
+	 * in-memory backend
+	 * @param partitionKeySecret the secret shared by those instances
+	 */
+	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options, String redisKeyPrefix,
+			String partitionKeySecret) {
 		this.chatUri = chatUri;
-		ProviderDefinition definition = new ThrottlePolicyFactory()
-			.definitions(properties(baseUrl, configured, options))
-			.get(PROVIDER);
-		this.throttler = new ProviderThrottler(definition.policy(), this.time, PartitionKeys.withRandomSecret(),
-				ThrottleListener.NONE);
+		LlmThrottleProperties properties = properties(baseUrl, configured, options);
+		if (redisKeyPrefix != null) {
+			properties.getProviders().get(PROVIDER).setBackend(Backend.REDIS);
+			properties.setPartitionKeySecret(partitionKeySecret);
+		}
+		ThrottlePolicyFactory factory = new ThrottlePolicyFactory();
+		ProviderDefinition definition = factory.definitions(properties).get(PROVIDER);
+		if (redisKeyPrefix != null) {
+			this.redis = new RedisInstance(redisKeyPrefix, definition.policy(), factory.partitionKeys(properties));
+			this.time = this.redis.time();
+			this.throttler = this.redis.throttler();
+		}
+		else {
+			this.redis = null;
+			this.time = new SystemTimeSource();
+			this.throttler = new ProviderThrottler(definition.policy(), this.time, factory.partitionKeys(properties),
+					ThrottleListener.NONE);
+		}
 		LlmProvider provider = new LlmProvider(PROVIDER, definition.dialect(), definition.baseUrls(),
 				definition.retry(), definition.defaultOutputTokens(), this.throttler);
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
@@ -142,7 +170,12 @@ final class LlmThrottleClient implements BatchClient {
 
 	@Override
 	public void close() {
-		this.time.close();
+		if (this.redis != null) {
+			this.redis.close();
+		}
+		else {
+			this.time.close();
+		}
 	}
 
 }

@@ -40,6 +40,8 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 			case OPENAI_SDK -> new OpenAiSdkClient(simulator.baseUrl());
 			case LLM_THROTTLE, LLM_THROTTLE_AUTO, LLM_THROTTLE_NOISY ->
 				new LlmThrottleClient(simulator.baseUrl(), chat, this.configured, options);
+			case LLM_THROTTLE_REDIS_X3 ->
+				new RedisInstancesClient(3, simulator.baseUrl(), chat, this.configured, options);
 		};
 	}
 

@@ -41,7 +41,8 @@ public final class Targets {
 	}
 
 	/**
-	 * Accuracy, from {@code BENCH} lines of our clients: with default settings every call succeeds, no 429 and
+	 * Accuracy, from {@code BENCH} lines of our clients: with default settings (one instance, or three sharing one
+	 * quota through Redis, a yardstick issue 8 does not set for part 3) every call succeeds, no 429 and
 	 * efficiency at least 0.97; with learned ({@code auto}) limits or a noisy neighbour, 429s under 1% of calls and
 	 * efficiency at least 0.90.
 	 */
@@ -52,7 +53,8 @@ public final class Targets {
 			if (!client.startsWith("llm-throttle")) {
 				continue;
 			}
-			boolean defaults = client.equals("llm-throttle");
+			// three instances with default settings sharing one quota through Redis: held to the default targets
+			boolean defaults = client.equals("llm-throttle") || client.equals("llm-throttle-redis-x3");
 			double calls = line.number("calls");
 			String cell = client + " / " + line.get("model");
 			checks.add(check(cell + ": calls succeeded", "", "all", line.get("ok") + " of " + line.get("calls"),

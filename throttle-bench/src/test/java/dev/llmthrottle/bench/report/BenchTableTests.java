@@ -53,4 +53,16 @@ class BenchTableTests {
 			.contains("# run 2\nJMH benchmark=ours_common threads=1 ns_op=280.0\n");
 	}
 
+	@Test
+	void redisSectionHasTheRatesTheCellsAndTheirChecks() {
+		String section = BenchTable.redis(List.of(
+				List.of("REDIS_SETUP seconds=3", "REDIS callers=8 admissions_per_s=4000 script_calls_per_admission=2.00"),
+				List.of("BENCH client=llm-throttle-redis-x3 model=fixed-window calls=600 ok=600 http_429=3 "
+						+ "efficiency=0.950")));
+		assertThat(section).contains("| callers | admissions_per_s | script_calls_per_admission |")
+			.contains("| 8 | 4000 | 2.00 |")
+			.contains("| llm-throttle-redis-x3 / fixed-window: 429s | 0 | 3 | MISSED |")
+			.contains("REDIS_SETUP seconds=3\nREDIS callers=8");
+	}
+
 }
