@@ -5,8 +5,11 @@ import java.util.Optional;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Lenient JSON reading for this package: malformed input is "absent", never an exception. */
-final class Json {
+/**
+ * Lenient JSON reading for the protocol packages: malformed input is "absent", never an exception. Public only so
+ * that {@code dev.llmthrottle.protocol.tokens} shares it; not an API for applications.
+ */
+public final class Json {
 
 	/** Immutable and thread-safe (Jackson 3 mappers are); default read limits bound nesting. */
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
@@ -15,7 +18,7 @@ final class Json {
 	}
 
 	/** The parsed tree, or empty for {@code null}, blank or malformed text. */
-	static Optional<JsonNode> parse(String text) {
+	public static Optional<JsonNode> parse(String text) {
 		if (text == null || text.isBlank()) {
 			return Optional.empty();
 		}
@@ -28,8 +31,22 @@ final class Json {
 		}
 	}
 
+	/** The parsed tree of UTF-8 bytes, or empty for {@code null}, empty or malformed input. */
+	public static Optional<JsonNode> parse(byte[] bytes) {
+		if (bytes == null || bytes.length == 0) {
+			return Optional.empty();
+		}
+		try {
+			JsonNode node = MAPPER.readTree(bytes);
+			return (node == null || node.isMissingNode()) ? Optional.empty() : Optional.of(node);
+		}
+		catch (RuntimeException ex) {
+			return Optional.empty();
+		}
+	}
+
 	/** A string or number field's text; empty for anything else, including blank strings. */
-	static Optional<String> text(JsonNode node, String field) {
+	public static Optional<String> text(JsonNode node, String field) {
 		if (node == null || !node.isObject()) {
 			return Optional.empty();
 		}
@@ -48,7 +65,7 @@ final class Json {
 	}
 
 	/** An object-valued field, or {@code null}. */
-	static JsonNode object(JsonNode node, String field) {
+	public static JsonNode object(JsonNode node, String field) {
 		if (node == null || !node.isObject()) {
 			return null;
 		}

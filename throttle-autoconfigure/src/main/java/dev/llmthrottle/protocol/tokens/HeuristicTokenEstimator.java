@@ -3,6 +3,7 @@ package dev.llmthrottle.protocol.tokens;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import dev.llmthrottle.protocol.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -82,7 +83,7 @@ public final class HeuristicTokenEstimator implements TokenEstimator {
 
 	@Override
 	public TokenEstimate estimate(String requestBody) {
-		Optional<JsonNode> parsed = TokenJson.parse(requestBody);
+		Optional<JsonNode> parsed = Json.parse(requestBody);
 		if (parsed.isEmpty() || !parsed.get().isObject()) {
 			return new TokenEstimate(scaled(weightedTokens(requestBody)), this.defaultOutputTokens,
 					OptionalLong.empty());

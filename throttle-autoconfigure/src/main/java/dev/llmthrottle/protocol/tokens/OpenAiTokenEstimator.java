@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import dev.llmthrottle.protocol.Json;
 import com.knuddels.jtokkit.api.EncodingType;
 import tools.jackson.databind.JsonNode;
 
@@ -49,7 +50,7 @@ public final class OpenAiTokenEstimator implements TokenEstimator {
 
 	@Override
 	public TokenEstimate estimate(String requestBody) {
-		Optional<JsonNode> parsed = TokenJson.parse(requestBody);
+		Optional<JsonNode> parsed = Json.parse(requestBody);
 		if (parsed.isEmpty() || !parsed.get().isObject()) {
 			long input = (requestBody != null) ? (requestBody.length() + 3L) / 4 : 0;
 			return new TokenEstimate(input, this.defaultOutputTokens, OptionalLong.empty());

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
+import dev.llmthrottle.protocol.Json;
 import tools.jackson.databind.JsonNode;
 
 /** What both estimators read from a request body: requested output, choices, and its text. */
@@ -42,7 +43,7 @@ final class RequestBodies {
 			}
 		}
 		for (String config : new String[] { "generationConfig", "generation_config" }) {
-			JsonNode generation = TokenJson.object(root, config);
+			JsonNode generation = Json.object(root, config);
 			for (String field : new String[] { "maxOutputTokens", "max_output_tokens" }) {
 				OptionalLong value = TokenJson.count(generation, field);
 				if (value.isPresent() && value.getAsLong() > 0) {
@@ -59,7 +60,7 @@ final class RequestBodies {
 		choices = Math.max(choices, TokenJson.count(root, "n").orElse(1));
 		choices = Math.max(choices, TokenJson.count(root, "best_of").orElse(1));
 		for (String config : new String[] { "generationConfig", "generation_config" }) {
-			JsonNode generation = TokenJson.object(root, config);
+			JsonNode generation = Json.object(root, config);
 			choices = Math.max(choices, TokenJson.count(generation, "candidateCount").orElse(1));
 			choices = Math.max(choices, TokenJson.count(generation, "candidate_count").orElse(1));
 		}

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.llmthrottle.protocol.Dialect;
+import dev.llmthrottle.protocol.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -61,7 +62,7 @@ public final class StreamUsageTracker {
 		if (data.isEmpty() || data.equals("[DONE]") || data.charAt(0) != '{') {
 			return;
 		}
-		TokenJson.parse(data).ifPresent(this::onEvent);
+		Json.parse(data).ifPresent(this::onEvent);
 	}
 
 	/** The usage once the stream's usage event arrived; empty when it never did. */

@@ -4,52 +4,14 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
-/** Lenient JSON reading for this package: malformed input is "absent", never an exception. */
+/**
+ * Field reading and saturating arithmetic for token accounting; parsing is the shared lenient
+ * {@link dev.llmthrottle.protocol.Json}.
+ */
 final class TokenJson {
 
-	/** Immutable and thread-safe (Jackson 3 mappers are); default read limits bound nesting. */
-	private static final JsonMapper MAPPER = JsonMapper.builder().build();
-
 	private TokenJson() {
-	}
-
-	/** The parsed tree, or empty for {@code null}, blank or malformed text. */
-	static Optional<JsonNode> parse(String text) {
-		if (text == null || text.isBlank()) {
-			return Optional.empty();
-		}
-		try {
-			JsonNode node = MAPPER.readTree(text);
-			return (node == null || node.isMissingNode()) ? Optional.empty() : Optional.of(node);
-		}
-		catch (RuntimeException ex) {
-			return Optional.empty();
-		}
-	}
-
-	/** The parsed tree of UTF-8 bytes, or empty when malformed. */
-	static Optional<JsonNode> parse(byte[] bytes) {
-		if (bytes == null || bytes.length == 0) {
-			return Optional.empty();
-		}
-		try {
-			JsonNode node = MAPPER.readTree(bytes);
-			return (node == null || node.isMissingNode()) ? Optional.empty() : Optional.of(node);
-		}
-		catch (RuntimeException ex) {
-			return Optional.empty();
-		}
-	}
-
-	/** An object-valued field, or {@code null}. */
-	static JsonNode object(JsonNode node, String field) {
-		if (node == null || !node.isObject()) {
-			return null;
-		}
-		JsonNode value = node.get(field);
-		return (value != null && value.isObject()) ? value : null;
 	}
 
 	/** A string field, or empty. */

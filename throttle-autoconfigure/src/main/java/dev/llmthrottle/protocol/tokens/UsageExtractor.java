@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.llmthrottle.protocol.Dialect;
+import dev.llmthrottle.protocol.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -35,7 +36,7 @@ public final class UsageExtractor {
 	 * @return the usage, or empty when the body reports none
 	 */
 	public static Optional<Usage> extract(String body, Dialect dialect) {
-		return TokenJson.parse(body).flatMap((root) -> fromTree(root, dialect));
+		return Json.parse(body).flatMap((root) -> fromTree(root, dialect));
 	}
 
 	/**
@@ -45,7 +46,7 @@ public final class UsageExtractor {
 	 * @return the usage, or empty when the body reports none
 	 */
 	public static Optional<Usage> extract(byte[] body, Dialect dialect) {
-		return TokenJson.parse(body).flatMap((root) -> fromTree(root, dialect));
+		return Json.parse(body).flatMap((root) -> fromTree(root, dialect));
 	}
 
 	static Optional<Usage> fromTree(JsonNode root, Dialect dialect) {
@@ -88,7 +89,7 @@ public final class UsageExtractor {
 		OptionalLong prompt = TokenJson.count(usage, "prompt_tokens");
 		OptionalLong completion = TokenJson.count(usage, "completion_tokens");
 		if (prompt.isPresent() || completion.isPresent()) {
-			OptionalLong cached = TokenJson.count(TokenJson.object(usage, "prompt_tokens_details"), "cached_tokens");
+			OptionalLong cached = TokenJson.count(Json.object(usage, "prompt_tokens_details"), "cached_tokens");
 			return Optional.of(new Usage(prompt.orElse(0), completion.orElse(0), cached));
 		}
 		OptionalLong input = TokenJson.count(usage, "input_tokens");
@@ -98,7 +99,7 @@ public final class UsageExtractor {
 					TokenJson.count(usage, "cache_creation_input_tokens").orElse(0));
 			OptionalLong cached = TokenJson.count(usage, "cache_read_input_tokens");
 			if (cached.isEmpty()) {
-				cached = TokenJson.count(TokenJson.object(usage, "input_tokens_details"), "cached_tokens");
+				cached = TokenJson.count(Json.object(usage, "input_tokens_details"), "cached_tokens");
 			}
 			return Optional.of(new Usage(inputTokens, output.orElse(0), cached));
 		}
