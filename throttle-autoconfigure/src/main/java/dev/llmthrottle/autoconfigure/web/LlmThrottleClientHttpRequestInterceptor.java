@@ -80,7 +80,11 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 			PermitHolder holder = admittedOutside ? PermitHolder.underOuter(outer)
 					: PermitHolder.owning(admit(partition, cost));
 			if (admittedOutside && attempt > 1) {
-				partition.charge(Cost.oneRequest());
+				// a retry under the method's permit is a request too: wait until one more fits the rates, take it
+				for (Duration wait = partition.tryCharge(Cost.oneRequest()); !wait.isZero();
+						wait = partition.tryCharge(Cost.oneRequest())) {
+					pause(wait);
+				}
 			}
 			ClientHttpResponse response;
 			try {

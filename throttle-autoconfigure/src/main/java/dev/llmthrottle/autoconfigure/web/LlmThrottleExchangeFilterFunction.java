@@ -137,13 +137,31 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 
 		Mono<ClientResponse> attempt(int attempt) {
 			if (this.admittedOutside) {
-				if (attempt > 1) {
-					this.partition.charge(Cost.oneRequest()); // a retry is a request too
-				}
-				return send(PermitHolder.underOuter(this.outer), attempt);
+				Mono<Void> room = (attempt > 1) ? chargeRetry() : Mono.empty();
+				return room.then(Mono.defer(() -> send(PermitHolder.underOuter(this.outer), attempt)));
 			}
 			return ReactiveAdmission.acquire(this.partition, this.cost)
 				.flatMap((permit) -> send(PermitHolder.owning(permit), attempt));
+		}
+
+		/**
+		 * A retry under an annotated method's permit is a request too and keeps to the rates: it waits until one
+		 * more request fits, then takes it (no second concurrency slot: the method holds one).
+		 */
+		private Mono<Void> chargeRetry() {
+			return Mono.defer(() -> {
+				Duration wait = this.partition.tryCharge(Cost.oneRequest());
+				return wait.isZero() ? Mono.<Void>empty() : engineDelay(wait).then(chargeRetry());
+			});
+		}
+
+		/** A delay on the engine's clock, the one the partition's waits are measured on. */
+		private Mono<Void> engineDelay(Duration wait) {
+			return Mono.create((sink) -> {
+				TimeSource.Cancellable task = LlmThrottleExchangeFilterFunction.this.time.schedule(sink::success,
+						wait.toNanos());
+				sink.onCancel(task::cancel);
+			});
 		}
 
 		private Mono<ClientResponse> send(PermitHolder holder, int attempt) {

@@ -207,6 +207,31 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	@Override
+	public long tryCharge(Cost extra) {
+		long now = this.time.nanoTime();
+		long wait = Math.max(0, this.cooldownUntil - now);
+		for (PacedRateLimiter limiter : this.limiters) {
+			PacedWindow window = limiter.window();
+			long limiterWait = window.nanosUntilAvailable(extra.amount(window.limit().dimension()), now);
+			if (limiterWait == PacedWindow.NEVER) {
+				throw new RequestTooLargeException(this.provider, window.limit(), extra.amount(window.limit().dimension()));
+			}
+			wait = Math.max(wait, limiterWait);
+		}
+		if (wait > 0) {
+			return wait;
+		}
+		for (PacedRateLimiter limiter : this.limiters) {
+			PacedWindow window = limiter.window();
+			long amount = extra.amount(window.limit().dimension());
+			if (amount > 0) {
+				window.consume(amount, now);
+			}
+		}
+		return 0;
+	}
+
+	@Override
 	public void apply(ThrottlePolicy newPolicy) {
 		PacedRateLimiter[] old = this.limiters;
 		List<Limit> limits = newPolicy.limits();

@@ -272,6 +272,16 @@ public final class Partition {
 		});
 	}
 
+	/**
+	 * Charges {@code extra} if the cooldown is over and every limit has room for it now, without a concurrency slot
+	 * and ahead of the queue: for a retry sent under a permit already held, which must still keep to the rates.
+	 * @return zero when charged, else how long until it might fit (then nothing was taken)
+	 */
+	public Duration tryCharge(Cost extra) {
+		long wait = locked(() -> this.state.tryCharge(extra));
+		return Duration.ofNanos(wait);
+	}
+
 	/** The time left in the current cooldown, or zero. */
 	public Duration cooldownRemaining() {
 		return locked(this.state::cooldownRemaining);

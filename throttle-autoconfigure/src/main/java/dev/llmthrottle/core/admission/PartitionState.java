@@ -64,6 +64,16 @@ public interface PartitionState {
 	/** Charges {@code extra} now without waiting (a retry under a held permit, output counted after the fact). */
 	void charge(Cost extra);
 
+	/**
+	 * Charges {@code extra} if the cooldown is over and every limit has room for it now, without a concurrency slot
+	 * (a retry sent under a permit already held); otherwise takes nothing.
+	 * @return 0 when charged, else the nanoseconds until it might fit
+	 */
+	default long tryCharge(Cost extra) {
+		charge(extra);
+		return 0;
+	}
+
 	/** Applies a changed policy, keeping what was admitted where limits match. */
 	void apply(ThrottlePolicy policy);
 

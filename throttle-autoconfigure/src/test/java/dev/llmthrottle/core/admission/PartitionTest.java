@@ -294,4 +294,20 @@ class PartitionTest {
 		assertThat(partition.snapshot().limits().get(0).limit().amount()).isEqualTo(100);
 	}
 
+	@Test
+	void aRetryUnderAHeldPermitKeepsToTheRatesWithoutASecondSlot() {
+		Partition partition = partition(1, requestsPerSecond(10));
+		Permit held = partition.tryAcquire(Cost.oneRequest());
+		Duration wait = partition.tryCharge(Cost.oneRequest());
+		assertThat(wait).as("paced: 101 ms a request").isEqualTo(Duration.ofMillis(101));
+		assertThat(used(partition, Dimension.REQUESTS)).as("nothing taken while waiting").isEqualTo(1);
+		this.time.advance(wait);
+		assertThat(partition.tryCharge(Cost.oneRequest())).isZero();
+		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(2);
+		assertThat(partition.snapshot().inFlight()).as("no second concurrency slot").isEqualTo(1);
+		partition.coolDown(Duration.ofSeconds(3), "429");
+		assertThat(partition.tryCharge(Cost.oneRequest())).isEqualTo(Duration.ofSeconds(3));
+		held.release(null);
+	}
+
 }
