@@ -66,18 +66,21 @@ class LlmThrottledFilteredClientTests {
 				"llm.throttle.providers.flaky.requests-per-minute=1000", "llm.throttle.providers.flaky.burst=1m",
 				"llm.throttle.providers.flaky.max-wait=1h", "llm.throttle.providers.flaky.retry.max-attempts=3");
 
+	private static void advanceUntilDone(VirtualTimeSource time, CompletableFuture<?> result) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> {
+			time.advance(Duration.ofMillis(10));
+			return result.isDone();
+		});
+	}
+
 	@Test
 	void webClientFilterThatGaveUpIsNotRetriedAgain() {
 		this.runner.run((context) -> {
 			Provider provider = context.getBean(Provider.class).answer(429, RATE_LIMITED, "retry-after-ms", "1");
 			ClientService service = context.getBean(ClientService.class);
 			VirtualTimeSource time = context.getBean(VirtualTimeSource.class);
-			// the filter's retries wait out the cooldown on the engine's virtual clock
 			CompletableFuture<String> result = service.viaWebClient().toFuture();
-			await().atMost(Duration.ofSeconds(5)).until(() -> {
-				time.advance(Duration.ofMillis(10));
-				return result.isDone();
-			});
+			advanceUntilDone(time, result); // the filter's retries wait out the cooldown on the engine's clock
 			assertThat(result).failsWithin(Duration.ZERO)
 				.withThrowableThat()
 				.havingCause()
@@ -99,11 +102,7 @@ class LlmThrottledFilteredClientTests {
 				thread.setDaemon(true);
 				thread.start();
 			});
-			// the interceptor's pauses run on the engine's virtual clock
-			await().atMost(Duration.ofSeconds(5)).until(() -> {
-				time.advance(Duration.ofMillis(10));
-				return result.isDone();
-			});
+			advanceUntilDone(time, result); // the interceptor's pauses run on the engine's clock
 			assertThat(result).failsWithin(Duration.ZERO)
 				.withThrowableThat()
 				.havingCause()

@@ -196,23 +196,13 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 		return Duration.ofNanos(this.time.nanoTime() - startedAt);
 	}
 
-	/** A response whose body was read into memory (to settle from it, or to retry past it). */
-	private static final class BufferedResponse implements ClientHttpResponse {
+	/** The status of the response it wraps; subclasses decide what the body is. */
+	private abstract static class DelegatingResponse implements ClientHttpResponse {
 
-		private final ClientHttpResponse delegate;
+		final ClientHttpResponse delegate;
 
-		private final byte[] body;
-
-		private final HttpHeaders headers;
-
-		BufferedResponse(ClientHttpResponse delegate, byte[] body) {
-			this(delegate, body, delegate.getHeaders());
-		}
-
-		BufferedResponse(ClientHttpResponse delegate, byte[] body, HttpHeaders headers) {
+		DelegatingResponse(ClientHttpResponse delegate) {
 			this.delegate = delegate;
-			this.body = body;
-			this.headers = headers;
 		}
 
 		@Override
@@ -223,6 +213,25 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 		@Override
 		public String getStatusText() throws IOException {
 			return this.delegate.getStatusText();
+		}
+
+	}
+
+	/** A response whose body was read into memory (to settle from it, or to retry past it). */
+	private static final class BufferedResponse extends DelegatingResponse {
+
+		private final byte[] body;
+
+		private final HttpHeaders headers;
+
+		BufferedResponse(ClientHttpResponse delegate, byte[] body) {
+			this(delegate, body, delegate.getHeaders());
+		}
+
+		BufferedResponse(ClientHttpResponse delegate, byte[] body, HttpHeaders headers) {
+			super(delegate);
+			this.body = body;
+			this.headers = headers;
 		}
 
 		@Override
@@ -243,9 +252,7 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 	}
 
 	/** A streamed response whose permit is released, settled from the final usage event, when it is closed. */
-	private static final class TrackedStreamResponse implements ClientHttpResponse {
-
-		private final ClientHttpResponse delegate;
+	private static final class TrackedStreamResponse extends DelegatingResponse {
 
 		private final PermitHolder holder;
 
@@ -256,20 +263,10 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 		private InputStream body;
 
 		TrackedStreamResponse(ClientHttpResponse delegate, PermitHolder holder, LlmProvider provider) {
-			this.delegate = delegate;
+			super(delegate);
 			this.holder = holder;
 			this.tracker = new StreamUsageTracker(provider.dialect());
 			this.reader = new SseDataReader(this.tracker::onData);
-		}
-
-		@Override
-		public HttpStatusCode getStatusCode() throws IOException {
-			return this.delegate.getStatusCode();
-		}
-
-		@Override
-		public String getStatusText() throws IOException {
-			return this.delegate.getStatusText();
 		}
 
 		@Override

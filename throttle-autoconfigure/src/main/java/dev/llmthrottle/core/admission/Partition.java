@@ -130,24 +130,31 @@ public final class Partition {
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
 	public Permit tryAcquire(Cost cost) {
-		checkFitsOrReport(cost);
 		if (this.remote) {
+			checkFitsOrReport(cost);
 			return null;
 		}
+		// one lock for the check and the admission; listeners are told after it is released
+		RequestTooLargeException tooLarge = null;
+		Permit permit = null;
 		this.lock.lock();
 		try {
-			if (!this.queue.isEmpty()) {
-				return null;
+			tooLarge = fitsLocked(cost);
+			if (tooLarge == null && this.queue.isEmpty()) {
+				permit = admitNow(cost);
 			}
-			Permit permit = admitNow(cost);
-			if (permit != null) {
-				this.listener.admitted(this.provider, this.key, cost, 0);
-			}
-			return permit;
 		}
 		finally {
 			this.lock.unlock();
 		}
+		if (tooLarge != null) {
+			this.listener.rejected(this.provider, this.key, tooLarge);
+			throw tooLarge;
+		}
+		if (permit != null) {
+			this.listener.admitted(this.provider, this.key, cost, 0);
+		}
+		return permit;
 	}
 
 	/**
@@ -156,46 +163,57 @@ public final class Partition {
 	 * at once when the cost can never fit, the queue is full, or the foreseeable wait exceeds {@code max-wait}.
 	 */
 	public CompletableFuture<Permit> acquireAsync(Cost cost) {
-		try {
-			checkFitsOrReport(cost);
+		if (this.remote) {
+			try {
+				checkFitsOrReport(cost);
+			}
+			catch (RequestTooLargeException ex) {
+				return CompletableFuture.failedFuture(ex);
+			}
 		}
-		catch (RequestTooLargeException ex) {
-			return CompletableFuture.failedFuture(ex);
-		}
-		Waiter waiter;
+		// one lock for the check, the fast path and the queueing; listeners are told after it is released
+		ThrottleRejectedException rejection = null;
+		Permit permit = null;
+		Waiter waiter = null;
 		List<Runnable> completions = List.of();
 		this.lock.lock();
 		try {
-			if (!this.remote && this.queue.isEmpty()) {
-				Permit permit = admitNow(cost);
-				if (permit != null) {
-					this.listener.admitted(this.provider, this.key, cost, 0);
-					return CompletableFuture.completedFuture(permit);
+			rejection = this.remote ? null : fitsLocked(cost);
+			if (rejection == null && !this.remote && this.queue.isEmpty()) {
+				permit = admitNow(cost);
+			}
+			if (rejection == null && permit == null) {
+				rejection = checkQueueable(cost);
+			}
+			if (rejection == null && permit == null) {
+				waiter = new Waiter(this, cost, this.time.nanoTime());
+				this.queue.addLast(waiter);
+				addQueued(cost, 1);
+				if (!this.remote) {
+					completions = drainLocked();
 				}
-			}
-			ThrottleRejectedException rejection = checkQueueable(cost);
-			if (rejection != null) {
-				this.listener.rejected(this.provider, this.key, rejection);
-				return CompletableFuture.failedFuture(rejection);
-			}
-			waiter = new Waiter(this, cost, this.time.nanoTime());
-			this.queue.addLast(waiter);
-			addQueued(cost, 1);
-			if (!this.remote) {
-				completions = drainLocked();
 			}
 		}
 		finally {
 			this.lock.unlock();
 		}
-		if (!waiter.isDone()) {
-			waiter.deadline = this.time.schedule(() -> expire(waiter), this.policy.maxWait().toNanos());
+		if (rejection != null) {
+			this.listener.rejected(this.provider, this.key, rejection);
+			return CompletableFuture.failedFuture(rejection);
+		}
+		if (permit != null) {
+			this.listener.admitted(this.provider, this.key, cost, 0);
+			return CompletableFuture.completedFuture(permit);
+		}
+		Waiter queued = waiter;
+		if (!queued.isDone()) {
+			queued.deadline = this.time.schedule(() -> expire(queued), this.policy.maxWait().toNanos());
 		}
 		run(completions);
 		if (this.remote) {
 			drainRemotely();
 		}
-		return waiter;
+		return queued;
 	}
 
 	/**
@@ -349,27 +367,25 @@ public final class Partition {
 
 	// ---- internals ----
 
+	/** Lock held, local state. The rejection for a cost that exceeds a limit, or null. */
+	private RequestTooLargeException fitsLocked(Cost cost) {
+		try {
+			this.state.checkFits(cost);
+			return null;
+		}
+		catch (RequestTooLargeException ex) {
+			return ex;
+		}
+	}
+
+	/** Remote state (checked without the lock): rejects and reports a cost that exceeds a limit. */
 	private void checkFitsOrReport(Cost cost) {
 		try {
-			checkFits(cost);
+			this.state.checkFits(cost);
 		}
 		catch (RequestTooLargeException ex) {
 			this.listener.rejected(this.provider, this.key, ex);
 			throw ex;
-		}
-	}
-
-	private void checkFits(Cost cost) {
-		if (this.remote) {
-			this.state.checkFits(cost);
-			return;
-		}
-		this.lock.lock();
-		try {
-			this.state.checkFits(cost);
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 
