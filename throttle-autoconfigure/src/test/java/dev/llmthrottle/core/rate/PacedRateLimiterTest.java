@@ -65,6 +65,34 @@ class PacedRateLimiterTest {
 	}
 
 	@Test
+	void anInterruptWhileWaitingWithdrawsTheBookingAndKeepsTheFlag() {
+		PacedRateLimiter limiter = new PacedRateLimiter("r", Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)),
+				Duration.ZERO, Duration.ofSeconds(5), this.time);
+		assertThat(limiter.acquirePermission(10)).isTrue();
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(limiter.acquirePermission(5)).isFalse();
+			assertThat(Thread.currentThread().isInterrupted()).as("interrupt flag kept").isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(limiter.getMetrics().getNumberOfWaitingThreads()).isZero();
+		this.time.advance(Duration.ofMillis(1010));
+		assertThat(limiter.reservePermission(10)).as("the withdrawn 5 hold no one back").isZero();
+	}
+
+	@Test
+	void absurdDurationsNeverThrow() {
+		PacedRateLimiter limiter = new PacedRateLimiter("r", Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)),
+				Duration.ofSeconds(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE), this.time);
+		assertThat(limiter.reservePermission(10)).isZero();
+		assertThat(limiter.reservePermission(10)).isEqualTo(1010 * MS);
+		limiter.changeTimeoutDuration(Duration.ofSeconds(Long.MAX_VALUE));
+		assertThat(limiter.reservePermission(10)).isEqualTo(2020 * MS);
+	}
+
+	@Test
 	void randomMixesNeverPutMoreThanTheLimitInAnyTrailingWindow() {
 		for (long seed = 1; seed <= 1000; seed++) {
 			try {
