@@ -133,13 +133,13 @@ public final class PacedRateLimiter implements RateLimiter {
 		if (booking == null) {
 			return false;
 		}
-		if (booking.wait == 0) {
+		if (booking.nanos == 0) {
 			return true;
 		}
 		this.waitingThreads.incrementAndGet();
 		try {
-			long deadline = Saturating.add(this.timeSource.nanoTime(), booking.wait);
-			long remaining = booking.wait;
+			long deadline = Saturating.add(this.timeSource.nanoTime(), booking.nanos);
+			long remaining = booking.nanos;
 			while (remaining > 0) {
 				LockSupport.parkNanos(this, remaining);
 				if (Thread.currentThread().isInterrupted()) {
@@ -164,7 +164,7 @@ public final class PacedRateLimiter implements RateLimiter {
 	@Override
 	public long reservePermission(int permits) {
 		Booking booking = book(permits);
-		return (booking != null) ? booking.wait : -1;
+		return (booking != null) ? booking.nanos : -1;
 	}
 
 	private Booking book(int permits) {
@@ -268,8 +268,8 @@ public final class PacedRateLimiter implements RateLimiter {
 				+ DurationFormat.format(this.config.getTimeoutDuration()) + "}";
 	}
 
-	/** Permits booked in the window, usable {@code wait} nanoseconds after booking. */
-	private record Booking(PacedWindow.Entry entry, long wait) {
+	/** Permits booked in the window, usable {@code nanos} nanoseconds after booking. */
+	private record Booking(PacedWindow.Entry entry, long nanos) {
 	}
 
 	private static final class Publisher extends EventProcessor<RateLimiterEvent>
