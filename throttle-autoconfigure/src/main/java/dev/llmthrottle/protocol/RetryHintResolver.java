@@ -13,8 +13,8 @@ import java.util.function.Function;
  * in"), then the reset header of a dimension whose remaining count is 0 (or whose reset is an
  * instant with no remaining count beside it). A header that repeats counts with its largest valid
  * value. A source that is absent, malformed, zero or in the past is skipped, so a bad
- * {@code retry-after-ms} falls through to a good {@code retry-after}. When nothing is found the result is empty and the caller uses jittered
- * exponential backoff.
+ * {@code retry-after-ms} falls through to a good {@code retry-after}. When nothing is found the
+ * result is empty and the caller uses jittered exponential backoff.
  */
 public final class RetryHintResolver {
 

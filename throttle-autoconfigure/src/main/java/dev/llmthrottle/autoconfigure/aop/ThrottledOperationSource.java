@@ -36,8 +36,9 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
  * Finds {@code @LlmThrottled} on methods (or their class) and resolves it into a {@link ThrottledOperation}: resolves
- * placeholders in the provider name, checks that the provider exists, parses the expressions and fixes the default cost. Called for every advised bean at
- * startup, so any mistake fails startup naming the bean and method; the results are cached for the calls.
+ * placeholders in the provider name, checks that the provider exists, parses the expressions and fixes the default
+ * cost. Called for every advised bean at startup, so any mistake fails startup naming the bean and method; the
+ * results are cached for the calls.
  */
 final class ThrottledOperationSource {
 

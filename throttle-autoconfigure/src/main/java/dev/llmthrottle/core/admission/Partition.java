@@ -337,9 +337,12 @@ public final class Partition {
 		finally {
 			this.lock.unlock();
 		}
-		coolDown(duration, reason);
+		coolDown(Duration.ofNanos(nanos), reason);
 		for (Waiter waiter : doomed) {
-			failure(waiter, refusal.get()).run();
+			ThrottleRejectedException rejection = refusal.get();
+			if (waiter.completeExceptionally(rejection)) {
+				this.listener.rejected(this.provider, this.key, rejection);
+			}
 		}
 	}
 
