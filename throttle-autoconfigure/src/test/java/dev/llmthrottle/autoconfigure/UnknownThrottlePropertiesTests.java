@@ -44,6 +44,33 @@ class UnknownThrottlePropertiesTests {
 	}
 
 	@Test
+	void aTypoBesideValidKeysOfAListElementFailsWithTheNearestValidKey() {
+		this.runner.withPropertyValues(SIM + "limits[0].dimension=requests", SIM + "limits[0].ammount=5",
+				SIM + "limits[0].period=1s")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context.getStartupFailure()).rootCause()
+					.isInstanceOf(InvalidThrottleConfigurationException.class)
+					.hasMessageContaining(SIM + "limits[0].ammount is not a known property; did you mean " + SIM
+							+ "limits[0].amount?");
+			});
+	}
+
+	/**
+	 * A list element with nothing but a typo is refused by Spring Boot's binder before any validation of ours; the
+	 * analysis still names the nearest valid key.
+	 */
+	@Test
+	void aListElementWithOnlyATypoIsExplainedWithTheNearestValidKey() {
+		this.runner.withPropertyValues(SIM + "limits[0].ammount=5").run((context) -> {
+			assertThat(context).hasFailed();
+			FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).contains(
+					SIM + "limits[0].ammount is not a known property; did you mean " + SIM + "limits[0].amount?");
+		});
+	}
+
+	@Test
 	void everyValidKeyIsAccepted() {
 		this.runner
 			.withPropertyValues("llm.throttle.enabled=true", "llm.throttle.partition-key-secret=0123456789abcdef0123",
