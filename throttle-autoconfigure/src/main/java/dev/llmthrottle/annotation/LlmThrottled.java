@@ -43,7 +43,12 @@ import java.lang.annotation.Target;
 @Documented
 public @interface LlmThrottled {
 
-	/** The provider name, as configured under {@code llm.throttle.providers.<name>}. */
+	/**
+	 * The provider name, as configured under {@code llm.throttle.providers.<name>}. May be a placeholder such as
+	 * {@code "${app.llm.provider}"} (or contain one, or a {@code #{...}} expression), resolved once at startup
+	 * against the environment, as Spring's {@code @ConcurrencyLimit} resolves its limit; a placeholder that cannot
+	 * be resolved, or that names no configured provider, fails startup.
+	 */
 	String provider();
 
 	/**

@@ -16,7 +16,8 @@ class InvalidThrottleConfigurationFailureAnalyzer extends AbstractFailureAnalyze
 		for (InvalidThrottleConfigurationException.Problem problem : cause.problems()) {
 			description.append(System.lineSeparator()).append("    ").append(problem);
 		}
-		String action = "Correct the llm.throttle.* properties and @LlmThrottled annotations listed above. "
+		String action = "Correct the llm.throttle.* properties and @LlmThrottled annotations listed above "
+				+ "(a property that is not known is most likely misspelt: the nearest valid name is given). "
 				+ "Each provider needs at least one limit (for example requests-per-minute) unless it sets "
 				+ "unlimited to true.";
 		return new FailureAnalysis(description.toString(), action, cause);

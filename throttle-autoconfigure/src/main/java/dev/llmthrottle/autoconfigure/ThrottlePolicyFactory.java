@@ -1,6 +1,5 @@
 package dev.llmthrottle.autoconfigure;
 
-import dev.llmthrottle.exchange.RetryPolicy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +12,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
+import org.springframework.core.env.Environment;
+
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Problem;
 import dev.llmthrottle.autoconfigure.MergedProviderProperties.Setting;
 import dev.llmthrottle.core.Dimension;
@@ -20,6 +21,7 @@ import dev.llmthrottle.core.DurationFormat;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.admission.PartitionKeys;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
@@ -50,12 +52,31 @@ public class ThrottlePolicyFactory {
 					Duration.ofDays(1)),
 			new RateKey("tokens-per-day", ProviderProperties::getTokensPerDay, Dimension.TOKENS, Duration.ofDays(1)));
 
+	private final Environment environment;
+
+	private final ThrottlePropertyNames names;
+
+	/** A factory that validates the bound properties only. */
+	public ThrottlePolicyFactory() {
+		this(null);
+	}
+
+	/**
+	 * A factory that also rejects unknown keys under {@code llm.throttle} in {@code environment} (see
+	 * {@link ThrottlePropertyNames}), with the other problems.
+	 * @param environment the environment the properties were bound from, or {@code null}
+	 */
+	public ThrottlePolicyFactory(Environment environment) {
+		this.environment = environment;
+		this.names = (environment != null) ? new ThrottlePropertyNames() : null;
+	}
+
 	/**
 	 * Validates everything and builds the provider definitions.
 	 * @throws InvalidThrottleConfigurationException listing every problem found
 	 */
 	public ProviderDefinitions definitions(LlmThrottleProperties properties) {
-		Set<Problem> problems = new LinkedHashSet<>();
+		Set<Problem> problems = environmentProblems();
 		List<ProviderDefinition> definitions = resolve(properties, problems);
 		throwIfAny(problems);
 		return new ProviderDefinitions(definitions);
@@ -74,9 +95,18 @@ public class ThrottlePolicyFactory {
 
 	/** Every problem in {@code properties}, in a stable order; empty when the configuration is usable. */
 	public List<Problem> validate(LlmThrottleProperties properties) {
-		Set<Problem> problems = new LinkedHashSet<>();
+		Set<Problem> problems = environmentProblems();
 		resolve(properties, problems);
 		return List.copyOf(problems);
+	}
+
+	/** Unknown keys and an invalid {@code redis.threads}, first, so that typos lead the list. */
+	private Set<Problem> environmentProblems() {
+		Set<Problem> problems = new LinkedHashSet<>();
+		if (this.names != null) {
+			problems.addAll(this.names.check(this.environment));
+		}
+		return problems;
 	}
 
 	private static void throwIfAny(Set<Problem> problems) {

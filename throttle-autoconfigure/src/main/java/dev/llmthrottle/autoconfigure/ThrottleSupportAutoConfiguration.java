@@ -5,6 +5,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import dev.llmthrottle.core.SystemTimeSource;
 import dev.llmthrottle.core.TimeSource;
@@ -29,8 +30,8 @@ public final class ThrottleSupportAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ThrottlePolicyFactory llmThrottlePolicyFactory() {
-		return new ThrottlePolicyFactory();
+	ThrottlePolicyFactory llmThrottlePolicyFactory(Environment environment) {
+		return new ThrottlePolicyFactory(environment);
 	}
 
 	@Bean

@@ -9,6 +9,7 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.Classification;
+import dev.llmthrottle.protocol.DailyQuota;
 import dev.llmthrottle.protocol.DimensionState;
 import dev.llmthrottle.protocol.ErrorCategory;
 import dev.llmthrottle.protocol.ProtocolHeaders;
@@ -21,7 +22,9 @@ import dev.llmthrottle.protocol.ErrorClassifier;
  * Listens to the provider: feeds every response's rate-limit headers into the partition (shrink to what the
  * provider reports remaining, adopt lower reported limits), and turns an error response into a verdict. A 429
  * pauses the whole partition for the hint (or the backoff when there is none), so every caller of that key waits
- * instead of firing and failing; overload (529, 503) backs off this call only and learns nothing about limits.
+ * instead of firing and failing; overload (529, 503) backs off this call only and learns nothing about limits. A
+ * refused per-day quota blocks the partition until the quota resets, and fails every caller who would wait past
+ * max-wait for it at once with a {@link DailyQuotaExhaustedException}.
  * Shared by the WebClient filter, the RestClient interceptor and the annotation advisor, so that all three behave
  * the same.
  */
@@ -59,6 +62,9 @@ public final class ResponseFeedback {
 		// minute" on a 429 describes the moment of refusal: the cooldown from the hint covers it, and holding the
 		// whole budget back until the full reset would stall every caller.
 		apply(provider, partition, verdict.rateLimits(), !verdict.overload(), false);
+		if (verdict.dailyQuota().isPresent()) {
+			return parkUntilReset(provider, partition, verdict.dailyQuota().get(), verdict.reason());
+		}
 		if (verdict.failFast()) {
 			Optional<RetryHint> hint = verdict.hint();
 			if (verdict.category() != ErrorCategory.NEVER_RETRY && hint.isPresent()) {
@@ -89,6 +95,20 @@ public final class ResponseFeedback {
 		}
 		this.listener.retried(provider.name(), partition.key(), attempt + 1, delay);
 		return new CallVerdict.Retry(delay, shared);
+	}
+
+	/**
+	 * A refused daily quota: no call can succeed before the reset, so the partition is blocked until then (callers
+	 * who would wait past max-wait fail at once with the same typed exception as this call).
+	 */
+	private CallVerdict parkUntilReset(LlmProvider provider, Partition partition, DailyQuota quota, String reason) {
+		Duration untilReset = Duration.between(this.clock.instant(), quota.resetAt());
+		this.listener.quotaExhausted(provider.name(), partition.key(), reason);
+		partition.park(untilReset,
+				"daily quota " + DailyQuotaExhaustedException.safe(quota.quotaId()) + " exhausted until "
+						+ quota.resetAt(),
+				() -> DailyQuotaExhaustedException.of(provider.name(), quota));
+		return new CallVerdict.Fail(DailyQuotaExhaustedException.of(provider.name(), quota));
 	}
 
 	/** Backoff for a transport failure (connection reset, timeout) before attempt {@code attempt + 1}, if allowed. */

@@ -18,9 +18,12 @@ import java.util.Optional;
  * "slow down")
  * @param limitType which limit a 429 concerns, if known
  * @param rateLimits the response's rate-limit headers, parsed
+ * @param dailyQuota the per-day quota the refusal names (Gemini {@code PerDay}), with its reset, if any: the
+ * category is then {@link ErrorCategory#NEVER_RETRY}, and nothing sent before the reset can succeed
  */
 public record Classification(int status, ErrorCategory category, Optional<RetryHint> hint, String reason,
-		boolean overload, boolean slowDown, LimitType limitType, RateLimitSnapshot rateLimits) {
+		boolean overload, boolean slowDown, LimitType limitType, RateLimitSnapshot rateLimits,
+		Optional<DailyQuota> dailyQuota) {
 
 	public Classification {
 		Objects.requireNonNull(category, "category");
@@ -28,6 +31,13 @@ public record Classification(int status, ErrorCategory category, Optional<RetryH
 		Objects.requireNonNull(reason, "reason");
 		Objects.requireNonNull(limitType, "limitType");
 		Objects.requireNonNull(rateLimits, "rateLimits");
+		Objects.requireNonNull(dailyQuota, "dailyQuota");
+	}
+
+	/** A verdict that names no daily quota. */
+	public Classification(int status, ErrorCategory category, Optional<RetryHint> hint, String reason,
+			boolean overload, boolean slowDown, LimitType limitType, RateLimitSnapshot rateLimits) {
+		this(status, category, hint, reason, overload, slowDown, limitType, rateLimits, Optional.empty());
 	}
 
 	/** Whether the call may be retried (any {@code RETRY_*} category). */

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * {@code credit_balance_exhausted}, the spend-limit codes); Anthropic
  * {@code enforced_spend_limit_reached} without {@code retry-after}; "reached your specified API
  * usage limits"; 402; 413; "Request too large ... Limit L, Requested R" with R &gt; L; a Gemini
- * quota id containing {@code PerDay}; any other 4xx except 408, 409 and 429.</li>
+ * quota id containing {@code PerDay} (reported as {@link Classification#dailyQuota()}, with its reset at
+ * midnight Pacific); any other 4xx except 408, 409 and 429.</li>
  * <li>Otherwise (408, 409, 429, 5xx, 529): retry after the hint when there is one (see
  * {@link RetryHintResolver}), else slow down when the provider asked for it ({@code slow_down},
  * Together's 429, Vertex Provisioned Throughput), else back off.</li>
@@ -114,7 +115,10 @@ public final class ErrorClassifier {
 		boolean slowDown = category != ErrorCategory.NEVER_RETRY && !overload
 				&& (status == 429 || explicitSlowDown || category == ErrorCategory.RETRY_SLOW_DOWN);
 		String reason = reason(status, error, message);
-		return new Classification(status, category, hint, reason, overload, slowDown, limitType, snapshot);
+		Optional<DailyQuota> dailyQuota = (category == ErrorCategory.NEVER_RETRY && status == 429)
+				? DailyQuota.of(error, now) : Optional.empty();
+		return new Classification(status, category, hint, reason, overload, slowDown, limitType, snapshot,
+				dailyQuota);
 	}
 
 	/**

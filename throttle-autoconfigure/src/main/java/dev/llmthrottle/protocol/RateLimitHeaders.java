@@ -3,6 +3,7 @@ package dev.llmthrottle.protocol;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -24,7 +25,9 @@ import java.util.regex.Pattern;
  * misread (a bare number is not taken as seconds).</li>
  * </ul>
  * Limits below 1, negative or malformed counts, and a remaining count above the limit make that
- * part (or, when inconsistent, the whole dimension) unknown. Resets in the past read as 0.
+ * part (or, when inconsistent, the whole dimension) unknown. Resets in the past read as 0. A header
+ * that repeats counts with its largest valid value. A reset of 10 digits is an epoch in seconds, of
+ * 13 digits an epoch in milliseconds, in every dialect. A reset header alone still makes a state.
  */
 public final class RateLimitHeaders {
 
@@ -41,6 +44,10 @@ public final class RateLimitHeaders {
 
 		GO, SECONDS_OR_GO, RFC_3339, EPOCH_MILLIS, UNAMBIGUOUS
 
+	}
+
+	/** A parsed reset: milliseconds from now, and the instant when the header stated one. */
+	private record Reset(long millis, Optional<Instant> at) {
 	}
 
 	private RateLimitHeaders() {
@@ -124,36 +131,63 @@ public final class RateLimitHeaders {
 		if (states.containsKey(dimension)) {
 			return;
 		}
-		OptionalLong limit = count(headers.first(limitName));
-		if (limit.isPresent() && limit.getAsLong() < 1) {
-			limit = OptionalLong.empty();
-		}
-		OptionalLong remaining = count(headers.first(remainingName));
-		if (limit.isEmpty() && remaining.isEmpty()) {
+		OptionalLong limit = largestCount(headers.all(limitName), 1);
+		OptionalLong remaining = largestCount(headers.all(remainingName), 0);
+		Optional<Reset> reset = largestReset(headers.all(resetName), format, now);
+		if (limit.isEmpty() && remaining.isEmpty()
+				&& (reset.isEmpty() || headers.contains(limitName) || headers.contains(remainingName))) {
+			// nothing usable; or limit and remaining sent but invalid (Azure's -1 / -1 / 0): all unknown
 			return;
 		}
 		if (limit.isPresent() && remaining.isPresent() && remaining.getAsLong() > limit.getAsLong()) {
 			return;
 		}
-		OptionalLong reset = headers.first(resetName).map(value -> reset(value, format, now))
-			.orElse(OptionalLong.empty());
-		states.put(dimension, new DimensionState(dimension, limit, remaining, reset, window(dialect, dimension)));
+		OptionalLong resetMillis = reset.map((r) -> OptionalLong.of(r.millis())).orElse(OptionalLong.empty());
+		states.put(dimension, new DimensionState(dimension, limit, remaining, resetMillis, window(dialect, dimension),
+				reset.flatMap(Reset::at)));
 	}
 
-	private static OptionalLong count(Optional<String> value) {
-		if (value.isEmpty() || !DIGITS.matcher(value.get()).matches()) {
-			return OptionalLong.empty();
+	/**
+	 * The largest valid count among a header's values (protocol.md §8.4: proxies and CDNs append, so
+	 * the first value can be the smaller one).
+	 */
+	private static OptionalLong largestCount(List<String> values, long min) {
+		OptionalLong largest = OptionalLong.empty();
+		for (String value : values) {
+			if (DIGITS.matcher(value).matches()) {
+				long count = Long.parseLong(value);
+				if (count >= min && (largest.isEmpty() || count > largest.getAsLong())) {
+					largest = OptionalLong.of(count);
+				}
+			}
 		}
-		return OptionalLong.of(Long.parseLong(value.get()));
+		return largest;
 	}
 
-	private static OptionalLong reset(String value, ResetFormat format, Instant now) {
+	private static Optional<Reset> largestReset(List<String> values, ResetFormat format, Instant now) {
+		Optional<Reset> largest = Optional.empty();
+		for (String value : values) {
+			Optional<Reset> reset = reset(value, format, now);
+			if (reset.isPresent() && (largest.isEmpty() || reset.get().millis() > largest.get().millis())) {
+				largest = reset;
+			}
+		}
+		return largest;
+	}
+
+	private static Optional<Reset> reset(String value, ResetFormat format, Instant now) {
+		// 10 digits are epoch seconds, 13 epoch milliseconds, whatever the dialect (protocol.md §8.5): as a
+		// duration either would be decades.
+		Optional<Instant> epoch = TimeParsers.epoch(value);
+		if (epoch.isPresent()) {
+			return until(epoch, now);
+		}
 		switch (format) {
 			case GO:
-				return TimeParsers.goDurationMillis(value);
+				return duration(TimeParsers.goDurationMillis(value));
 			case SECONDS_OR_GO:
 				OptionalLong seconds = TimeParsers.secondsMillis(value);
-				return seconds.isPresent() ? seconds : TimeParsers.goDurationMillis(value);
+				return duration(seconds.isPresent() ? seconds : TimeParsers.goDurationMillis(value));
 			case RFC_3339:
 				return until(TimeParsers.rfc3339(value), now);
 			case EPOCH_MILLIS:
@@ -161,7 +195,7 @@ public final class RateLimitHeaders {
 			default:
 				OptionalLong go = TimeParsers.goDurationMillis(value);
 				if (go.isPresent()) {
-					return go;
+					return duration(go);
 				}
 				Optional<Instant> instant = TimeParsers.rfc3339(value);
 				if (instant.isEmpty() && value.length() >= MIN_EPOCH_MILLIS_DIGITS) {
@@ -171,8 +205,16 @@ public final class RateLimitHeaders {
 		}
 	}
 
-	private static OptionalLong until(Optional<Instant> instant, Instant now) {
-		return instant.map(target -> TimeParsers.untilMillis(target, now)).orElse(OptionalLong.empty());
+	private static Optional<Reset> duration(OptionalLong millis) {
+		return millis.isPresent() ? Optional.of(new Reset(millis.getAsLong(), Optional.empty())) : Optional.empty();
+	}
+
+	private static Optional<Reset> until(Optional<Instant> instant, Instant now) {
+		if (instant.isEmpty()) {
+			return Optional.empty();
+		}
+		OptionalLong millis = TimeParsers.untilMillis(instant.get(), now);
+		return millis.isPresent() ? Optional.of(new Reset(millis.getAsLong(), instant)) : Optional.empty();
 	}
 
 	private static Optional<Duration> window(Dialect dialect, RateDimension dimension) {

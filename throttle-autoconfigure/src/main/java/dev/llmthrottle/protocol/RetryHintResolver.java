@@ -1,17 +1,20 @@
 package dev.llmthrottle.protocol;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 /**
  * Finds the provider's wait hint in the order of protocol.md §8.2: {@code retry-after-ms}, then
  * {@code retry-after} (seconds or any HTTP-date), then the body (Gemini {@code RetryInfo}, then a
  * wait stated in the message: OpenAI "try again in", Azure "retry after N seconds", Gemini "retry
- * in"), then the reset header of a dimension whose remaining count is 0. A source that is absent,
- * malformed, zero or in the past is skipped, so a bad {@code retry-after-ms} falls through to a good
- * {@code retry-after}. When nothing is found the result is empty and the caller uses jittered
- * exponential backoff.
+ * in"), then the reset header of a dimension whose remaining count is 0 (or whose reset is an
+ * instant with no remaining count beside it). A header that repeats counts with its largest valid
+ * value. A source that is absent, malformed, zero or in the past is skipped, so a bad
+ * {@code retry-after-ms} falls through to a good {@code retry-after}. When nothing is found the
+ * result is empty and the caller uses jittered exponential backoff.
  */
 public final class RetryHintResolver {
 
@@ -47,18 +50,15 @@ public final class RetryHintResolver {
 	public static Optional<RetryHint> resolve(ProtocolHeaders headers, ErrorBody errorBody, String rawBody,
 			RateLimitSnapshot snapshot, LimitType concern, Instant now, long capMillis) {
 		ProtocolHeaders safeHeaders = (headers != null) ? headers : ProtocolHeaders.empty();
-		for (String value : safeHeaders.all("retry-after-ms")) {
-			OptionalLong millis = TimeParsers.millisValue(value);
-			if (positive(millis)) {
-				return hint(RetryHint.Source.RETRY_AFTER_MS, millis, capMillis);
-			}
+		OptionalLong retryAfterMs = largest(safeHeaders.all("retry-after-ms"), TimeParsers::millisValue);
+		if (positive(retryAfterMs)) {
+			return hint(RetryHint.Source.RETRY_AFTER_MS, retryAfterMs, capMillis);
 		}
 		if (now != null) {
-			for (String value : safeHeaders.all("retry-after")) {
-				OptionalLong millis = TimeParsers.retryAfterMillis(value, now);
-				if (positive(millis)) {
-					return hint(RetryHint.Source.RETRY_AFTER, millis, capMillis);
-				}
+			OptionalLong retryAfter = largest(safeHeaders.all("retry-after"),
+					(value) -> TimeParsers.retryAfterMillis(value, now));
+			if (positive(retryAfter)) {
+				return hint(RetryHint.Source.RETRY_AFTER, retryAfter, capMillis);
 			}
 		}
 		ErrorBody parsed = (errorBody != null) ? errorBody : ErrorBody.NONE;
@@ -90,16 +90,33 @@ public final class RetryHintResolver {
 			return OptionalLong.empty();
 		}
 		Optional<DimensionState> concerned = concern.dimension().flatMap(snapshot::dimension)
-			.filter(DimensionState::exhausted)
+			.filter(DimensionState::resetIsRetryHint)
 			.filter((state) -> positive(state.resetMillis()));
 		if (concerned.isPresent()) {
 			return concerned.get().resetMillis();
 		}
 		long longest = 0;
-		for (DimensionState state : snapshot.exhausted()) {
-			longest = Math.max(longest, state.resetMillis().orElse(0));
+		for (DimensionState state : snapshot.dimensions().values()) {
+			if (state.resetIsRetryHint()) {
+				longest = Math.max(longest, state.resetMillis().orElse(0));
+			}
 		}
 		return OptionalLong.of(longest);
+	}
+
+	/**
+	 * The largest valid value of a repeated header (protocol.md §8.4: proxies and CDNs append, and the
+	 * first value can be the smaller one).
+	 */
+	private static OptionalLong largest(List<String> values, Function<String, OptionalLong> parser) {
+		OptionalLong largest = OptionalLong.empty();
+		for (String value : values) {
+			OptionalLong parsed = parser.apply(value);
+			if (parsed.isPresent() && (largest.isEmpty() || parsed.getAsLong() > largest.getAsLong())) {
+				largest = parsed;
+			}
+		}
+		return largest;
 	}
 
 	private static boolean positive(OptionalLong millis) {

@@ -3,6 +3,7 @@ package dev.llmthrottle.protocol;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -18,13 +19,25 @@ import java.util.regex.Pattern;
  * Parsers for the time formats providers use in headers and bodies (protocol.md §2, §7).
  *
  * <p>Every method accepts {@code null} and any garbage, and never throws: a value that is empty,
- * malformed, signed, non-finite ({@code NaN}, {@code Infinity}), in exponent notation or too large
- * for a {@code long} of the result unit yields an empty result. Durations are returned in
+ * malformed, signed, non-finite ({@code NaN}, {@code Infinity}) or in exponent notation yields an
+ * empty result. A well-formed value beyond the {@link #HORIZON} (a {@code retry-after} of
+ * 99999999999 seconds, a reset in the year 9999) saturates to it, so that no result can overflow
+ * later arithmetic, {@code Duration.toNanos()} included. Durations are returned in
  * milliseconds rounded <em>up</em> (so {@code 800us} is 1 ms: waiting slightly longer is safe,
  * waiting shorter is not) or, where the format carries it, exactly in nanoseconds. Values are
  * trimmed first. "Now" is always a parameter so that callers and tests are deterministic.
  */
 public final class TimeParsers {
+
+	/**
+	 * The longest duration any parser returns: about a century. Longer well-formed values saturate to
+	 * it; twice it still fits a {@code long} of nanoseconds.
+	 */
+	public static final Duration HORIZON = Duration.ofDays(36_525);
+
+	private static final BigDecimal HORIZON_MILLIS = BigDecimal.valueOf(HORIZON.toMillis());
+
+	private static final BigDecimal HORIZON_NANOS = BigDecimal.valueOf(HORIZON.toNanos());
 
 	/** Longer inputs are rejected outright: no legitimate time value needs more. */
 	private static final int MAX_LENGTH = 100;
@@ -33,11 +46,13 @@ public final class TimeParsers {
 
 	private static final BigDecimal MILLION = BigDecimal.valueOf(1_000_000);
 
-	private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
-
 	private static final Pattern DECIMAL = Pattern.compile("(?:\\d+(?:\\.\\d*)?|\\.\\d+)");
 
 	private static final Pattern DIGITS = Pattern.compile("\\d+");
+
+	private static final int EPOCH_SECONDS_DIGITS = 10;
+
+	private static final int EPOCH_MILLIS_DIGITS = 13;
 
 	private static final Pattern GO_COMPONENT = Pattern.compile("(\\d*(?:\\.\\d*)?)(ns|us|\u00b5s|\u03bcs|ms|h|m|s)");
 
@@ -79,7 +94,7 @@ public final class TimeParsers {
 	 * {@code 250ms}, {@code 800us}, {@code 1.5µs}, {@code 0s}, {@code 0}) into nanoseconds, rounding
 	 * a sub-nanosecond remainder up. Signs, spaces, exponents and unknown units are invalid.
 	 * @param value the header value
-	 * @return nanoseconds, or empty when invalid or beyond about 292 years
+	 * @return nanoseconds, at most the {@link #HORIZON}, or empty when invalid
 	 */
 	public static OptionalLong goDurationNanos(String value) {
 		String text = clean(value);
@@ -103,7 +118,7 @@ public final class TimeParsers {
 			total = total.add(new BigDecimal(normalizeDecimal(number)).multiply(unitNanos(matcher.group(2))));
 			position = matcher.end();
 		}
-		return toLongCeiling(total);
+		return saturated(total, HORIZON_NANOS);
 	}
 
 	/**
@@ -123,7 +138,7 @@ public final class TimeParsers {
 	 * @return milliseconds rounded up, or empty when invalid
 	 */
 	public static OptionalLong secondsMillis(String value) {
-		return decimal(value).map(seconds -> toLongCeiling(seconds.multiply(THOUSAND))).orElse(OptionalLong.empty());
+		return decimal(value).map((seconds) -> millis(seconds.multiply(THOUSAND))).orElse(OptionalLong.empty());
 	}
 
 	/**
@@ -132,7 +147,7 @@ public final class TimeParsers {
 	 * @return milliseconds rounded up, or empty when invalid
 	 */
 	public static OptionalLong millisValue(String value) {
-		return decimal(value).map(TimeParsers::toLongCeiling).orElse(OptionalLong.empty());
+		return decimal(value).map(TimeParsers::millis).orElse(OptionalLong.empty());
 	}
 
 	/**
@@ -230,6 +245,27 @@ public final class TimeParsers {
 	}
 
 	/**
+	 * Parses an epoch timestamp by its length (protocol.md §8.5): 10 digits are seconds
+	 * ({@code 1772366430}), 13 digits milliseconds ({@code 1772366430000}); any other length is not
+	 * taken as an epoch (it would be a count, or centuries away).
+	 * @param value the value
+	 * @return the instant, or empty when not a 10- or 13-digit integer
+	 */
+	public static Optional<Instant> epoch(String value) {
+		String text = clean(value);
+		if (text == null || !DIGITS.matcher(text).matches()) {
+			return Optional.empty();
+		}
+		if (text.length() == EPOCH_SECONDS_DIGITS) {
+			return Optional.of(Instant.ofEpochSecond(Long.parseLong(text)));
+		}
+		if (text.length() == EPOCH_MILLIS_DIGITS) {
+			return Optional.of(Instant.ofEpochMilli(Long.parseLong(text)));
+		}
+		return Optional.empty();
+	}
+
+	/**
 	 * Parses a protobuf {@code google.protobuf.Duration} in its JSON form ({@code "37s"},
 	 * {@code "0.250s"}, {@code "1.000340012s"}), with or without the quotes, as Gemini's
 	 * {@code RetryInfo.retryDelay}. Negative durations are invalid.
@@ -245,7 +281,7 @@ public final class TimeParsers {
 		if (!matcher.matches()) {
 			return OptionalLong.empty();
 		}
-		return toLongCeiling(new BigDecimal(matcher.group(1)).multiply(unitNanos("s")));
+		return saturated(new BigDecimal(matcher.group(1)).multiply(unitNanos("s")), HORIZON_NANOS);
 	}
 
 	/**
@@ -280,7 +316,7 @@ public final class TimeParsers {
 		}
 		return decimal(matcher.group("num")).map(number -> {
 			BigDecimal millis = number.multiply(wordUnitMillis(matcher.group("unit").toLowerCase(Locale.ROOT)));
-			return toLongCeiling(millis);
+			return millis(millis);
 		}).orElse(OptionalLong.empty());
 	}
 
@@ -289,8 +325,8 @@ public final class TimeParsers {
 	 * target is not in the future.
 	 * @param target the instant to wait for
 	 * @param now the current instant
-	 * @return milliseconds (at least 0), or empty when either argument is {@code null} or the gap
-	 * does not fit a {@code long}
+	 * @return milliseconds (at least 0, at most the {@link #HORIZON}), or empty when either argument
+	 * is {@code null}
 	 */
 	public static OptionalLong untilMillis(Instant target, Instant now) {
 		if (target == null || now == null) {
@@ -301,8 +337,7 @@ public final class TimeParsers {
 		}
 		BigDecimal seconds = BigDecimal.valueOf(target.getEpochSecond() - now.getEpochSecond());
 		BigDecimal nanos = BigDecimal.valueOf((long) target.getNano() - now.getNano());
-		BigDecimal millis = seconds.multiply(THOUSAND).add(nanos.divide(MILLION));
-		return toLongCeiling(millis);
+		return millis(seconds.multiply(THOUSAND).add(nanos.divide(MILLION)));
 	}
 
 	static OptionalLong nanosToMillis(OptionalLong nanos) {
@@ -372,12 +407,19 @@ public final class TimeParsers {
 		return BigDecimal.valueOf(86_400_000L);
 	}
 
-	private static OptionalLong toLongCeiling(BigDecimal value) {
-		BigDecimal rounded = value.setScale(0, RoundingMode.CEILING);
-		if (rounded.signum() < 0 || rounded.compareTo(LONG_MAX) > 0) {
+	private static OptionalLong millis(BigDecimal value) {
+		return saturated(value, HORIZON_MILLIS);
+	}
+
+	/** Rounded up; negative is invalid, above {@code max} saturates to it. */
+	private static OptionalLong saturated(BigDecimal value, BigDecimal max) {
+		if (value.signum() < 0) {
 			return OptionalLong.empty();
 		}
-		return OptionalLong.of(rounded.longValueExact());
+		if (value.compareTo(max) > 0) {
+			return OptionalLong.of(max.longValueExact());
+		}
+		return OptionalLong.of(value.setScale(0, RoundingMode.CEILING).longValueExact());
 	}
 
 	private static int parseInt(String digits) {

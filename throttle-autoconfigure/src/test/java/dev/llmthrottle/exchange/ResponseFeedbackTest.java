@@ -7,6 +7,8 @@ import java.time.ZoneOffset;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
@@ -85,6 +87,19 @@ class ResponseFeedbackTest {
 		assertThat(verdict).isInstanceOfSatisfying(CallVerdict.Fail.class,
 				(fail) -> assertThat(fail.error()).isInstanceOf(RetryAfterTooLongException.class)
 					.hasMessageContaining("1d"));
+	}
+
+	/** Issue 12: these hints threw ArithmeticException while the exception message was built. */
+	@ParameterizedTest
+	@ValueSource(strings = { "retry-after=99999999999", "retry-after=Fri, 31 Dec 9999 23:59:59 GMT",
+			"retry-after-ms=99999999999999" })
+	void anAbsurdHintFailsWithTheDocumentedException(String header) {
+		String[] parts = header.split("=", 2);
+		CallVerdict verdict = this.feedback.onError(this.openai, this.partition, 429,
+				ProtocolHeaders.of(parts[0], parts[1]), "", 1, Duration.ZERO);
+		assertThat(verdict).isInstanceOfSatisfying(CallVerdict.Fail.class,
+				(fail) -> assertThat(fail.error()).isInstanceOf(RetryAfterTooLongException.class)
+					.hasMessageContaining("openai"));
 	}
 
 	@Test

@@ -113,7 +113,9 @@ class RandomizedRobustnessTest {
 						state.limit().ifPresent((limit) -> assertThat(remaining).isLessThanOrEqualTo(limit));
 					});
 					nonNegative(state.resetMillis());
-					assertThat(state.limit().isPresent() || state.remaining().isPresent()).isTrue();
+					assertThat(state.limit().isPresent() || state.remaining().isPresent() || state.resetMillis().isPresent())
+						.isTrue();
+					assertThat(state.resetMillis().orElse(0)).isLessThanOrEqualTo(TimeParsers.HORIZON.toMillis());
 				}
 			}
 		});

@@ -104,9 +104,14 @@ class RateLimitHeadersTest {
 		assertThat(requests.remaining()).hasValue(0);
 	}
 
+	/** protocol.md §8.5: a reset header without its companions still says when the budget is full. */
 	@Test
-	void resetAloneSaysNothing() {
-		assertThat(parse(Dialect.OPENAI, "x-ratelimit-reset-requests", "1s").isEmpty()).isTrue();
+	void resetAloneSaysWhenTheBudgetIsFull() {
+		DimensionState requests = state(parse(Dialect.OPENAI, "x-ratelimit-reset-requests", "1s"),
+				RateDimension.REQUESTS);
+		assertThat(requests.resetMillis()).hasValue(1000);
+		assertThat(requests.limit()).isEmpty();
+		assertThat(requests.remaining()).isEmpty();
 	}
 
 	@Test
@@ -128,14 +133,14 @@ class RateLimitHeadersTest {
 	}
 
 	@Test
-	void duplicateHeadersUseTheFirstValue() {
+	void duplicateHeadersUseTheLargestValidValue() {
 		ProtocolHeaders headers = ProtocolHeaders.builder()
 			.add("x-ratelimit-remaining-requests", "5")
 			.add("x-ratelimit-remaining-requests", "9")
 			.add("x-ratelimit-limit-requests", "10")
 			.build();
 		assertThat(state(RateLimitHeaders.parse(headers, Dialect.OPENAI, NOW), RateDimension.REQUESTS).remaining())
-			.hasValue(5);
+			.hasValue(9);
 	}
 
 	@Test

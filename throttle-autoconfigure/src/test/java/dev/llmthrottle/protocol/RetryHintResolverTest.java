@@ -46,7 +46,7 @@ class RetryHintResolverTest {
 
 	/** protocol.md §7 vector 9: above the cap, reported without overflow. */
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "86400|86400000", "99999999999|99999999999000" })
+	@CsvSource(delimiter = '|', value = { "86400|86400000", "99999999999|3155760000000" })
 	void aboveTheCap(String value, long requested) {
 		RetryHint hint = hint(Dialect.OPENAI, null, "retry-after", value);
 		assertThat(hint.exceedsCap()).isTrue();

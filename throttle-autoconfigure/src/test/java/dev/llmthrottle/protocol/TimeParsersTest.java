@@ -43,8 +43,7 @@ class TimeParsersTest {
 	@ParameterizedTest
 	@NullAndEmptySource
 	@ValueSource(strings = { "   ", "soon", "-3s", "1e3s", "3 s", "5m-2s", "5", "1.5", "s", "ms", "1.2.3s", "+5s",
-			"1d", "NaN", "Infinity", "1hh", "5 m", "1s2", "s1", "-0s", "0x10s", "9999999999999h", "1S", "1 h",
-			"99999999999999999999999999s", ".s", "1h-", "\u0661s" })
+			"1d", "NaN", "Infinity", "1hh", "5 m", "1s2", "s1", "-0s", "0x10s", "1S", "1 h", ".s", "1h-", "\u0661s" })
 	void invalidGoDurationsAreEmpty(String value) {
 		assertThat(TimeParsers.goDurationMillis(value)).isEmpty();
 		assertThat(TimeParsers.goDurationNanos(value)).isEmpty();
@@ -59,7 +58,8 @@ class TimeParsersTest {
 	/** The Azure bare-seconds form and the numeric {@code retry-after}. */
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = { "5|5000", "10|10000", "300|300000", "1.5|1500", "0|0", " 7 |7000",
-			"0.0001|1", "7.|7000", ".5|500", "99999999999|99999999999000", "0.000|0" })
+			"0.0001|1", "7.|7000", ".5|500", "99999999999|3155760000000", "99999999999999999999|3155760000000",
+			"3155760000|3155760000000", "0.000|0" })
 	void bareSeconds(String value, long expected) {
 		assertThat(TimeParsers.secondsMillis(value)).hasValue(expected);
 	}
@@ -67,7 +67,7 @@ class TimeParsersTest {
 	@ParameterizedTest
 	@NullAndEmptySource
 	@ValueSource(strings = { "-5", "NaN", "Infinity", "-Infinity", "abc", "1e3", "0x10", "+5", "5s", "1,5", "1 5",
-			"99999999999999999999", ".", "--1", "\u0665" })
+			".", "--1", "\u0665" })
 	void invalidBareSeconds(String value) {
 		assertThat(TimeParsers.secondsMillis(value)).isEmpty();
 	}
@@ -78,14 +78,14 @@ class TimeParsersTest {
 		assertThat(TimeParsers.millisValue("2000.2")).hasValue(2001);
 		assertThat(TimeParsers.millisValue("x")).isEmpty();
 		assertThat(TimeParsers.millisValue("-1")).isEmpty();
-		assertThat(TimeParsers.millisValue("9223372036854775808")).isEmpty();
-		assertThat(TimeParsers.millisValue("9223372036854775807")).hasValue(Long.MAX_VALUE);
+		assertThat(TimeParsers.millisValue("9223372036854775808")).hasValue(TimeParsers.HORIZON.toMillis());
+		assertThat(TimeParsers.millisValue("9223372036854775807")).hasValue(TimeParsers.HORIZON.toMillis());
 	}
 
 	/** protocol.md §7 vectors 4-6, 8, 9 at the parser level, and the three RFC 9110 date forms. */
 	@ParameterizedTest
 	@CsvSource(delimiter = '|', value = { "7|7000", "1.5|1500", "0|0", "86400|86400000",
-			"99999999999|99999999999000", "Sun, 01 Mar 2026 12:00:30 GMT|30000",
+			"99999999999|3155760000000", "Sun, 01 Mar 2026 12:00:30 GMT|30000",
 			"Sun, 01 Mar 2026 11:59:00 GMT|0", "Sunday, 01-Mar-26 12:00:30 GMT|30000",
 			"Sun Mar  1 12:00:30 2026|30000", "Sun Mar 1 12:00:30 2026|30000", "sun, 01 mar 2026 12:01:00 gmt|60000",
 			"Mon, 02 Mar 2026 12:00:00 GMT|86400000", "Sun, 01 Mar 2026 12:00:00 GMT|0",
@@ -175,8 +175,7 @@ class TimeParsersTest {
 	@ParameterizedTest
 	@NullAndEmptySource
 	@ValueSource(strings = { "Please try again later.", "try again in a few minutes", "retry after the deadline",
-			"You exceeded your current quota", "try again in 5 apples", "retry after -5 seconds",
-			"try again in 99999999999999999999999 seconds" })
+			"You exceeded your current quota", "try again in 5 apples", "retry after -5 seconds" })
 	void messagesWithoutUsableHint(String text) {
 		assertThat(TimeParsers.textHintMillis(text)).isEmpty();
 	}
@@ -187,7 +186,7 @@ class TimeParsersTest {
 		assertThat(TimeParsers.untilMillis(NOW.plusSeconds(30), NOW)).hasValue(30_000);
 		assertThat(TimeParsers.untilMillis(NOW.minusSeconds(30), NOW)).hasValue(0);
 		assertThat(TimeParsers.untilMillis(NOW, NOW)).hasValue(0);
-		assertThat(TimeParsers.untilMillis(Instant.MAX, Instant.MIN)).isEmpty();
+		assertThat(TimeParsers.untilMillis(Instant.MAX, Instant.MIN)).hasValue(TimeParsers.HORIZON.toMillis());
 		assertThat(TimeParsers.untilMillis(null, NOW)).isEmpty();
 	}
 

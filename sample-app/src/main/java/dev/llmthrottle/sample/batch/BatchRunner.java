@@ -100,7 +100,7 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		}
 		String provider = batch.provider();
 		ProviderEndpoint endpoint = this.endpoints.get(provider);
-		Function<Prompt, Mono<Completion>> call = ThrottledChat.method(this.chat, provider);
+		Function<Prompt, Mono<Completion>> call = (prompt) -> this.chat.complete(endpoint, prompt);
 		ProviderDefinition definition = this.definitions.get(provider);
 		List<Limit> limits = definition.policy().limits();
 		int maxConcurrent = definition.policy().maxConcurrent();

@@ -21,6 +21,15 @@ public record ProviderEndpoint(String name, Dialect dialect, URI baseUrl, String
 		return this.dialect == Dialect.ANTHROPIC;
 	}
 
+	/**
+	 * The tokens to reserve for {@code prompt} at admission, as the provider counts them: OpenAI (and the
+	 * OpenAI-compatible dialects) count the prompt estimate plus {@code max_tokens}; Anthropic counts input tokens at
+	 * admission and output tokens as they are generated.
+	 */
+	public long admissionTokens(Prompt prompt) {
+		return isAnthropic() ? prompt.estimatedInputTokens() : prompt.estimatedTokens();
+	}
+
 	/** The completion endpoint of the dialect under the base URL. */
 	public URI completionsUri() {
 		String base = this.baseUrl.toString().replaceAll("/+$", "");

@@ -1,8 +1,5 @@
 package dev.llmthrottle.sample.client;
 
-import java.util.Map;
-import java.util.function.Function;
-
 import reactor.core.publisher.Mono;
 
 import org.springframework.stereotype.Service;
@@ -10,7 +7,9 @@ import org.springframework.stereotype.Service;
 import dev.llmthrottle.annotation.LlmThrottled;
 
 /**
- * The batch's calls, one method per configured provider (the annotation names its provider as a constant).
+ * The batch's calls, to the provider {@code sample.batch.provider} selects: the annotation names it with a
+ * placeholder, resolved at startup, so any configured provider works without a method of its own (one defined only
+ * on the command line too).
  *
  * <p>
  * Each call is admitted once, by the annotation: it waits (without blocking a thread) until a concurrency slot
@@ -23,38 +22,17 @@ public class ThrottledChat {
 
 	private final ChatClient client;
 
-	private final ProviderEndpoints endpoints;
-
-	public ThrottledChat(ChatClient client, ProviderEndpoints endpoints) {
+	public ThrottledChat(ChatClient client) {
 		this.client = client;
-		this.endpoints = endpoints;
-	}
-
-	/** OpenAI counts the prompt estimate plus {@code max_tokens} at admission, so that is what is reserved. */
-	@LlmThrottled(provider = "openai-sim", tokens = "#prompt.estimatedTokens()")
-	public Mono<Completion> openAiSim(Prompt prompt) {
-		return this.client.complete(this.endpoints.get("openai-sim"), prompt);
-	}
-
-	/** Anthropic counts input tokens at admission; output tokens are counted as they are generated. */
-	@LlmThrottled(provider = "anthropic-sim", tokens = "#prompt.estimatedInputTokens()")
-	public Mono<Completion> anthropicSim(Prompt prompt) {
-		return this.client.complete(this.endpoints.get("anthropic-sim"), prompt);
 	}
 
 	/**
-	 * The annotated method of a provider, called through this bean's proxy (so the annotation applies).
-	 * @throws IllegalArgumentException for a provider without a method here
+	 * One completion from the batch's provider; {@code endpoint} must be that provider's. What is reserved at
+	 * admission follows the provider's dialect ({@link ProviderEndpoint#admissionTokens(Prompt)}).
 	 */
-	public static Function<Prompt, Mono<Completion>> method(ThrottledChat proxy, String provider) {
-		Map<String, Function<Prompt, Mono<Completion>>> methods = Map.of("openai-sim", proxy::openAiSim,
-				"anthropic-sim", proxy::anthropicSim);
-		Function<Prompt, Mono<Completion>> method = methods.get(provider);
-		if (method == null) {
-			throw new IllegalArgumentException("sample.batch.provider=" + provider + " has no @LlmThrottled method in "
-					+ ThrottledChat.class.getSimpleName() + " (have: " + methods.keySet() + ")");
-		}
-		return method;
+	@LlmThrottled(provider = "${sample.batch.provider}", tokens = "#endpoint.admissionTokens(#prompt)")
+	public Mono<Completion> complete(ProviderEndpoint endpoint, Prompt prompt) {
+		return this.client.complete(endpoint, prompt);
 	}
 
 }

@@ -8,7 +8,10 @@ import org.springframework.aop.support.AopUtils;
 import org.springframework.aop.support.ComposablePointcut;
 import org.springframework.aop.support.DefaultPointcutAdvisor;
 import org.springframework.aop.support.annotation.AnnotationMatchingPointcut;
+import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.util.ClassUtils;
 
 import dev.llmthrottle.annotation.LlmThrottled;
@@ -48,6 +51,15 @@ public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvis
 				FailedResponses.forClassPath(LlmThrottledBeanPostProcessor.class.getClassLoader()));
 		this.advisor = new DefaultPointcutAdvisor(pointcut,
 				new LlmThrottledInterceptor(this.operations, currentAdmission::getObject, time::getObject, failures));
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		super.setBeanFactory(beanFactory);
+		if (beanFactory instanceof ConfigurableBeanFactory configurable) {
+			// @LlmThrottled(provider = "${...}"), resolved as @ConcurrencyLimit resolves its limit
+			this.operations.resolvePlaceholdersWith(new EmbeddedValueResolver(configurable)::resolveStringValue);
+		}
 	}
 
 	@Override

@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import org.springframework.aop.support.AopUtils;
 import org.springframework.core.DefaultParameterNameDiscoverer;
@@ -34,9 +35,10 @@ import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * Finds {@code @LlmThrottled} on methods (or their class) and resolves it into a {@link ThrottledOperation}: checks
- * that the provider exists, parses the expressions and fixes the default cost. Called for every advised bean at
- * startup, so any mistake fails startup naming the bean and method; the results are cached for the calls.
+ * Finds {@code @LlmThrottled} on methods (or their class) and resolves it into a {@link ThrottledOperation}: resolves
+ * placeholders in the provider name, checks that the provider exists, parses the expressions and fixes the default
+ * cost. Called for every advised bean at startup, so any mistake fails startup naming the bean and method; the
+ * results are cached for the calls.
  */
 final class ThrottledOperationSource {
 
@@ -52,6 +54,8 @@ final class ThrottledOperationSource {
 
 	private final Set<String> providers = ConcurrentHashMap.newKeySet();
 
+	private volatile UnaryOperator<String> placeholders = UnaryOperator.identity();
+
 	/**
 	 * @param throttlers the registry (looked up when first needed)
 	 * @param definitions the provider definitions, for default costs; may supply {@code null}
@@ -59,6 +63,17 @@ final class ThrottledOperationSource {
 	ThrottledOperationSource(Supplier<LlmThrottlers> throttlers, Supplier<ProviderDefinitions> definitions) {
 		this.throttlers = throttlers;
 		this.definitions = definitions;
+	}
+
+	/**
+	 * Resolves {@code ${...}} placeholders (and {@code #{...}} expressions) in the annotation's {@code provider} with
+	 * this resolver, typically the bean factory's embedded value resolver, as Spring's {@code @ConcurrencyLimit}
+	 * resolves its limit. Set once, before the first bean is validated.
+	 * @param resolver returns the resolved value; may throw {@link IllegalArgumentException} for an unresolvable
+	 * placeholder
+	 */
+	void resolvePlaceholdersWith(UnaryOperator<String> resolver) {
+		this.placeholders = resolver;
 	}
 
 	/**
@@ -130,7 +145,10 @@ final class ThrottledOperationSource {
 				+ parameterTypes(method) + ")" + ((beanName != null) ? " (bean '" + beanName + "')" : "");
 		int before = problems.size();
 		LlmThrottlers registry = this.throttlers.get();
-		String provider = annotation.provider();
+		String provider = provider(annotation.provider(), origin, problems);
+		if (provider == null) {
+			return null;
+		}
 		if (!registry.contains(provider)) {
 			problems.add(new Problem(origin, "names provider '" + provider
 					+ "', which is not configured (llm.throttle.providers.*); known providers: " + registry.names()));
@@ -152,6 +170,25 @@ final class ThrottledOperationSource {
 		this.cache.put(cacheKey, operation);
 		this.providers.add(provider);
 		return operation;
+	}
+
+	/** The provider name with its placeholders resolved, or {@code null} after adding a problem. */
+	private String provider(String declared, String origin, Set<Problem> problems) {
+		String resolved;
+		try {
+			resolved = this.placeholders.apply(declared);
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(new Problem(origin, "has provider '" + declared + "' that cannot be resolved: "
+					+ ex.getMessage()));
+			return null;
+		}
+		if (!StringUtils.hasText(resolved) || resolved.contains("${")) {
+			problems.add(new Problem(origin, "has provider '" + declared + "' that resolves to '" + resolved
+					+ "'; define the property it refers to"));
+			return null;
+		}
+		return resolved.trim();
 	}
 
 	private static LlmThrottled find(Method method, Class<?> targetClass) {

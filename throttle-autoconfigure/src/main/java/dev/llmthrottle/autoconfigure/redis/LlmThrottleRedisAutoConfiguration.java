@@ -1,5 +1,7 @@
 package dev.llmthrottle.autoconfigure.redis;
 
+import java.util.List;
+
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.resource.ClientResources;
 
@@ -14,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 
 import dev.llmthrottle.autoconfigure.Backend;
+import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException;
 import dev.llmthrottle.autoconfigure.LlmThrottleAutoConfiguration;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.PartitionStateFactories;
@@ -59,7 +62,8 @@ public final class LlmThrottleRedisAutoConfiguration {
 					+ "(default partitions are). Set the same secret on every instance.");
 		}
 		if (properties.getThreads() < 1) {
-			throw new IllegalArgumentException("llm.throttle.redis.threads must be at least 1");
+			throw new InvalidThrottleConfigurationException(List.of(new InvalidThrottleConfigurationException.Problem(
+					"llm.throttle.redis.threads", "must be at least 1 but was " + properties.getThreads())));
 		}
 		return new RedisBackend(scripts, properties.toSettings(), time, properties.getThreads());
 	}

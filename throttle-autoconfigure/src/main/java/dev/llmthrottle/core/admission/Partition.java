@@ -10,6 +10,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
@@ -41,6 +42,9 @@ import io.github.resilience4j.bulkhead.Bulkhead;
  * one at a time, in queue order.
  */
 public final class Partition {
+
+	/** The longest {@link #park} honoured, so that the deadline arithmetic cannot overflow. */
+	private static final Duration MAX_PARK = Duration.ofDays(366);
 
 	private final String provider;
 
@@ -92,6 +96,12 @@ public final class Partition {
 	private volatile boolean retired;
 
 	private final AtomicLong repeatedReleases = new AtomicLong();
+
+	/** Set by {@link #park}: until when callers who would wait past max-wait fail with the refusal. */
+	private volatile Parked parked;
+
+	private record Parked(long until, Supplier<? extends ThrottleRejectedException> refusal) {
+	}
 
 	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener) {
 		this(policy, key, time, listener, PartitionState.Factory.LOCAL, Runnable::run);
@@ -349,6 +359,42 @@ public final class Partition {
 		return (wait != null) ? Duration.ofNanos(wait) : successor().tryCharge(extra);
 	}
 
+	/**
+	 * Pauses every caller of this partition for {@code duration}, as {@link #coolDown} does, for a refusal that no
+	 * call can get past before it ends (a provider's per-day quota): each caller who would wait past
+	 * {@code max-wait} for it, queued already or arriving later, fails at once with a fresh {@code refusal} instead
+	 * of waiting out {@code max-wait}.
+	 * @param duration until the refusal ends
+	 * @param reason the cooldown's reason, shown in snapshots and events
+	 * @param refusal makes the exception each such caller fails with
+	 */
+	public void park(Duration duration, String reason, Supplier<? extends ThrottleRejectedException> refusal) {
+		long now = this.time.nanoTime();
+		long nanos = (duration.compareTo(MAX_PARK) > 0) ? MAX_PARK.toNanos() : Math.max(duration.toNanos(), 0);
+		Parked parked = new Parked(now + nanos, refusal);
+		List<Waiter> doomed = new ArrayList<>();
+		this.lock.lock();
+		try {
+			this.parked = parked;
+			long maxWait = this.policy.maxWait().toNanos();
+			for (Waiter waiter : this.queue) {
+				if (waiter.enqueuedAt + maxWait - parked.until() < 0) {
+					doomed.add(waiter);
+				}
+			}
+		}
+		finally {
+			this.lock.unlock();
+		}
+		coolDown(Duration.ofNanos(nanos), reason);
+		for (Waiter waiter : doomed) {
+			ThrottleRejectedException rejection = refusal.get();
+			if (waiter.completeExceptionally(rejection)) {
+				this.listener.rejected(this.provider, this.key, rejection);
+			}
+		}
+	}
+
 	/** The time left in the current cooldown, or zero. */
 	public Duration cooldownRemaining() {
 		Partition live = liveOrNull();
@@ -519,6 +565,10 @@ public final class Partition {
 		Waiter head = this.queue.peekFirst();
 		PartitionState.Projection projection = this.state.project((head != null) ? head.cost : null, ahead, cost);
 		if (projection.nanos() > current.maxWait().toNanos()) {
+			Parked parked = this.parked;
+			if (parked != null && this.time.nanoTime() + current.maxWait().toNanos() - parked.until() < 0) {
+				return parked.refusal().get();
+			}
 			return new MaxWaitExceededException(this.provider, projection.blockedBy(),
 					Duration.ofNanos(projection.nanos()), current.maxWait());
 		}
