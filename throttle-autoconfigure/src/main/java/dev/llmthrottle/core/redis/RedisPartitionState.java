@@ -8,7 +8,6 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
@@ -16,6 +15,7 @@ import java.util.function.Supplier;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.MaxWaitExceededException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
@@ -40,7 +40,12 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final int MAX_ORPHANED_LEASES = 10_000;
 
+	private static final int MAX_PENDING_SETTLEMENTS = 10_000;
+
 	private static final long TOKEN_BURST_DIVISOR = 10;
+
+	/** The longest cooldown kept (the script's cap too): a day. */
+	private static final long MAX_COOLDOWN_NANOS = Duration.ofDays(1).toNanos();
 
 	private final RedisPartitionStates shared;
 
@@ -58,6 +63,9 @@ final class RedisPartitionState implements PartitionState {
 	private final Queue<String> orphanedLeases = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger orphanCount = new AtomicInteger();
+
+	/** Settlements made while Redis could not be reached: carried to it once it answers again. */
+	private final PendingSettlements pending = new PendingSettlements(MAX_PENDING_SETTLEMENTS);
 
 	/** Guards the fallback state, which (like every local state) is not thread-safe. */
 	private final ReentrantLock fallbackLock = new ReentrantLock();
@@ -103,6 +111,7 @@ final class RedisPartitionState implements PartitionState {
 		if (cached != null && cached.cost.equals(cost)) {
 			long left = cached.until - this.time.nanoTime();
 			if (left > 0) {
+				refuseBeyondMaxWait(cached.blockedBy, left);
 				return Attempt.waitFor(left);
 			}
 		}
@@ -116,6 +125,18 @@ final class RedisPartitionState implements PartitionState {
 			}
 		}
 		return admitDegraded(cost);
+	}
+
+	/**
+	 * A wait the script answered beyond max-wait (from now, so beyond the waiting caller's deadline too) is refused
+	 * at once, as the in-memory state's projection does, instead of being waited out. A concurrency wait is a poll,
+	 * not a projection, and is never refused here.
+	 */
+	private void refuseBeyondMaxWait(String blockedBy, long waitNanos) {
+		Duration maxWait = this.policy.maxWait();
+		if (!"concurrency".equals(blockedBy) && waitNanos > maxWait.toNanos()) {
+			throw new MaxWaitExceededException(this.provider, blockedBy, Duration.ofNanos(waitNanos), maxWait);
+		}
 	}
 
 	private Attempt admitOnRedis(Cost cost) {
@@ -145,33 +166,44 @@ final class RedisPartitionState implements PartitionState {
 		}
 		long receivedAt = this.time.nanoTime();
 		this.shared.clock().observe(reply.now(), receivedAt);
-		if (reply.status() < 0) {
-			throw new BackendFailure(new TimeoutException(
-					"the admission reached Redis after its deadline"));
-		}
+		// Redis answered: a reply past its deadline (nothing taken) says the command waited somewhere (a pause of
+		// this JVM, a socket buffer), not that Redis fails; the clock estimate is fresh, so just ask again.
 		this.shared.health().succeeded();
 		afterRecovery();
+		if (reply.status() < 0) {
+			this.shared.lateReply();
+			return Attempt.waitFor(1);
+		}
 		if (reply.status() == 0) {
-			long waitNanos = reply.waitMicros() * 1000;
-			if ("cooldown".equals(reply.blockedBy())) {
-				noteCooldown(receivedAt + waitNanos, reply.cooldownReason());
-			}
-			if (!"concurrency".equals(reply.blockedBy())) {
-				this.notBefore = new NotBefore(cost, receivedAt + waitNanos);
-			}
-			return Attempt.waitFor(Math.max(1, waitNanos));
+			long wait = noteWait(cost, reply, receivedAt);
+			refuseBeyondMaxWait(reply.blockedBy(), wait);
+			return Attempt.waitFor(wait);
 		}
 		this.notBefore = null;
-		synchronized (this) {
-			if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
-				this.view = current.withSums(reply.sums());
-			}
-		}
+		noteSums(current, reply.sums());
 		if (!leaseId.isEmpty()) {
 			this.heldLeases.add(leaseId);
 			this.shared.leases().hold(this);
 		}
 		return Attempt.admitted(new RedisGrant(leaseId, current.limits, reply.buckets()));
+	}
+
+	/** Remembers what a refusal of the script said; returns the wait in nanoseconds (at least 1). */
+	private long noteWait(Cost cost, AdmitReply reply, long receivedAt) {
+		long waitNanos = saturatedNanos(reply.waitMicros());
+		if ("cooldown".equals(reply.blockedBy())) {
+			noteCooldown(receivedAt + waitNanos, reply.cooldownReason());
+		}
+		if (!"concurrency".equals(reply.blockedBy())) {
+			this.notBefore = new NotBefore(cost, receivedAt + waitNanos, reply.blockedBy());
+		}
+		return Math.max(1, waitNanos);
+	}
+
+	private synchronized void noteSums(View current, long[] sums) {
+		if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
+			this.view = current.withSums(sums);
+		}
 	}
 
 	private Attempt admitDegraded(Cost cost) {
@@ -243,6 +275,9 @@ final class RedisPartitionState implements PartitionState {
 			return;
 		}
 		this.recoveryPending = false;
+		for (PendingSettlements.Settlement settlement : this.pending.drain()) {
+			this.shared.send(settlement.keys(), settlement.args(), null, this.shared::settlementNotCarried);
+		}
 		String orphan;
 		while ((orphan = this.orphanedLeases.poll()) != null) {
 			this.orphanCount.decrementAndGet();
@@ -282,18 +317,12 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public void release(Object grant, Cost estimate, Cost actual, boolean sent) {
+		this.notBefore = null; // a slot or a refund may let the head through earlier than it was told
 		if (grant instanceof LocalGrant local) {
-			this.fallbackLock.lock();
-			try {
-				local.state.release(local.grant, estimate, actual, sent);
-			}
-			finally {
-				this.fallbackLock.unlock();
-			}
+			releaseLocal(local, estimate, actual, sent);
 			return;
 		}
 		RedisGrant taken = (RedisGrant) grant;
-		this.notBefore = null;
 		boolean leased = !taken.leaseId.isEmpty();
 		if (leased) {
 			this.heldLeases.remove(taken.leaseId);
@@ -303,26 +332,76 @@ final class RedisPartitionState implements PartitionState {
 		if (!leased && Arrays.equals(admitted, real)) {
 			return; // nothing to settle: no round trip
 		}
+		PendingSettlements.Settlement settlement = new PendingSettlements.Settlement(
+				PartitionScript.keys(this.keys, taken.limits),
+				PartitionScript.settle(0, taken.leaseId, taken.limits, taken.buckets, admitted, real));
 		BackendHealth health = this.shared.health();
 		if (!health.redisAllowed()) {
-			if (leased) {
-				orphan(taken.leaseId);
-			}
+			keep(taken, settlement, taken.leaseId);
 			return;
 		}
 		try {
-			List<Object> reply = this.shared.call(PartitionScript.keys(this.keys, taken.limits),
-					PartitionScript.settle(0, taken.leaseId, taken.limits, taken.buckets, admitted, real));
+			List<Object> reply = this.shared.call(settlement.keys(), settlement.args());
 			health.succeeded();
 			if (leased && PartitionScript.number(reply.get(0)) == 0) {
 				this.shared.unknownLeaseReleased();
 			}
+			afterRecovery();
 		}
 		catch (BackendFailure ex) {
 			health.failed(ex.getCause());
-			if (leased) {
-				orphan(taken.leaseId);
+			// it may have run before the reply was lost: carried again, a debt counts twice (the safe side) and
+			// the lease release is answered "unknown"
+			keep(taken, settlement, taken.leaseId);
+		}
+	}
+
+	/**
+	 * A permit the local fallback admitted: settled there while that fallback is in use (what it holds is charged
+	 * to Redis on recovery); after recovery its debt is carried to Redis (its estimate was charged with the
+	 * fallback's window). A refund of such a permit is not carried: the shared window keeps the estimate (safe).
+	 */
+	private void releaseLocal(LocalGrant local, Cost estimate, Cost actual, boolean sent) {
+		this.fallbackLock.lock();
+		try {
+			if (local.state == this.fallback) {
+				local.state.release(local.grant, estimate, actual, sent);
+				return;
 			}
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		List<ScriptLimit> limits = this.view.limits;
+		long[] admitted = PartitionScript.amounts(limits, estimate);
+		long[] real = PartitionScript.actual(limits, estimate, actual, sent);
+		long[] debts = new long[limits.size()];
+		boolean any = false;
+		for (int i = 0; i < debts.length; i++) {
+			debts[i] = Math.max(0, real[i] - admitted[i]);
+			any |= debts[i] > 0;
+		}
+		if (!any) {
+			return;
+		}
+		PendingSettlements.Settlement settlement = chargeSettlement(limits, debts);
+		if (this.shared.health().redisAllowed()) {
+			this.shared.send(settlement.keys(), settlement.args(), null, this.shared::settlementNotCarried);
+		}
+		else {
+			keep(local, settlement, "");
+		}
+	}
+
+	/** Keeps a settlement for when Redis answers again; when full, it is counted as not carried. */
+	private void keep(Object permit, PendingSettlements.Settlement settlement, String leaseId) {
+		if (this.pending.add(permit, settlement)) {
+			this.recoveryPending = true;
+			return;
+		}
+		this.shared.settlementNotCarried();
+		if (!leaseId.isEmpty()) {
+			orphan(leaseId); // at least the slot comes back
 		}
 	}
 
@@ -350,10 +429,19 @@ final class RedisPartitionState implements PartitionState {
 	public Projection project(Cost ahead, Cost cost) {
 		long projected = cooldownRemainingNanos();
 		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
+		NotBefore cached = this.notBefore;
+		if (cached != null && !ahead.equals(Cost.NONE)) {
+			// the head of the queue was told to wait this long; whoever queues behind it waits at least as long
+			long left = cached.until - this.time.nanoTime();
+			if (left > projected) {
+				projected = left;
+				blockedBy = cached.blockedBy;
+			}
+		}
 		for (ScriptLimit scriptLimit : this.view.limits) {
 			Limit limit = scriptLimit.limit();
-			long paced = (long) Math
-				.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
+			double exact = Math.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
+			long paced = (exact >= Long.MAX_VALUE) ? Long.MAX_VALUE : (long) exact;
 			if (paced > projected) {
 				projected = paced;
 				blockedBy = limit.toString();
@@ -364,10 +452,11 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public boolean coolDown(Duration duration, String reason) {
-		if (!noteCooldown(this.time.nanoTime() + duration.toNanos(), reason)) {
+		long nanos = Math.min(saturatedNanos(duration), MAX_COOLDOWN_NANOS);
+		if (nanos <= 0 || !noteCooldown(this.time.nanoTime() + nanos, reason)) {
 			return false;
 		}
-		long millis = Math.max(1, (duration.toNanos() + 999_999) / 1_000_000);
+		long millis = Math.max(1, (nanos + 999_999) / 1_000_000);
 		if (this.shared.health().redisAllowed()) {
 			this.shared.send(PartitionScript.keys(this.keys, List.of()),
 					PartitionScript.coolDown(millis, (reason != null) ? reason : ""), null);
@@ -400,7 +489,7 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
-		if (remaining < 0 || reset.isNegative() || reset.isZero()) {
+		if (remaining < 0 || reset == null || reset.isNegative() || reset.isZero()) {
 			return;
 		}
 		if (!this.shared.health().redisAllowed()) {
@@ -433,15 +522,19 @@ final class RedisPartitionState implements PartitionState {
 			if (configured.dimension() == dimension && configured.period().equals(window)) {
 				boolean auto = this.policy.isAuto(dimension, window);
 				long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
+				View current;
+				View learned;
 				synchronized (this) {
-					View current = this.view;
-					View learned = current.withAmount(dimension, window, target);
-					if (learned != current) {
-						this.view = learned;
-						return true;
+					current = this.view;
+					learned = current.withAmount(dimension, window, target);
+					if (learned == current) {
+						return false;
 					}
+					this.view = learned;
+					this.notBefore = null;
 				}
-				return false;
+				sendRelearn(current, learned, true);
+				return true;
 			}
 		}
 		return false;
@@ -463,23 +556,134 @@ final class RedisPartitionState implements PartitionState {
 		}
 	}
 
+	/**
+	 * One script call (the admission without a lease): charged if the cooldown is over and every limit has room
+	 * now. Blocks for at most the command timeout. While Redis fails, the failure policy applies as to an
+	 * admission.
+	 */
+	@Override
+	public long tryCharge(Cost extra) {
+		checkFits(extra);
+		long cooldown = cooldownRemainingNanos();
+		if (cooldown > 0) {
+			return cooldown;
+		}
+		BackendHealth health = this.shared.health();
+		if (health.redisAllowed()) {
+			try {
+				return chargeOnRedis(extra);
+			}
+			catch (BackendFailure ex) {
+				health.failed(ex.getCause());
+			}
+		}
+		health.probeIfDue();
+		if (this.shared.settings().onFailure() == FailurePolicy.FAIL_CLOSED) {
+			health.degradedDecision();
+			throw new BackendUnavailableException(this.provider, health.reason());
+		}
+		long wait;
+		this.fallbackLock.lock();
+		try {
+			wait = fallback().tryCharge(extra);
+		}
+		catch (RequestTooLargeException ex) {
+			health.degradedDecision();
+			throw new BackendUnavailableException(this.provider,
+					health.reason() + "; the call does not fit this instance's share, " + ex.limit());
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		if (wait == 0) {
+			health.degradedDecision();
+		}
+		return wait;
+	}
+
+	private long chargeOnRedis(Cost extra) {
+		View current = this.view;
+		List<String> args = PartitionScript.admit(0,
+				this.shared.clock().deadline(this.time.nanoTime(), this.shared.settings().commandTimeout().toNanos()),
+				"", 0, micros(this.shared.settings().leaseTtl()), micros(this.shared.settings().concurrencyPoll()),
+				current.limits, bursts(current.limits, this.policy), extra);
+		AdmitReply reply;
+		try {
+			reply = AdmitReply.parse(this.shared.call(PartitionScript.keys(this.keys, current.limits), args),
+					current.limits.size());
+		}
+		catch (BackendFailure ex) {
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			throw new BackendFailure(ex);
+		}
+		long receivedAt = this.time.nanoTime();
+		this.shared.clock().observe(reply.now(), receivedAt);
+		this.shared.health().succeeded();
+		afterRecovery();
+		if (reply.status() < 0) {
+			this.shared.lateReply();
+			return 1;
+		}
+		if (reply.status() == 0) {
+			return noteWait(extra, reply, receivedAt);
+		}
+		noteSums(current, reply.sums());
+		return 0;
+	}
+
 	private void charge(List<ScriptLimit> limits, long[] amounts) {
+		PendingSettlements.Settlement settlement = chargeSettlement(limits, amounts);
+		this.shared.send(settlement.keys(), settlement.args(), null);
+	}
+
+	/** A charge after the fact: a settlement from 0 to {@code amounts}, in no admission's bucket. */
+	private PendingSettlements.Settlement chargeSettlement(List<ScriptLimit> limits, long[] amounts) {
 		long[] noBuckets = new long[limits.size()];
 		Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
-		this.shared.send(PartitionScript.keys(this.keys, limits),
-				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts), null);
+		return new PendingSettlements.Settlement(PartitionScript.keys(this.keys, limits),
+				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts));
 	}
 
 	@Override
 	public void apply(ThrottlePolicy newPolicy) {
+		View old;
+		View applied;
 		synchronized (this) {
+			old = this.view;
 			this.policy = newPolicy;
-			this.view = View.of(newPolicy.limits());
+			applied = View.of(newPolicy.limits());
+			this.view = applied;
+			this.notBefore = null;
 		}
+		sendRelearn(old, applied, false);
 		withFallback(() -> {
 			this.fallback.apply(share(newPolicy));
 			return null;
 		});
+	}
+
+	/**
+	 * Tells the script which limits changed amount (their held-back amount is dropped and, for a learned limit, the
+	 * pacing owed is rescaled), as the in-memory state does when it reconfigures or relearns a window.
+	 */
+	private void sendRelearn(View old, View changed, boolean rescale) {
+		List<ScriptLimit> limits = new ArrayList<>();
+		List<Long> oldAmounts = new ArrayList<>();
+		for (ScriptLimit limit : changed.limits) {
+			for (ScriptLimit before : old.limits) {
+				if (before.sameWindow(limit.limit()) && before.amount() != limit.amount()) {
+					limits.add(limit);
+					oldAmounts.add(before.amount());
+				}
+			}
+		}
+		if (limits.isEmpty() || !this.shared.health().redisAllowed()) {
+			return;
+		}
+		this.shared.send(PartitionScript.keys(this.keys, limits), PartitionScript.relearn(0, limits,
+				oldAmounts.stream().mapToLong(Long::longValue).toArray(), rescale), null);
 	}
 
 	/** Runs {@code action} on the fallback under its lock, if there is one; returns its result or null. */
@@ -507,7 +711,8 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public boolean isIdle() {
-		return this.heldLeases.isEmpty() && this.orphanedLeases.isEmpty() && withFallback(() -> Boolean.TRUE) == null;
+		return this.heldLeases.isEmpty() && this.orphanedLeases.isEmpty() && this.pending.isEmpty()
+				&& withFallback(() -> Boolean.TRUE) == null;
 	}
 
 	boolean holdsLeases() {
@@ -522,7 +727,8 @@ final class RedisPartitionState implements PartitionState {
 		List<String> ids = List.copyOf(this.heldLeases);
 		this.shared.send(PartitionScript.keys(this.keys, List.of()),
 				PartitionScript.renew(0, micros(this.shared.settings().leaseTtl()), ids), (reply) -> {
-					long lost = PartitionScript.number(reply.get(1));
+					// a lease released while the renewal was on its way is gone on purpose, not lost
+					long lost = PartitionScript.lostLeases(reply).stream().filter(this.heldLeases::contains).count();
 					if (lost > 0) {
 						this.shared.leasesLost(lost);
 					}
@@ -548,7 +754,22 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	private static long micros(Duration duration) {
-		return duration.toNanos() / 1000;
+		return saturatedNanos(duration) / 1000;
+	}
+
+	/** A duration in nanoseconds, saturated at {@link Long#MAX_VALUE} (a provider's reset may be absurd). */
+	private static long saturatedNanos(Duration duration) {
+		if (duration.isNegative()) {
+			return 0;
+		}
+		if (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1) {
+			return Long.MAX_VALUE;
+		}
+		return Math.max(0, duration.toNanos());
+	}
+
+	private static long saturatedNanos(long micros) {
+		return (micros >= Long.MAX_VALUE / 1000) ? Long.MAX_VALUE : Math.max(0, micros * 1000);
 	}
 
 	/** What a Redis admission took: its lease and the bucket charged per limit (as the limits were then). */
@@ -559,7 +780,7 @@ final class RedisPartitionState implements PartitionState {
 	private record LocalGrant(PartitionState state, Object grant) {
 	}
 
-	private record NotBefore(Cost cost, long until) {
+	private record NotBefore(Cost cost, long until, String blockedBy) {
 	}
 
 	/** The limits in force and each one's window sum as of the latest reply. Immutable. */

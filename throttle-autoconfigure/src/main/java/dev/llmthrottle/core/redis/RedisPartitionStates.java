@@ -44,6 +44,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 
 	private final LongAdder lostLeases = new LongAdder();
 
+	private final LongAdder uncarriedSettlements = new LongAdder();
+
+	private final LongAdder lateReplies = new LongAdder();
+
 	/**
 	 * @param time the time source for timers (lease heartbeat, probes); partitions use the one they are created with
 	 * @param listener told of every degraded decision
@@ -87,6 +91,20 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		return this.lostLeases.sum();
 	}
 
+	/**
+	 * Settlements (debts, refunds, lease releases) made while Redis failed that could not be carried to it once it
+	 * answered again (too many kept, or the carrying call failed). Each is also reported to the listener as a
+	 * degraded event.
+	 */
+	public long uncarriedSettlements() {
+		return this.uncarriedSettlements.sum();
+	}
+
+	/** Admissions that reached Redis after their deadline (nothing taken, asked again; the breaker stays closed). */
+	public long lateReplies() {
+		return this.lateReplies.sum();
+	}
+
 	@Override
 	public void close() {
 		this.leases.close();
@@ -112,6 +130,15 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 
 	void unknownLeaseReleased() {
 		this.unknownLeaseReleases.increment();
+	}
+
+	void settlementNotCarried() {
+		this.uncarriedSettlements.increment();
+		this.health.settlementNotCarried();
+	}
+
+	void lateReply() {
+		this.lateReplies.increment();
 	}
 
 	void leasesLost(long count) {
@@ -150,9 +177,17 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 
 	/** Runs the script without waiting; a failure opens the breaker. */
 	void send(List<String> keys, List<String> args, Consumer<List<Object>> onReply) {
+		send(keys, args, onReply, null);
+	}
+
+	/** Runs the script without waiting; a failure opens the breaker, then runs {@code onFailure} if given. */
+	void send(List<String> keys, List<String> args, Consumer<List<Object>> onReply, Runnable onFailure) {
 		this.scripts.eval(LuaScript.THROTTLE, keys, args).whenComplete((reply, failure) -> {
 			if (failure != null) {
 				this.health.failed(failure);
+				if (onFailure != null) {
+					onFailure.run();
+				}
 			}
 			else if (onReply != null) {
 				onReply.accept(reply);
