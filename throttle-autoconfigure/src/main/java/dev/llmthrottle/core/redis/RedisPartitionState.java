@@ -332,9 +332,10 @@ final class RedisPartitionState implements PartitionState {
 		if (!leased && Arrays.equals(admitted, real)) {
 			return; // nothing to settle: no round trip
 		}
+		List<ScriptLimit> limits = this.view.inForce(taken.limits);
 		PendingSettlements.Settlement settlement = new PendingSettlements.Settlement(
-				PartitionScript.keys(this.keys, taken.limits),
-				PartitionScript.settle(0, taken.leaseId, taken.limits, taken.buckets, admitted, real));
+				PartitionScript.keys(this.keys, limits),
+				PartitionScript.settle(0, taken.leaseId, limits, taken.buckets, admitted, real));
 		BackendHealth health = this.shared.health();
 		if (!health.redisAllowed()) {
 			keep(taken, settlement, taken.leaseId);
@@ -821,6 +822,24 @@ final class RedisPartitionState implements PartitionState {
 				}
 			}
 			return this;
+		}
+
+		/**
+		 * The same windows as {@code admitted} with the amounts in force now (a settlement paces at the current
+		 * rate, as the in-memory state does), in the same order.
+		 */
+		List<ScriptLimit> inForce(List<ScriptLimit> admitted) {
+			List<ScriptLimit> result = new ArrayList<>(admitted.size());
+			for (ScriptLimit limit : admitted) {
+				ScriptLimit now = limit;
+				for (ScriptLimit scriptLimit : this.limits) {
+					if (scriptLimit.sameWindow(limit.limit())) {
+						now = scriptLimit;
+					}
+				}
+				result.add(now);
+			}
+			return result;
 		}
 
 		/** The limits in force for each configured limit (learned amounts where learned). */
