@@ -208,6 +208,20 @@ class RedisPartitionStateDefectsTest {
 			.until(() -> this.states.lostLeases() == 0);
 	}
 
+	@Test
+	void absurdDurationsFromAProviderNeitherThrowNorOutlastADay() {
+		// defect 9: Duration.toNanos() overflowed on a reset or cooldown of 9999-12-31
+		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 100, MINUTE)));
+		Duration absurd = Duration.ofSeconds(Long.MAX_VALUE);
+		state.reportRemaining(Dimension.REQUESTS, 0, absurd);
+		assertThat(state.coolDown(absurd, "HTTP 429")).isTrue();
+		assertThat(state.cooldownRemaining()).isPositive().isLessThanOrEqualTo(Duration.ofDays(1));
+		await().atMost(Duration.ofSeconds(2))
+			.untilAsserted(() -> assertThat(this.redis.sync().pttl(keys().cooldown())).isPositive()
+				.isLessThanOrEqualTo(Duration.ofDays(1).plusSeconds(1).toMillis()));
+		assertThat(this.states.degraded()).isFalse();
+	}
+
 	private RedisPartitionState state(ThrottlePolicy policy) {
 		return (RedisPartitionState) this.states.create(policy, "default", new ReentrantLock(), this.time);
 	}
