@@ -153,18 +153,25 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 	}
 
 	/**
-	 * Runs the script and waits for its reply, at most the command timeout (plus a margin).
+	 * Runs the script and waits for its reply, at most the command timeout (plus a margin), whatever the calling
+	 * thread's interrupt flag (kept as it was).
 	 * @throws BackendFailure on timeout, error reply or disconnection; the breaker is not touched here
 	 */
 	List<Object> call(List<String> keys, List<String> args) {
 		CompletableFuture<List<Object>> reply = this.scripts.eval(LuaScript.THROTTLE, keys, args);
+		long deadline = System.nanoTime() + this.settings.commandTimeout().toNanos() + BLOCKING_MARGIN_NANOS;
+		boolean interrupted = false;
 		try {
-			return reply.get(this.settings.commandTimeout().toNanos() + BLOCKING_MARGIN_NANOS, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			reply.cancel(false);
-			Thread.currentThread().interrupt();
-			throw new BackendFailure(ex);
+			while (true) {
+				try {
+					// An interrupt is not a Redis failure, and the script may already have run: the wait (bounded
+					// by the command timeout) goes on, and the flag is restored afterwards (rule R3).
+					return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
 		}
 		catch (ExecutionException ex) {
 			throw new BackendFailure(ex.getCause());
@@ -172,6 +179,11 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		catch (TimeoutException ex) {
 			reply.cancel(false);
 			throw new BackendFailure(ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
 		}
 	}
 

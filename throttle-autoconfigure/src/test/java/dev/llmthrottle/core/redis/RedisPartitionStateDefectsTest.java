@@ -222,6 +222,22 @@ class RedisPartitionStateDefectsTest {
 		assertThat(this.states.degraded()).isFalse();
 	}
 
+	@Test
+	void anInterruptedCallerNeitherOpensTheBreakerNorLosesItsFlag() {
+		// rule R3: a release or charge from a cancelled task's thread is not a Redis failure
+		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 100, MINUTE)));
+		Thread.currentThread().interrupt();
+		try {
+			assertThat(state.tryCharge(Cost.oneRequest())).isZero();
+			assertThat(Thread.currentThread().isInterrupted()).isTrue();
+		}
+		finally {
+			Thread.interrupted();
+		}
+		assertThat(this.states.degraded()).isFalse();
+		assertThat(windowSum("r60000000")).isEqualTo(1);
+	}
+
 	private RedisPartitionState state(ThrottlePolicy policy) {
 		return (RedisPartitionState) this.states.create(policy, "default", new ReentrantLock(), this.time);
 	}
