@@ -42,6 +42,9 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final int MAX_PENDING_SETTLEMENTS = 10_000;
 
+	/** After a reply past its deadline: ask again this soon (the clock estimate is fresh; no busy loop). */
+	private static final long LATE_REPLY_RETRY_NANOS = 1_000_000;
+
 	private static final long TOKEN_BURST_DIVISOR = 10;
 
 	/** The longest cooldown kept (the script's cap too): a day. */
@@ -172,7 +175,7 @@ final class RedisPartitionState implements PartitionState {
 		afterRecovery();
 		if (reply.status() < 0) {
 			this.shared.lateReply();
-			return Attempt.waitFor(1);
+			return Attempt.waitFor(LATE_REPLY_RETRY_NANOS);
 		}
 		if (reply.status() == 0) {
 			long wait = noteWait(cost, reply, receivedAt);
@@ -625,7 +628,7 @@ final class RedisPartitionState implements PartitionState {
 		afterRecovery();
 		if (reply.status() < 0) {
 			this.shared.lateReply();
-			return 1;
+			return LATE_REPLY_RETRY_NANOS;
 		}
 		if (reply.status() == 0) {
 			return noteWait(extra, reply, receivedAt);
