@@ -14,13 +14,14 @@
 -- R1 every limit is checked for every call, also at cost 0: a call fits if the window has room for max(cost, 1)
 --    and pacing allows it; only the real cost is taken.
 -- R2 no input can fail the script or push state beyond a bounded horizon: every argument is clamped, a settlement
---    adds at most one limit amount beyond its estimate, a window sum is capped at 2 x amount, a pacing instant at
+--    adds at most one limit amount beyond its estimate, a window sum grows to at most 2 x amount, a pacing instant at
 --    now + 2 x period, so every TTL is at most 2 x the longest period + the margin; stored values are clamped
 --    again when read (state written by an older version heals).
 
 local MARGIN = 1000000
 local MAX_EXACT = 9007199254740991 -- 2^53 - 1: the largest integer a Lua number holds exactly
 local MAX_AMOUNT = 1000000000000000 -- 1e15 units
+local MAX_SUM = 2 * MAX_AMOUNT -- any stored sum or bucket amount, whatever the amount in force
 local MAX_PERIOD = 3000000000000 -- about 35 days, in microseconds
 local MAX_COOLDOWN_MS = 86400000 -- one day
 local MAX_LEASE_TTL = 86400000000 -- one day, in microseconds
@@ -70,13 +71,14 @@ local function granularity(l)
   return math.max(1, math.floor(l.period / 1024))
 end
 
--- the window sum, within [0, 2 x amount]
+-- the window sum. Additions keep it within 2 x amount; a limit lowered since may leave it above that (as in
+-- PacedWindow, where it then drains as its buckets leave); MAX_SUM only bounds what an older version stored.
 local function sum(l)
-  return num(redis.call('HGET', state, 'n:' .. l.id), 0, 2 * l.amount, 0)
+  return num(redis.call('HGET', state, 'n:' .. l.id), 0, MAX_SUM, 0)
 end
 
 local function set_sum(l, value)
-  redis.call('HSET', state, 'n:' .. l.id, int(math.max(0, math.min(value, 2 * l.amount))))
+  redis.call('HSET', state, 'n:' .. l.id, int(math.max(0, math.min(value, MAX_SUM))))
 end
 
 -- the pacing instant, at most now + 2 x period, or nil when never paced
@@ -116,12 +118,14 @@ local function expire(l)
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
     for j = 1, #amounts do
-      freed = freed + num(amounts[j], 0, 2 * l.amount, 0)
+      freed = freed + num(amounts[j], 0, MAX_SUM, 0)
     end
     redis.call('HDEL', state, unpack(fields))
   end
   redis.call('ZREMRANGEBYSCORE', l.key, '-inf', int(now))
-  if freed ~= 0 then
+  if redis.call('ZCARD', l.key) == 0 then
+    set_sum(l, 0) -- nothing left in the window: nothing in the sum (heals a sum an older version wrapped)
+  elseif freed ~= 0 then
     set_sum(l, sum(l) - freed)
   end
 end
@@ -146,7 +150,7 @@ local function freed_wait(l, excess, ext, xu)
           return xu - now
         end
       end
-      freed = freed + num(amounts[k], 0, 2 * l.amount, 0)
+      freed = freed + num(amounts[k], 0, MAX_SUM, 0)
       if freed >= excess then
         return expiry - now
       end
@@ -187,7 +191,7 @@ local function add_to_bucket(l, bucket, amount)
   end
   local member = int(bucket)
   local field = 'b:' .. l.id .. ':' .. member
-  redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, 2 * l.amount, 0) + added))
+  redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + added))
   set_sum(l, current + added)
   local expiry = now + l.period
   local old = tonumber(redis.call('ZSCORE', l.key, member))
@@ -338,7 +342,7 @@ if op == 'settle' then
       if delta < 0 then
         if live then
           local field = 'b:' .. l.id .. ':' .. member
-          local held = num(redis.call('HGET', state, field), 0, 2 * l.amount, 0)
+          local held = num(redis.call('HGET', state, field), 0, MAX_SUM, 0)
           local refund = math.min(-delta, held)
           if refund > 0 then
             redis.call('HSET', state, field, int(held - refund))
@@ -355,7 +359,7 @@ if op == 'settle' then
           local added = math.max(0, math.min(delta, 2 * l.amount - current))
           if added > 0 then
             redis.call('HSET', state, field,
-              int(num(redis.call('HGET', state, field), 0, 2 * l.amount, 0) + added))
+              int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + added))
             set_sum(l, current + added)
           end
         else

@@ -93,7 +93,11 @@ class DifferentialBackendTest {
 	private Outcome run(boolean extended) {
 		Outcome outcome = new Outcome();
 		String prefix = TestRedis.uniquePrefix();
+		long only = Long.getLong("llmthrottle.differential.seed", -1);
 		for (int seed = 0; seed < SEEDS; seed++) {
+			if (only >= 0 && seed != only) {
+				continue;
+			}
 			Trace trace = new Trace(seed, extended, RedisKeys.of(prefix + (extended ? "x" : "c"), "sim", "s" + seed));
 			try {
 				trace.run(outcome);
