@@ -2,7 +2,6 @@ package dev.llmthrottle.core.rate;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 
 import dev.llmthrottle.core.Limit;
 
@@ -95,6 +94,8 @@ public final class PacedWindow {
 
 	private long maxSum;
 
+	private long maxAheadNanos;
+
 	/**
 	 * @param limit the budget
 	 * @param burstNanos how far ahead of the steady rate admissions may run after an idle spell (0 = strict pacing)
@@ -139,6 +140,7 @@ public final class PacedWindow {
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
 		this.maxSum = Saturating.multiply(this.amount, 2);
+		this.maxAheadNanos = Saturating.multiply(this.periodNanos, 2);
 	}
 
 	public Limit limit() {
@@ -160,15 +162,16 @@ public final class PacedWindow {
 		expire(at);
 		long wait = 0;
 		if (this.started) {
-			wait = Math.max(0, Saturating.subtract(Saturating.subtract(this.tat, this.burstNanos), at));
+			long ahead = Saturating.subtract(this.tat, at);
+			wait = (ahead > this.burstNanos) ? ahead - this.burstNanos : 0;
 		}
 		long external = (at < this.externalUntil) ? this.externalAmount : 0;
-		long excess = Saturating.subtract(
-				Saturating.add(Saturating.add(this.windowSum, external), Math.max(cost, 1)), this.amount);
-		if (excess > 0) {
-			wait = Math.max(wait, nanosUntilFreed(excess, external, at));
+		// room for max(cost, 1) (rule R1); no overflow: 1 <= max(cost, 1) <= amount and 0 <= external <= amount
+		long room = this.amount - Math.max(cost, 1) - external;
+		if (this.windowSum > room) {
+			wait = Math.max(wait, nanosUntilFreed(Saturating.subtract(this.windowSum, room), external, at));
 		}
-		return Saturating.add(at - now, wait);
+		return (at == now) ? wait : Saturating.add(Saturating.subtract(at, now), wait);
 	}
 
 	private long nanosUntilFreed(long excess, long external, long at) {
@@ -333,20 +336,18 @@ public final class PacedWindow {
 
 	/** The farthest the pacing may run ahead of {@code now}: two periods. */
 	private long horizon(long now) {
-		return Saturating.add(now, Saturating.multiply(this.periodNanos, 2));
+		return Saturating.add(now, this.maxAheadNanos);
 	}
 
 	private void expire(long now) {
-		Iterator<Entry> iterator = this.entries.iterator();
-		while (iterator.hasNext()) {
-			Entry entry = iterator.next();
-			if (Saturating.add(entry.time, this.periodNanos) > now) {
-				return;
-			}
+		// an entry has left the window when entry.time + period <= now
+		long cutoff = Saturating.subtract(now, this.periodNanos);
+		Entry entry;
+		while ((entry = this.entries.peekFirst()) != null && entry.time <= cutoff) {
 			this.windowSum -= entry.amount;
 			entry.amount = 0;
 			entry.live = false;
-			iterator.remove();
+			this.entries.pollFirst();
 		}
 	}
 

@@ -14,18 +14,13 @@ final class Saturating {
 
 	static long add(long a, long b) {
 		long sum = a + b;
-		if (((a ^ sum) & (b ^ sum)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return sum;
+		// on overflow both operands have the sign the sum lacks: answer MAX_VALUE, or MIN_VALUE (MAX_VALUE + 1)
+		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE + (a >>> 63) : sum;
 	}
 
 	static long subtract(long a, long b) {
 		long difference = a - b;
-		if (((a ^ b) & (a ^ difference)) < 0) {
-			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
-		}
-		return difference;
+		return (((a ^ b) & (a ^ difference)) < 0) ? Long.MAX_VALUE + (a >>> 63) : difference;
 	}
 
 	static long multiply(long a, long b) {
