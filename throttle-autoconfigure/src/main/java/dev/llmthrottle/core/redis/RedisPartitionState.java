@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
@@ -41,6 +43,9 @@ final class RedisPartitionState implements PartitionState {
 	private static final int MAX_ORPHANED_LEASES = 10_000;
 
 	private static final int MAX_PENDING_SETTLEMENTS = 10_000;
+
+	/** How soon a caller of {@link #tryCharge} asks again while its charge is on its way (about a round trip). */
+	private static final long CHARGE_POLL_NANOS = 1_000_000;
 
 	/** After a reply past its deadline: ask again this soon (the clock estimate is fresh; no busy loop). */
 	private static final long LATE_REPLY_RETRY_NANOS = 1_000_000;
@@ -90,6 +95,9 @@ final class RedisPartitionState implements PartitionState {
 
 	/** The wait Redis gave the cost at the head of the queue: asking again before it ends is pointless. */
 	private volatile NotBefore notBefore;
+
+	/** The latest charge sent by {@link #tryCharge}, until a caller takes its reply. */
+	private final AtomicReference<PendingCharge> pendingCharge = new AtomicReference<>();
 
 	RedisPartitionState(RedisPartitionStates shared, ThrottlePolicy policy, String partitionKey, TimeSource time) {
 		this.shared = shared;
@@ -561,30 +569,27 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * One script call (the admission without a lease): charged if the cooldown is over and every limit has room
-	 * now. Blocks for at most the command timeout. While Redis fails, the failure policy applies as to an
+	 * A charge that keeps to the rates (a retry under a permit already held): one script call, the admission
+	 * without a lease, charged if the cooldown is over and every limit has room now. Never blocks (the caller may
+	 * be an event loop): the first call sends it and answers a short wait; a later call with the same cost takes the
+	 * reply (0 when charged, else the wait the script gave). While Redis fails, the failure policy applies as to an
 	 * admission.
 	 */
 	@Override
 	public long tryCharge(Cost extra) {
 		checkFits(extra);
-		long cooldown = cooldownRemainingNanos();
-		if (cooldown > 0) {
-			return cooldown;
-		}
 		BackendHealth health = this.shared.health();
 		if (health.redisAllowed()) {
-			try {
-				return chargeOnRedis(extra);
-			}
-			catch (BackendFailure ex) {
-				health.failed(ex.getCause());
-			}
+			return chargeOnRedis(extra);
 		}
 		health.probeIfDue();
 		if (this.shared.settings().onFailure() == FailurePolicy.FAIL_CLOSED) {
 			health.degradedDecision();
 			throw new BackendUnavailableException(this.provider, health.reason());
+		}
+		long cooldown = cooldownRemainingNanos();
+		if (cooldown > 0) {
+			return cooldown;
 		}
 		long wait;
 		this.fallbackLock.lock();
@@ -606,35 +611,77 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	private long chargeOnRedis(Cost extra) {
+		while (true) {
+			PendingCharge pending = this.pendingCharge.get();
+			if (pending != null && !pending.reply.isDone()) {
+				return CHARGE_POLL_NANOS; // one is on its way: its reply decides
+			}
+			long now = this.time.nanoTime();
+			boolean fresh = pending != null
+					&& now - pending.sentAt <= this.shared.settings().commandTimeout().toNanos();
+			if (pending != null && fresh && pending.cost.equals(extra)) {
+				if (!this.pendingCharge.compareAndSet(pending, null)) {
+					continue; // another caller took this reply
+				}
+				long answer = pending.reply.join();
+				if (answer >= 0) {
+					return answer; // 0: charged for this caller
+				}
+				// the call failed (the breaker is open now) or came late: decide again
+				return this.shared.health().redisAllowed() ? CHARGE_POLL_NANOS : tryCharge(extra);
+			}
+			// a charged reply nobody came back for (another cost, or too long ago to stand for a request sent now) is
+			// dropped: charged once too often, the safe side
+			NotBefore cached = this.notBefore;
+			if (cached != null && cached.cost.equals(extra)) {
+				long left = cached.until - now;
+				if (left > 0) {
+					return left;
+				}
+			}
+			long cooldown = cooldownRemainingNanos();
+			if (cooldown > 0) {
+				return cooldown;
+			}
+			PendingCharge sent = new PendingCharge(extra, now, new CompletableFuture<>());
+			if (!this.pendingCharge.compareAndSet(pending, sent)) {
+				continue;
+			}
+			sendCharge(sent);
+			return CHARGE_POLL_NANOS;
+		}
+	}
+
+	/** Sends a pending charge; its reply completes with 0 (charged), the wait, or -1 (failed or late). */
+	private void sendCharge(PendingCharge charge) {
 		View current = this.view;
+		RedisBackendSettings settings = this.shared.settings();
 		List<String> args = PartitionScript.admit(0,
-				this.shared.clock().deadline(this.time.nanoTime(), this.shared.settings().commandTimeout().toNanos()),
-				"", 0, micros(this.shared.settings().leaseTtl()), micros(this.shared.settings().concurrencyPoll()),
-				current.limits, bursts(current.limits, this.policy), extra);
-		AdmitReply reply;
-		try {
-			reply = AdmitReply.parse(this.shared.call(PartitionScript.keys(this.keys, current.limits), args),
-					current.limits.size());
-		}
-		catch (BackendFailure ex) {
-			throw ex;
-		}
-		catch (RuntimeException ex) {
-			throw new BackendFailure(ex);
-		}
-		long receivedAt = this.time.nanoTime();
-		this.shared.clock().observe(reply.now(), receivedAt);
-		this.shared.health().succeeded();
-		afterRecovery();
-		if (reply.status() < 0) {
-			this.shared.lateReply();
-			return LATE_REPLY_RETRY_NANOS;
-		}
-		if (reply.status() == 0) {
-			return noteWait(extra, reply, receivedAt);
-		}
-		noteSums(current, reply.sums());
-		return 0;
+				this.shared.clock().deadline(this.time.nanoTime(), settings.commandTimeout().toNanos()), "", 0,
+				micros(settings.leaseTtl()), micros(settings.concurrencyPoll()), current.limits,
+				bursts(current.limits, this.policy), charge.cost);
+		this.shared.send(PartitionScript.keys(this.keys, current.limits), args, (raw) -> {
+			long answer = -1;
+			try {
+				AdmitReply reply = AdmitReply.parse(raw, current.limits.size());
+				long receivedAt = this.time.nanoTime();
+				this.shared.clock().observe(reply.now(), receivedAt);
+				this.shared.health().succeeded();
+				if (reply.status() < 0) {
+					this.shared.lateReply();
+				}
+				else if (reply.status() == 0) {
+					answer = noteWait(charge.cost, reply, receivedAt);
+				}
+				else {
+					noteSums(current, reply.sums());
+					answer = 0;
+				}
+			}
+			finally {
+				charge.reply.complete(answer);
+			}
+		}, () -> charge.reply.complete(-1L));
 	}
 
 	private void charge(List<ScriptLimit> limits, long[] amounts) {
@@ -782,6 +829,10 @@ final class RedisPartitionState implements PartitionState {
 
 	/** What the local fallback admitted, and which fallback (a newer one may exist by the time it is released). */
 	private record LocalGrant(PartitionState state, Object grant) {
+	}
+
+	/** A charge sent to Redis and its answer: 0 charged, the wait in nanoseconds, or -1 (failed or late). */
+	private record PendingCharge(Cost cost, long sentAt, CompletableFuture<Long> reply) {
 	}
 
 	private record NotBefore(Cost cost, long until, String blockedBy) {

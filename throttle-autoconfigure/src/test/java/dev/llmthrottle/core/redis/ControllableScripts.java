@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * Scripts on a real Redis that a test can break: every call failing (an outage), some calls failing, arguments
- * rewritten on the way, or renewals held back until the test lets them go.
+ * rewritten on the way, every call or renewals held back until the test lets them go.
  */
 final class ControllableScripts implements RedisScripts {
 
@@ -22,6 +22,9 @@ final class ControllableScripts implements RedisScripts {
 	volatile UnaryOperator<List<String>> rewrite = UnaryOperator.identity();
 
 	volatile boolean holdRenewals;
+
+	/** When set, every call is sent only once this completes (a slow Redis). */
+	volatile CompletableFuture<Void> gate;
 
 	private final List<Runnable> held = new ArrayList<>();
 
@@ -48,6 +51,10 @@ final class ControllableScripts implements RedisScripts {
 				}));
 			}
 			return reply;
+		}
+		CompletableFuture<Void> slow = this.gate;
+		if (slow != null) {
+			return slow.thenCompose((ignored) -> this.delegate.eval(script, keys, sent));
 		}
 		return this.delegate.eval(script, keys, sent);
 	}
