@@ -80,6 +80,7 @@ final class PartitionScript {
 		return args;
 	}
 
+	/** Extends live leases; the reply is {@code {renewed, lost, now, lost ids...}} (see {@link #lostLeases}). */
 	static List<String> renew(long now, long leaseTtlMicros, List<String> leaseIds) {
 		List<String> args = new ArrayList<>(3 + leaseIds.size());
 		args.add("renew");
