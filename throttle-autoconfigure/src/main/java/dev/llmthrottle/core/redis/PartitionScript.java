@@ -124,9 +124,11 @@ final class PartitionScript {
 		args.add(Long.toString(now));
 		args.add(Integer.toString(limits.size()));
 		for (int i = 0; i < limits.size(); i++) {
-			addLimit(args, limits.get(i));
+			ScriptLimit limit = limits.get(i);
+			addLimit(args, limit);
 			args.add(Long.toString(remaining[i]));
-			args.add(Long.toString(resetMicros));
+			// held back for one (unguarded) period at most, as the in-memory state does
+			args.add(Long.toString(Math.min(resetMicros, limit.limit().periodNanos() / 1000)));
 		}
 		return args;
 	}

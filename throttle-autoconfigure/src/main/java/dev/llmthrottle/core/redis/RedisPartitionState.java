@@ -52,8 +52,7 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final long TOKEN_BURST_DIVISOR = 10;
 
-	/** The longest cooldown kept (the script's cap too): a day. */
-	private static final long MAX_COOLDOWN_NANOS = Duration.ofDays(1).toNanos();
+	private static final long DAY_NANOS = Duration.ofDays(1).toNanos();
 
 	private final RedisPartitionStates shared;
 
@@ -464,7 +463,7 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public boolean coolDown(Duration duration, String reason) {
-		long nanos = Math.min(saturatedNanos(duration), MAX_COOLDOWN_NANOS);
+		long nanos = Math.min(saturatedNanos(duration), cooldownHorizonNanos(this.policy));
 		if (nanos <= 0 || !noteCooldown(this.time.nanoTime() + nanos, reason)) {
 			return false;
 		}
@@ -817,6 +816,12 @@ final class RedisPartitionState implements PartitionState {
 			return Long.MAX_VALUE;
 		}
 		return Math.max(0, duration.toNanos());
+	}
+
+	/** The longest cooldown kept, as in the in-memory state: a day, or two of the longest period if longer. */
+	private static long cooldownHorizonNanos(ThrottlePolicy policy) {
+		long longest = saturatedNanos(policy.longestPeriod());
+		return Math.max(DAY_NANOS, (longest > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * longest);
 	}
 
 	private static long saturatedNanos(long micros) {

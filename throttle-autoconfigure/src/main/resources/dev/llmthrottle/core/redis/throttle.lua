@@ -23,7 +23,7 @@ local MAX_EXACT = 9007199254740991 -- 2^53 - 1: the largest integer a Lua number
 local MAX_AMOUNT = 1000000000000000 -- 1e15 units
 local MAX_SUM = 2 * MAX_AMOUNT -- any stored sum or bucket amount, whatever the amount in force
 local MAX_PERIOD = 3000000000000 -- about 35 days, in microseconds
-local MAX_COOLDOWN_MS = 86400000 -- one day
+local MAX_COOLDOWN_MS = 2 * MAX_PERIOD / 1000 -- two of the longest period allowed (the caller caps it first)
 local MAX_LEASE_TTL = 86400000000 -- one day, in microseconds
 local state, leases, cooldown = KEYS[1], KEYS[2], KEYS[3]
 local op = ARGV[1]
@@ -401,7 +401,7 @@ if op == 'renew' then
   return reply
 end
 
--- cooldown: ARGV[3] milliseconds (at most a day), [4] reason. A longer cooldown in force is kept.
+-- cooldown: ARGV[3] milliseconds (the caller's cap: a day or two periods), [4] reason. A longer cooldown in force is kept.
 -- Returns {changed, now}.
 if op == 'cooldown' then
   local ms = num(ARGV[3], 0, MAX_COOLDOWN_MS, 0)
