@@ -2,6 +2,7 @@ package dev.llmthrottle.core.rate;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 import dev.llmthrottle.core.Limit;
 
@@ -39,7 +40,8 @@ import dev.llmthrottle.core.Limit;
  * its amount changes (a refund frees window room and moves {@code tat} back, never before now; a debt is charged to
  * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
  * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
- * sum is capped at twice the amount, the pacing instant at two periods ahead, and all arithmetic that advances the
+ * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
+ * would take it), the pacing instant at two periods ahead, and all arithmetic that advances the
  * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
  * The window stores admissions in buckets no wider
  * than {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays bounded for day-long
@@ -140,6 +142,8 @@ public final class PacedWindow {
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
 		this.maxSum = Saturating.multiply(this.amount, 2);
+		// a lowered amount does not trim what was admitted (a raised one later must still see it): it leaves the
+		// window within a period, and the sum is capped again at the next addition
 		this.maxAheadNanos = Saturating.multiply(this.periodNanos, 2);
 	}
 
@@ -231,13 +235,13 @@ public final class PacedWindow {
 			}
 		}
 		else {
-			long added = Math.min(delta, room());
 			if (entry.live) {
-				entry.amount += added;
-				this.windowSum += added;
+				entry.amount = Saturating.add(entry.amount, delta);
+				this.windowSum = Saturating.add(this.windowSum, delta);
+				capSum();
 			}
 			else {
-				append(added, at);
+				append(delta, at);
 			}
 			advancePacing(delta, at);
 		}
@@ -309,23 +313,38 @@ public final class PacedWindow {
 	}
 
 	private Entry append(long units, long at) {
-		long added = Math.min(units, room());
 		Entry last = this.entries.peekLast();
 		if (last != null && Saturating.subtract(at, last.first) < this.granularityNanos) {
 			last.time = at;
-			last.amount += added;
+			last.amount = Saturating.add(last.amount, units);
 		}
 		else {
-			last = new Entry(at, added);
+			last = new Entry(at, units);
 			this.entries.addLast(last);
 		}
-		this.windowSum += added;
+		this.windowSum = Saturating.add(this.windowSum, units);
+		capSum();
 		return last;
 	}
 
-	/** How much the window's sum may still grow: it is capped at twice the amount. */
-	private long room() {
-		return Math.max(0, this.maxSum - this.windowSum);
+	/**
+	 * Caps the window's sum at twice the amount by keeping only the newest units (rule R2). The decisions stay those
+	 * of an unbounded window: a cost fits only once what remains after the oldest entries leave is at most
+	 * {@code amount - 1}, less than the newest {@code 2 x amount} units kept, so dropping older units never changes
+	 * when that happens.
+	 */
+	private void capSum() {
+		if (this.windowSum <= this.maxSum) {
+			return;
+		}
+		long keep = this.maxSum;
+		Iterator<Entry> newestFirst = this.entries.descendingIterator();
+		while (newestFirst.hasNext()) {
+			Entry entry = newestFirst.next();
+			entry.amount = Math.min(entry.amount, keep);
+			keep -= entry.amount;
+		}
+		this.windowSum = this.maxSum - keep;
 	}
 
 	private void advancePacing(long units, long at) {
