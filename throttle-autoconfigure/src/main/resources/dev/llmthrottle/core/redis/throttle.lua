@@ -14,14 +14,14 @@
 -- R1 every limit is checked for every call, also at cost 0: a call fits if the window has room for max(cost, 1)
 --    and pacing allows it; only the real cost is taken.
 -- R2 no input can fail the script or push state beyond a bounded horizon: every argument is clamped, a settlement
---    adds at most one limit amount beyond its estimate, a window sum grows to at most 2 x amount, a pacing instant at
+--    adds at most one limit amount beyond its estimate, a window sum keeps its newest 2 x amount units, a pacing instant at
 --    now + 2 x period, so every TTL is at most 2 x the longest period + the margin; stored values are clamped
 --    again when read (state written by an older version heals).
 
 local MARGIN = 1000000
 local MAX_EXACT = 9007199254740991 -- 2^53 - 1: the largest integer a Lua number holds exactly
 local MAX_AMOUNT = 1000000000000000 -- 1e15 units
-local MAX_SUM = 2 * MAX_AMOUNT -- any stored sum or bucket amount, whatever the amount in force
+local MAX_SUM = 5 * MAX_AMOUNT -- any stored sum or bucket amount, whatever the amount in force (< 2^53)
 local MAX_PERIOD = 3000000000000 -- about 35 days, in microseconds
 local MAX_COOLDOWN_MS = 2 * MAX_PERIOD / 1000 -- two of the longest period allowed (the caller caps it first)
 local MAX_LEASE_TTL = 86400000000 -- one day, in microseconds
@@ -182,23 +182,49 @@ local function limit_wait(l, cost, burst)
   return wait
 end
 
--- adds to the bucket `bucket` what fits under the cap of 2 x amount; returns what was added
+-- R2: caps the window's sum at 2 x amount by keeping its newest units (older buckets are trimmed, kept at 0), as
+-- PacedWindow does: a cost fits only once what remains after the oldest buckets leave is below the amount, so the
+-- decisions stay those of an unbounded window. A lowered amount trims nothing until the next addition.
+local function cap_sum(l)
+  local max = 2 * l.amount
+  if sum(l) <= max then
+    return
+  end
+  local keep = max
+  local buckets = redis.call('ZREVRANGE', l.key, 0, -1)
+  for s = 1, #buckets, 500 do
+    local fields = {}
+    for j = s, math.min(s + 499, #buckets) do
+      fields[#fields + 1] = 'b:' .. l.id .. ':' .. buckets[j]
+    end
+    local amounts = redis.call('HMGET', state, unpack(fields))
+    for k = 1, #amounts do
+      local held = num(amounts[k], 0, MAX_SUM, 0)
+      local kept = math.min(held, keep)
+      if kept ~= held then
+        redis.call('HSET', state, fields[k], int(kept))
+      end
+      keep = keep - kept
+    end
+  end
+  set_sum(l, max - keep)
+end
+
+-- adds `amount` to the bucket `bucket` (stamped now), then caps the sum
 local function add_to_bucket(l, bucket, amount)
-  local current = sum(l)
-  local added = math.max(0, math.min(amount, 2 * l.amount - current))
-  if added <= 0 then
-    return 0
+  if amount <= 0 then
+    return
   end
   local member = int(bucket)
   local field = 'b:' .. l.id .. ':' .. member
-  redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + added))
-  set_sum(l, current + added)
+  redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + amount))
+  set_sum(l, sum(l) + amount)
   local expiry = now + l.period
   local old = tonumber(redis.call('ZSCORE', l.key, member))
   if not old or old < expiry then
     redis.call('ZADD', l.key, int(expiry), member)
   end
-  return added
+  cap_sum(l)
 end
 
 local function advance_tat(l, tat, amount)
@@ -355,13 +381,9 @@ if op == 'settle' then
       else
         if live then
           local field = 'b:' .. l.id .. ':' .. member
-          local current = sum(l)
-          local added = math.max(0, math.min(delta, 2 * l.amount - current))
-          if added > 0 then
-            redis.call('HSET', state, field,
-              int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + added))
-            set_sum(l, current + added)
-          end
+          redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + delta))
+          set_sum(l, sum(l) + delta)
+          cap_sum(l)
         else
           add_to_bucket(l, math.floor(now / granularity(l)), delta)
         end
