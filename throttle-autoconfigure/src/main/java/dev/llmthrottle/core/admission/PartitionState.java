@@ -78,10 +78,7 @@ public interface PartitionState {
 	 * (a retry sent under a permit already held); otherwise takes nothing.
 	 * @return 0 when charged, else the nanoseconds until it might fit
 	 */
-	default long tryCharge(Cost extra) {
-		charge(extra);
-		return 0;
-	}
+	long tryCharge(Cost extra);
 
 	/** Applies a changed policy, keeping what was admitted where limits match. */
 	void apply(ThrottlePolicy policy);

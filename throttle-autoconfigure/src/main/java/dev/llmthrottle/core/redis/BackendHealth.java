@@ -95,6 +95,12 @@ final class BackendHealth {
 		warnIfDue();
 	}
 
+	/** A settlement made while degraded could not be carried to Redis: reported like a degraded decision. */
+	void settlementNotCarried() {
+		this.listener.backendDegraded(this.provider, "a settlement could not be carried to Redis (" + this.reason + ")");
+		warnIfDue();
+	}
+
 	/** Sends one {@code PING} if the breaker is open and the last probe is a probe interval old. Never blocks. */
 	void probeIfDue() {
 		if (!this.degraded) {

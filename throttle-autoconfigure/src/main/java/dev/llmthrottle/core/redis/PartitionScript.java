@@ -80,6 +80,7 @@ final class PartitionScript {
 		return args;
 	}
 
+	/** Extends live leases; the reply is {@code {renewed, lost, now, lost ids...}} (see {@link #lostLeases}). */
 	static List<String> renew(long now, long leaseTtlMicros, List<String> leaseIds) {
 		List<String> args = new ArrayList<>(3 + leaseIds.size());
 		args.add("renew");
@@ -90,7 +91,30 @@ final class PartitionScript {
 	}
 
 	static List<String> coolDown(long millis, String reason) {
-		return List.of("cooldown", "0", Long.toString(millis), reason);
+		return coolDown(0, millis, reason);
+	}
+
+	/** A cooldown of {@code millis} from {@code now} (the script caps it at a day). */
+	static List<String> coolDown(long now, long millis, String reason) {
+		return List.of("cooldown", Long.toString(now), Long.toString(millis), reason);
+	}
+
+	/**
+	 * Tells the script that limits changed amount: the amount held back after a report is dropped, and with
+	 * {@code rescale} (a learned limit) the pacing still owed is rescaled to the new rate.
+	 * @param oldAmounts per limit, the amount before the change
+	 */
+	static List<String> relearn(long now, List<ScriptLimit> limits, long[] oldAmounts, boolean rescale) {
+		List<String> args = new ArrayList<>(3 + 5 * limits.size());
+		args.add("relearn");
+		args.add(Long.toString(now));
+		args.add(Integer.toString(limits.size()));
+		for (int i = 0; i < limits.size(); i++) {
+			addLimit(args, limits.get(i));
+			args.add(Long.toString(oldAmounts[i]));
+			args.add(rescale ? "1" : "0");
+		}
+		return args;
 	}
 
 	/** @param remaining per limit, -1 where nothing was reported */
@@ -100,9 +124,11 @@ final class PartitionScript {
 		args.add(Long.toString(now));
 		args.add(Integer.toString(limits.size()));
 		for (int i = 0; i < limits.size(); i++) {
-			addLimit(args, limits.get(i));
+			ScriptLimit limit = limits.get(i);
+			addLimit(args, limit);
 			args.add(Long.toString(remaining[i]));
-			args.add(Long.toString(resetMicros));
+			// held back for one (unguarded) period at most, as the in-memory state does
+			args.add(Long.toString(Math.min(resetMicros, limit.limit().periodNanos() / 1000)));
 		}
 		return args;
 	}
@@ -176,6 +202,17 @@ final class PartitionScript {
 			return number.longValue();
 		}
 		return Long.parseLong(String.valueOf(value));
+	}
+
+	/** The lease ids a {@code renew} reply reports lost (expired or unknown when it ran). */
+	static List<String> lostLeases(List<Object> renewReply) {
+		List<String> lost = new ArrayList<>();
+		for (int i = 3; i < renewReply.size(); i++) {
+			Object id = renewReply.get(i);
+			lost.add((id instanceof byte[] bytes) ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+					: String.valueOf(id));
+		}
+		return lost;
 	}
 
 }

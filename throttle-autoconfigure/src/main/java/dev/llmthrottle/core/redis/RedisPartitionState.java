@@ -7,15 +7,17 @@ import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.MaxWaitExceededException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
@@ -40,7 +42,17 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final int MAX_ORPHANED_LEASES = 10_000;
 
+	private static final int MAX_PENDING_SETTLEMENTS = 10_000;
+
+	/** How soon a caller of {@link #tryCharge} asks again while its charge is on its way (about a round trip). */
+	private static final long CHARGE_POLL_NANOS = 1_000_000;
+
+	/** After a reply past its deadline: ask again this soon (the clock estimate is fresh; no busy loop). */
+	private static final long LATE_REPLY_RETRY_NANOS = 1_000_000;
+
 	private static final long TOKEN_BURST_DIVISOR = 10;
+
+	private static final long DAY_NANOS = Duration.ofDays(1).toNanos();
 
 	private final RedisPartitionStates shared;
 
@@ -58,6 +70,9 @@ final class RedisPartitionState implements PartitionState {
 	private final Queue<String> orphanedLeases = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger orphanCount = new AtomicInteger();
+
+	/** Settlements made while Redis could not be reached: carried to it once it answers again. */
+	private final PendingSettlements pending = new PendingSettlements(MAX_PENDING_SETTLEMENTS);
 
 	/** Guards the fallback state, which (like every local state) is not thread-safe. */
 	private final ReentrantLock fallbackLock = new ReentrantLock();
@@ -79,6 +94,9 @@ final class RedisPartitionState implements PartitionState {
 
 	/** The wait Redis gave the cost at the head of the queue: asking again before it ends is pointless. */
 	private volatile NotBefore notBefore;
+
+	/** The latest charge sent by {@link #tryCharge}, until a caller takes its reply. */
+	private final AtomicReference<PendingCharge> pendingCharge = new AtomicReference<>();
 
 	RedisPartitionState(RedisPartitionStates shared, ThrottlePolicy policy, String partitionKey, TimeSource time) {
 		this.shared = shared;
@@ -103,6 +121,7 @@ final class RedisPartitionState implements PartitionState {
 		if (cached != null && cached.cost.equals(cost)) {
 			long left = cached.until - this.time.nanoTime();
 			if (left > 0) {
+				refuseBeyondMaxWait(cached.blockedBy, left);
 				return Attempt.waitFor(left);
 			}
 		}
@@ -116,6 +135,18 @@ final class RedisPartitionState implements PartitionState {
 			}
 		}
 		return admitDegraded(cost);
+	}
+
+	/**
+	 * A wait the script answered beyond max-wait (from now, so beyond the waiting caller's deadline too) is refused
+	 * at once, as the in-memory state's projection does, instead of being waited out. A concurrency wait is a poll,
+	 * not a projection, and is never refused here.
+	 */
+	private void refuseBeyondMaxWait(String blockedBy, long waitNanos) {
+		Duration maxWait = this.policy.maxWait();
+		if (!"concurrency".equals(blockedBy) && waitNanos > maxWait.toNanos()) {
+			throw new MaxWaitExceededException(this.provider, blockedBy, Duration.ofNanos(waitNanos), maxWait);
+		}
 	}
 
 	private Attempt admitOnRedis(Cost cost) {
@@ -145,33 +176,44 @@ final class RedisPartitionState implements PartitionState {
 		}
 		long receivedAt = this.time.nanoTime();
 		this.shared.clock().observe(reply.now(), receivedAt);
-		if (reply.status() < 0) {
-			throw new BackendFailure(new TimeoutException(
-					"the admission reached Redis after its deadline"));
-		}
+		// Redis answered: a reply past its deadline (nothing taken) says the command waited somewhere (a pause of
+		// this JVM, a socket buffer), not that Redis fails; the clock estimate is fresh, so just ask again.
 		this.shared.health().succeeded();
 		afterRecovery();
+		if (reply.status() < 0) {
+			this.shared.lateReply();
+			return Attempt.waitFor(LATE_REPLY_RETRY_NANOS);
+		}
 		if (reply.status() == 0) {
-			long waitNanos = reply.waitMicros() * 1000;
-			if ("cooldown".equals(reply.blockedBy())) {
-				noteCooldown(receivedAt + waitNanos, reply.cooldownReason());
-			}
-			if (!"concurrency".equals(reply.blockedBy())) {
-				this.notBefore = new NotBefore(cost, receivedAt + waitNanos);
-			}
-			return Attempt.waitFor(Math.max(1, waitNanos));
+			long wait = noteWait(cost, reply, receivedAt);
+			refuseBeyondMaxWait(reply.blockedBy(), wait);
+			return Attempt.waitFor(wait);
 		}
 		this.notBefore = null;
-		synchronized (this) {
-			if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
-				this.view = current.withSums(reply.sums());
-			}
-		}
+		noteSums(current, reply.sums());
 		if (!leaseId.isEmpty()) {
 			this.heldLeases.add(leaseId);
 			this.shared.leases().hold(this);
 		}
 		return Attempt.admitted(new RedisGrant(leaseId, current.limits, reply.buckets()));
+	}
+
+	/** Remembers what a refusal of the script said; returns the wait in nanoseconds (at least 1). */
+	private long noteWait(Cost cost, AdmitReply reply, long receivedAt) {
+		long waitNanos = saturatedNanos(reply.waitMicros());
+		if ("cooldown".equals(reply.blockedBy())) {
+			noteCooldown(receivedAt + waitNanos, reply.cooldownReason());
+		}
+		if (!"concurrency".equals(reply.blockedBy())) {
+			this.notBefore = new NotBefore(cost, receivedAt + waitNanos, reply.blockedBy());
+		}
+		return Math.max(1, waitNanos);
+	}
+
+	private synchronized void noteSums(View current, long[] sums) {
+		if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
+			this.view = current.withSums(sums);
+		}
 	}
 
 	private Attempt admitDegraded(Cost cost) {
@@ -243,6 +285,9 @@ final class RedisPartitionState implements PartitionState {
 			return;
 		}
 		this.recoveryPending = false;
+		for (PendingSettlements.Settlement settlement : this.pending.drain()) {
+			this.shared.send(settlement.keys(), settlement.args(), null, this.shared::settlementNotCarried);
+		}
 		String orphan;
 		while ((orphan = this.orphanedLeases.poll()) != null) {
 			this.orphanCount.decrementAndGet();
@@ -282,18 +327,12 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public void release(Object grant, Cost estimate, Cost actual, boolean sent) {
+		this.notBefore = null; // a slot or a refund may let the head through earlier than it was told
 		if (grant instanceof LocalGrant local) {
-			this.fallbackLock.lock();
-			try {
-				local.state.release(local.grant, estimate, actual, sent);
-			}
-			finally {
-				this.fallbackLock.unlock();
-			}
+			releaseLocal(local, estimate, actual, sent);
 			return;
 		}
 		RedisGrant taken = (RedisGrant) grant;
-		this.notBefore = null;
 		boolean leased = !taken.leaseId.isEmpty();
 		if (leased) {
 			this.heldLeases.remove(taken.leaseId);
@@ -303,26 +342,77 @@ final class RedisPartitionState implements PartitionState {
 		if (!leased && Arrays.equals(admitted, real)) {
 			return; // nothing to settle: no round trip
 		}
+		List<ScriptLimit> limits = this.view.inForce(taken.limits);
+		PendingSettlements.Settlement settlement = new PendingSettlements.Settlement(
+				PartitionScript.keys(this.keys, limits),
+				PartitionScript.settle(0, taken.leaseId, limits, taken.buckets, admitted, real));
 		BackendHealth health = this.shared.health();
 		if (!health.redisAllowed()) {
-			if (leased) {
-				orphan(taken.leaseId);
-			}
+			keep(taken, settlement, taken.leaseId);
 			return;
 		}
 		try {
-			List<Object> reply = this.shared.call(PartitionScript.keys(this.keys, taken.limits),
-					PartitionScript.settle(0, taken.leaseId, taken.limits, taken.buckets, admitted, real));
+			List<Object> reply = this.shared.call(settlement.keys(), settlement.args());
 			health.succeeded();
 			if (leased && PartitionScript.number(reply.get(0)) == 0) {
 				this.shared.unknownLeaseReleased();
 			}
+			afterRecovery();
 		}
 		catch (BackendFailure ex) {
 			health.failed(ex.getCause());
-			if (leased) {
-				orphan(taken.leaseId);
+			// it may have run before the reply was lost: carried again, a debt counts twice (the safe side) and
+			// the lease release is answered "unknown"
+			keep(taken, settlement, taken.leaseId);
+		}
+	}
+
+	/**
+	 * A permit the local fallback admitted: settled there while that fallback is in use (what it holds is charged
+	 * to Redis on recovery); after recovery its debt is carried to Redis (its estimate was charged with the
+	 * fallback's window). A refund of such a permit is not carried: the shared window keeps the estimate (safe).
+	 */
+	private void releaseLocal(LocalGrant local, Cost estimate, Cost actual, boolean sent) {
+		this.fallbackLock.lock();
+		try {
+			if (local.state == this.fallback) {
+				local.state.release(local.grant, estimate, actual, sent);
+				return;
 			}
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		List<ScriptLimit> limits = this.view.limits;
+		long[] admitted = PartitionScript.amounts(limits, estimate);
+		long[] real = PartitionScript.actual(limits, estimate, actual, sent);
+		long[] debts = new long[limits.size()];
+		boolean any = false;
+		for (int i = 0; i < debts.length; i++) {
+			debts[i] = Math.max(0, real[i] - admitted[i]);
+			any |= debts[i] > 0;
+		}
+		if (!any) {
+			return;
+		}
+		PendingSettlements.Settlement settlement = chargeSettlement(limits, debts);
+		if (this.shared.health().redisAllowed()) {
+			this.shared.send(settlement.keys(), settlement.args(), null, this.shared::settlementNotCarried);
+		}
+		else {
+			keep(local, settlement, "");
+		}
+	}
+
+	/** Keeps a settlement for when Redis answers again; when full, it is counted as not carried. */
+	private void keep(Object permit, PendingSettlements.Settlement settlement, String leaseId) {
+		if (this.pending.add(permit, settlement)) {
+			this.recoveryPending = true;
+			return;
+		}
+		this.shared.settlementNotCarried();
+		if (!leaseId.isEmpty()) {
+			orphan(leaseId); // at least the slot comes back
 		}
 	}
 
@@ -350,10 +440,19 @@ final class RedisPartitionState implements PartitionState {
 	public Projection project(Cost ahead, Cost cost) {
 		long projected = cooldownRemainingNanos();
 		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
+		NotBefore cached = this.notBefore;
+		if (cached != null && !ahead.equals(Cost.NONE)) {
+			// the head of the queue was told to wait this long; whoever queues behind it waits at least as long
+			long left = cached.until - this.time.nanoTime();
+			if (left > projected) {
+				projected = left;
+				blockedBy = cached.blockedBy;
+			}
+		}
 		for (ScriptLimit scriptLimit : this.view.limits) {
 			Limit limit = scriptLimit.limit();
-			long paced = (long) Math
-				.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
+			double exact = Math.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
+			long paced = (exact >= Long.MAX_VALUE) ? Long.MAX_VALUE : (long) exact;
 			if (paced > projected) {
 				projected = paced;
 				blockedBy = limit.toString();
@@ -364,10 +463,11 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public boolean coolDown(Duration duration, String reason) {
-		if (!noteCooldown(this.time.nanoTime() + duration.toNanos(), reason)) {
+		long nanos = Math.min(saturatedNanos(duration), cooldownHorizonNanos(this.policy));
+		if (nanos <= 0 || !noteCooldown(this.time.nanoTime() + nanos, reason)) {
 			return false;
 		}
-		long millis = Math.max(1, (duration.toNanos() + 999_999) / 1_000_000);
+		long millis = Math.max(1, (nanos + 999_999) / 1_000_000);
 		if (this.shared.health().redisAllowed()) {
 			this.shared.send(PartitionScript.keys(this.keys, List.of()),
 					PartitionScript.coolDown(millis, (reason != null) ? reason : ""), null);
@@ -400,7 +500,7 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
-		if (remaining < 0 || reset.isNegative() || reset.isZero()) {
+		if (remaining < 0 || reset == null || reset.isNegative() || reset.isZero()) {
 			return;
 		}
 		if (!this.shared.health().redisAllowed()) {
@@ -433,15 +533,19 @@ final class RedisPartitionState implements PartitionState {
 			if (configured.dimension() == dimension && configured.period().equals(window)) {
 				boolean auto = this.policy.isAuto(dimension, window);
 				long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
+				View current;
+				View learned;
 				synchronized (this) {
-					View current = this.view;
-					View learned = current.withAmount(dimension, window, target);
-					if (learned != current) {
-						this.view = learned;
-						return true;
+					current = this.view;
+					learned = current.withAmount(dimension, window, target);
+					if (learned == current) {
+						return false;
 					}
+					this.view = learned;
+					this.notBefore = null;
 				}
-				return false;
+				sendRelearn(current, learned, true);
+				return true;
 			}
 		}
 		return false;
@@ -463,23 +567,173 @@ final class RedisPartitionState implements PartitionState {
 		}
 	}
 
+	/**
+	 * A charge that keeps to the rates (a retry under a permit already held): one script call, the admission
+	 * without a lease, charged if the cooldown is over and every limit has room now. Never blocks (the caller may
+	 * be an event loop): the first call sends it and answers a short wait; a later call with the same cost takes the
+	 * reply (0 when charged, else the wait the script gave). While Redis fails, the failure policy applies as to an
+	 * admission.
+	 */
+	@Override
+	public long tryCharge(Cost extra) {
+		checkFits(extra);
+		BackendHealth health = this.shared.health();
+		if (health.redisAllowed()) {
+			return chargeOnRedis(extra);
+		}
+		health.probeIfDue();
+		if (this.shared.settings().onFailure() == FailurePolicy.FAIL_CLOSED) {
+			health.degradedDecision();
+			throw new BackendUnavailableException(this.provider, health.reason());
+		}
+		long cooldown = cooldownRemainingNanos();
+		if (cooldown > 0) {
+			return cooldown;
+		}
+		long wait;
+		this.fallbackLock.lock();
+		try {
+			wait = fallback().tryCharge(extra);
+		}
+		catch (RequestTooLargeException ex) {
+			health.degradedDecision();
+			throw new BackendUnavailableException(this.provider,
+					health.reason() + "; the call does not fit this instance's share, " + ex.limit());
+		}
+		finally {
+			this.fallbackLock.unlock();
+		}
+		if (wait == 0) {
+			health.degradedDecision();
+		}
+		return wait;
+	}
+
+	private long chargeOnRedis(Cost extra) {
+		while (true) {
+			PendingCharge pending = this.pendingCharge.get();
+			if (pending != null && !pending.reply.isDone()) {
+				return CHARGE_POLL_NANOS; // one is on its way: its reply decides
+			}
+			long now = this.time.nanoTime();
+			boolean fresh = pending != null
+					&& now - pending.sentAt <= this.shared.settings().commandTimeout().toNanos();
+			if (pending != null && fresh && pending.cost.equals(extra)) {
+				if (!this.pendingCharge.compareAndSet(pending, null)) {
+					continue; // another caller took this reply
+				}
+				long answer = pending.reply.join();
+				if (answer >= 0) {
+					return answer; // 0: charged for this caller
+				}
+				// the call failed (the breaker is open now) or came late: decide again
+				return this.shared.health().redisAllowed() ? CHARGE_POLL_NANOS : tryCharge(extra);
+			}
+			// a charged reply nobody came back for (another cost, or too long ago to stand for a request sent now) is
+			// dropped: charged once too often, the safe side
+			NotBefore cached = this.notBefore;
+			if (cached != null && cached.cost.equals(extra)) {
+				long left = cached.until - now;
+				if (left > 0) {
+					return left;
+				}
+			}
+			long cooldown = cooldownRemainingNanos();
+			if (cooldown > 0) {
+				return cooldown;
+			}
+			PendingCharge sent = new PendingCharge(extra, now, new CompletableFuture<>());
+			if (!this.pendingCharge.compareAndSet(pending, sent)) {
+				continue;
+			}
+			sendCharge(sent);
+			return CHARGE_POLL_NANOS;
+		}
+	}
+
+	/** Sends a pending charge; its reply completes with 0 (charged), the wait, or -1 (failed or late). */
+	private void sendCharge(PendingCharge charge) {
+		View current = this.view;
+		RedisBackendSettings settings = this.shared.settings();
+		List<String> args = PartitionScript.admit(0,
+				this.shared.clock().deadline(this.time.nanoTime(), settings.commandTimeout().toNanos()), "", 0,
+				micros(settings.leaseTtl()), micros(settings.concurrencyPoll()), current.limits,
+				bursts(current.limits, this.policy), charge.cost);
+		this.shared.send(PartitionScript.keys(this.keys, current.limits), args, (raw) -> {
+			long answer = -1;
+			try {
+				AdmitReply reply = AdmitReply.parse(raw, current.limits.size());
+				long receivedAt = this.time.nanoTime();
+				this.shared.clock().observe(reply.now(), receivedAt);
+				this.shared.health().succeeded();
+				if (reply.status() < 0) {
+					this.shared.lateReply();
+				}
+				else if (reply.status() == 0) {
+					answer = noteWait(charge.cost, reply, receivedAt);
+				}
+				else {
+					noteSums(current, reply.sums());
+					answer = 0;
+				}
+			}
+			finally {
+				charge.reply.complete(answer);
+			}
+		}, () -> charge.reply.complete(-1L));
+	}
+
 	private void charge(List<ScriptLimit> limits, long[] amounts) {
+		PendingSettlements.Settlement settlement = chargeSettlement(limits, amounts);
+		this.shared.send(settlement.keys(), settlement.args(), null);
+	}
+
+	/** A charge after the fact: a settlement from 0 to {@code amounts}, in no admission's bucket. */
+	private PendingSettlements.Settlement chargeSettlement(List<ScriptLimit> limits, long[] amounts) {
 		long[] noBuckets = new long[limits.size()];
 		Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
-		this.shared.send(PartitionScript.keys(this.keys, limits),
-				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts), null);
+		return new PendingSettlements.Settlement(PartitionScript.keys(this.keys, limits),
+				PartitionScript.settle(0, "", limits, noBuckets, new long[limits.size()], amounts));
 	}
 
 	@Override
 	public void apply(ThrottlePolicy newPolicy) {
+		View old;
+		View applied;
 		synchronized (this) {
+			old = this.view;
 			this.policy = newPolicy;
-			this.view = View.of(newPolicy.limits());
+			applied = View.of(newPolicy.limits());
+			this.view = applied;
+			this.notBefore = null;
 		}
+		sendRelearn(old, applied, false);
 		withFallback(() -> {
 			this.fallback.apply(share(newPolicy));
 			return null;
 		});
+	}
+
+	/**
+	 * Tells the script which limits changed amount (their held-back amount is dropped and, for a learned limit, the
+	 * pacing owed is rescaled), as the in-memory state does when it reconfigures or relearns a window.
+	 */
+	private void sendRelearn(View old, View changed, boolean rescale) {
+		List<ScriptLimit> limits = new ArrayList<>();
+		List<Long> oldAmounts = new ArrayList<>();
+		for (ScriptLimit limit : changed.limits) {
+			for (ScriptLimit before : old.limits) {
+				if (before.sameWindow(limit.limit()) && before.amount() != limit.amount()) {
+					limits.add(limit);
+					oldAmounts.add(before.amount());
+				}
+			}
+		}
+		if (limits.isEmpty() || !this.shared.health().redisAllowed()) {
+			return;
+		}
+		this.shared.send(PartitionScript.keys(this.keys, limits), PartitionScript.relearn(0, limits,
+				oldAmounts.stream().mapToLong(Long::longValue).toArray(), rescale), null);
 	}
 
 	/** Runs {@code action} on the fallback under its lock, if there is one; returns its result or null. */
@@ -507,7 +761,8 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public boolean isIdle() {
-		return this.heldLeases.isEmpty() && this.orphanedLeases.isEmpty() && withFallback(() -> Boolean.TRUE) == null;
+		return this.heldLeases.isEmpty() && this.orphanedLeases.isEmpty() && this.pending.isEmpty()
+				&& withFallback(() -> Boolean.TRUE) == null;
 	}
 
 	boolean holdsLeases() {
@@ -522,7 +777,8 @@ final class RedisPartitionState implements PartitionState {
 		List<String> ids = List.copyOf(this.heldLeases);
 		this.shared.send(PartitionScript.keys(this.keys, List.of()),
 				PartitionScript.renew(0, micros(this.shared.settings().leaseTtl()), ids), (reply) -> {
-					long lost = PartitionScript.number(reply.get(1));
+					// a lease released while the renewal was on its way is gone on purpose, not lost
+					long lost = PartitionScript.lostLeases(reply).stream().filter(this.heldLeases::contains).count();
 					if (lost > 0) {
 						this.shared.leasesLost(lost);
 					}
@@ -548,7 +804,28 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	private static long micros(Duration duration) {
-		return duration.toNanos() / 1000;
+		return saturatedNanos(duration) / 1000;
+	}
+
+	/** A duration in nanoseconds, saturated at {@link Long#MAX_VALUE} (a provider's reset may be absurd). */
+	private static long saturatedNanos(Duration duration) {
+		if (duration.isNegative()) {
+			return 0;
+		}
+		if (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L - 1) {
+			return Long.MAX_VALUE;
+		}
+		return Math.max(0, duration.toNanos());
+	}
+
+	/** The longest cooldown kept, as in the in-memory state: a day, or two of the longest period if longer. */
+	private static long cooldownHorizonNanos(ThrottlePolicy policy) {
+		long longest = saturatedNanos(policy.longestPeriod());
+		return Math.max(DAY_NANOS, (longest > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * longest);
+	}
+
+	private static long saturatedNanos(long micros) {
+		return (micros >= Long.MAX_VALUE / 1000) ? Long.MAX_VALUE : Math.max(0, micros * 1000);
 	}
 
 	/** What a Redis admission took: its lease and the bucket charged per limit (as the limits were then). */
@@ -559,7 +836,11 @@ final class RedisPartitionState implements PartitionState {
 	private record LocalGrant(PartitionState state, Object grant) {
 	}
 
-	private record NotBefore(Cost cost, long until) {
+	/** A charge sent to Redis and its answer: 0 charged, the wait in nanoseconds, or -1 (failed or late). */
+	private record PendingCharge(Cost cost, long sentAt, CompletableFuture<Long> reply) {
+	}
+
+	private record NotBefore(Cost cost, long until, String blockedBy) {
 	}
 
 	/** The limits in force and each one's window sum as of the latest reply. Immutable. */
@@ -600,6 +881,24 @@ final class RedisPartitionState implements PartitionState {
 				}
 			}
 			return this;
+		}
+
+		/**
+		 * The same windows as {@code admitted} with the amounts in force now (a settlement paces at the current
+		 * rate, as the in-memory state does), in the same order.
+		 */
+		List<ScriptLimit> inForce(List<ScriptLimit> admitted) {
+			List<ScriptLimit> result = new ArrayList<>(admitted.size());
+			for (ScriptLimit limit : admitted) {
+				ScriptLimit now = limit;
+				for (ScriptLimit scriptLimit : this.limits) {
+					if (scriptLimit.sameWindow(limit.limit())) {
+						now = scriptLimit;
+					}
+				}
+				result.add(now);
+			}
+			return result;
 		}
 
 		/** The limits in force for each configured limit (learned amounts where learned). */

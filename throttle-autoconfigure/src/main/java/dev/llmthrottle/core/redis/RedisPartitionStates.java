@@ -44,6 +44,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 
 	private final LongAdder lostLeases = new LongAdder();
 
+	private final LongAdder uncarriedSettlements = new LongAdder();
+
+	private final LongAdder lateReplies = new LongAdder();
+
 	/**
 	 * @param time the time source for timers (lease heartbeat, probes); partitions use the one they are created with
 	 * @param listener told of every degraded decision
@@ -87,6 +91,20 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		return this.lostLeases.sum();
 	}
 
+	/**
+	 * Settlements (debts, refunds, lease releases) made while Redis failed that could not be carried to it once it
+	 * answered again (too many kept, or the carrying call failed). Each is also reported to the listener as a
+	 * degraded event.
+	 */
+	public long uncarriedSettlements() {
+		return this.uncarriedSettlements.sum();
+	}
+
+	/** Admissions that reached Redis after their deadline (nothing taken, asked again; the breaker stays closed). */
+	public long lateReplies() {
+		return this.lateReplies.sum();
+	}
+
 	@Override
 	public void close() {
 		this.leases.close();
@@ -114,6 +132,15 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		this.unknownLeaseReleases.increment();
 	}
 
+	void settlementNotCarried() {
+		this.uncarriedSettlements.increment();
+		this.health.settlementNotCarried();
+	}
+
+	void lateReply() {
+		this.lateReplies.increment();
+	}
+
 	void leasesLost(long count) {
 		this.lostLeases.add(count);
 	}
@@ -126,18 +153,25 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 	}
 
 	/**
-	 * Runs the script and waits for its reply, at most the command timeout (plus a margin).
+	 * Runs the script and waits for its reply, at most the command timeout (plus a margin), whatever the calling
+	 * thread's interrupt flag (kept as it was).
 	 * @throws BackendFailure on timeout, error reply or disconnection; the breaker is not touched here
 	 */
 	List<Object> call(List<String> keys, List<String> args) {
 		CompletableFuture<List<Object>> reply = this.scripts.eval(LuaScript.THROTTLE, keys, args);
+		long deadline = System.nanoTime() + this.settings.commandTimeout().toNanos() + BLOCKING_MARGIN_NANOS;
+		boolean interrupted = false;
 		try {
-			return reply.get(this.settings.commandTimeout().toNanos() + BLOCKING_MARGIN_NANOS, TimeUnit.NANOSECONDS);
-		}
-		catch (InterruptedException ex) {
-			reply.cancel(false);
-			Thread.currentThread().interrupt();
-			throw new BackendFailure(ex);
+			while (true) {
+				try {
+					// An interrupt is not a Redis failure, and the script may already have run: the wait (bounded
+					// by the command timeout) goes on, and the flag is restored afterwards (rule R3).
+					return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+			}
 		}
 		catch (ExecutionException ex) {
 			throw new BackendFailure(ex.getCause());
@@ -146,13 +180,26 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 			reply.cancel(false);
 			throw new BackendFailure(ex);
 		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	/** Runs the script without waiting; a failure opens the breaker. */
 	void send(List<String> keys, List<String> args, Consumer<List<Object>> onReply) {
+		send(keys, args, onReply, null);
+	}
+
+	/** Runs the script without waiting; a failure opens the breaker, then runs {@code onFailure} if given. */
+	void send(List<String> keys, List<String> args, Consumer<List<Object>> onReply, Runnable onFailure) {
 		this.scripts.eval(LuaScript.THROTTLE, keys, args).whenComplete((reply, failure) -> {
 			if (failure != null) {
 				this.health.failed(failure);
+				if (onFailure != null) {
+					onFailure.run();
+				}
 			}
 			else if (onReply != null) {
 				onReply.accept(reply);

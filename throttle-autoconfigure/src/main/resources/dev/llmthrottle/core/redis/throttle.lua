@@ -5,12 +5,26 @@
 -- KEYS[1] state hash: t:<limit> pacing instant, n:<limit> window sum, b:<limit>:<bucket> bucket amount,
 --                     x:<limit> / xu:<limit> amount held back for others and until when
 -- KEYS[2] leases zset: lease id -> expiry
--- KEYS[3] cooldown string: reason, with PX
+-- KEYS[3] cooldown string: "<until µs> <reason>", with PX (the instant decides; the TTL only cleans up)
 -- KEYS[3+i] window zset of limit i: bucket -> expiry (latest admission in the bucket + period)
--- ARGV[1] operation (admit, settle, renew, cooldown, report); ARGV[2] now (tests only; 0 = TIME); then per operation.
--- Every key written gets a TTL: the longest period (or pacing horizon) plus one second; leases their lease TTL.
+-- ARGV[1] operation (admit, settle, renew, cooldown, report, relearn); ARGV[2] now (tests only; 0 = TIME); then
+-- per operation.
+--
+-- Rules shared with the in-memory engine (the differential test compares them):
+-- R1 every limit is checked for every call, also at cost 0: a call fits if the window has room for max(cost, 1)
+--    and pacing allows it; only the real cost is taken.
+-- R2 no input can fail the script or push state beyond a bounded horizon: every argument is clamped, a settlement
+--    adds at most one limit amount beyond its estimate, a window sum keeps its newest 2 x amount units, a pacing instant at
+--    now + 2 x period, so every TTL is at most 2 x the longest period + the margin; stored values are clamped
+--    again when read (state written by an older version heals).
 
 local MARGIN = 1000000
+local MAX_EXACT = 9007199254740991 -- 2^53 - 1: the largest integer a Lua number holds exactly
+local MAX_AMOUNT = 1000000000000000 -- 1e15 units
+local MAX_SUM = 5 * MAX_AMOUNT -- any stored sum or bucket amount, whatever the amount in force (< 2^53)
+local MAX_PERIOD = 3000000000000 -- about 35 days, in microseconds
+local MAX_COOLDOWN_MS = 2 * MAX_PERIOD / 1000 -- two of the longest period allowed (the caller caps it first)
+local MAX_LEASE_TTL = 86400000000 -- one day, in microseconds
 local state, leases, cooldown = KEYS[1], KEYS[2], KEYS[3]
 local op = ARGV[1]
 
@@ -18,8 +32,25 @@ local function int(x)
   return string.format('%.0f', x)
 end
 
-local now = tonumber(ARGV[2])
-if not now or now <= 0 then
+-- a number from untrusted text, clamped to [lo, hi] and truncated; garbage, NaN and nil give `default`
+local function num(v, lo, hi, default)
+  local x = tonumber(v)
+  if x == nil or x ~= x then
+    x = default
+  end
+  if x < lo then
+    x = lo
+  elseif x > hi then
+    x = hi
+  end
+  if x >= 0 then
+    return math.floor(x)
+  end
+  return math.ceil(x)
+end
+
+local now = num(ARGV[2], 0, MAX_EXACT, 0)
+if now <= 0 then
   local t = redis.call('TIME')
   now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
@@ -27,10 +58,11 @@ end
 -- ARGV[at] = number of limits, then `width` values per limit: id, amount, period (guarded), operation-specific...
 local function limits(at, width)
   local list = {}
-  for i = 1, tonumber(ARGV[at]) do
+  local n = num(ARGV[at], 0, math.max(0, #KEYS - 3), 0)
+  for i = 1, n do
     local base = at + 1 + (i - 1) * width
-    list[i] = { id = ARGV[base], amount = tonumber(ARGV[base + 1]), period = tonumber(ARGV[base + 2]),
-      key = KEYS[3 + i], base = base }
+    list[i] = { id = tostring(ARGV[base]), amount = num(ARGV[base + 1], 1, MAX_AMOUNT, 1),
+      period = num(ARGV[base + 2], 1, MAX_PERIOD, 1), key = KEYS[3 + i], base = base }
   end
   return list
 end
@@ -39,13 +71,33 @@ local function granularity(l)
   return math.max(1, math.floor(l.period / 1024))
 end
 
+-- the window sum. Additions keep it within 2 x amount; a limit lowered since may leave it above that (as in
+-- PacedWindow, where it then drains as its buckets leave); MAX_SUM only bounds what an older version stored.
 local function sum(l)
-  return math.max(0, tonumber(redis.call('HGET', state, 'n:' .. l.id)) or 0)
+  return num(redis.call('HGET', state, 'n:' .. l.id), 0, MAX_SUM, 0)
+end
+
+local function set_sum(l, value)
+  redis.call('HSET', state, 'n:' .. l.id, int(math.max(0, math.min(value, MAX_SUM))))
+end
+
+-- the pacing instant, at most now + 2 x period, or nil when never paced
+local function get_tat(l)
+  local tat = tonumber(redis.call('HGET', state, 't:' .. l.id))
+  if tat == nil or tat ~= tat then
+    return nil
+  end
+  return math.min(math.max(0, tat), now + 2 * l.period)
+end
+
+local function set_tat(l, tat)
+  redis.call('HSET', state, 't:' .. l.id, int(math.max(0, math.min(tat, now + 2 * l.period))))
 end
 
 local function external(l)
   local x = redis.call('HMGET', state, 'x:' .. l.id, 'xu:' .. l.id)
-  local amount, untilT = tonumber(x[1]) or 0, tonumber(x[2]) or 0
+  local amount = num(x[1], 0, l.amount, 0)
+  local untilT = num(x[2], 0, now + l.period, 0)
   if now < untilT then
     return amount, untilT
   end
@@ -66,13 +118,15 @@ local function expire(l)
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
     for j = 1, #amounts do
-      freed = freed + (tonumber(amounts[j]) or 0)
+      freed = freed + num(amounts[j], 0, MAX_SUM, 0)
     end
     redis.call('HDEL', state, unpack(fields))
   end
   redis.call('ZREMRANGEBYSCORE', l.key, '-inf', int(now))
-  if freed ~= 0 then
-    redis.call('HINCRBY', state, 'n:' .. l.id, -freed)
+  if redis.call('ZCARD', l.key) == 0 then
+    set_sum(l, 0) -- nothing left in the window: nothing in the sum (heals a sum an older version wrapped)
+  elseif freed ~= 0 then
+    set_sum(l, sum(l) - freed)
   end
 end
 
@@ -88,7 +142,7 @@ local function freed_wait(l, excess, ext, xu)
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
     for k = 1, #amounts do
-      local expiry = tonumber(buckets[s + (k - 1) * 2 + 1])
+      local expiry = math.min(num(buckets[s + (k - 1) * 2 + 1], 0, MAX_EXACT, 0), now + l.period)
       if not counted and xu <= expiry then
         freed = freed + ext
         counted = true
@@ -96,7 +150,7 @@ local function freed_wait(l, excess, ext, xu)
           return xu - now
         end
       end
-      freed = freed + (tonumber(amounts[k]) or 0)
+      freed = freed + num(amounts[k], 0, MAX_SUM, 0)
       if freed >= excess then
         return expiry - now
       end
@@ -108,33 +162,69 @@ local function freed_wait(l, excess, ext, xu)
   return 0
 end
 
+-- R1: a cost of 0 is checked as 1 (a window at or above its amount holds everyone back), and pacing is checked
+-- whatever the cost. A cost above the amount can never fit: one period, the caller refuses it.
 local function limit_wait(l, cost, burst)
-  if cost <= 0 then
-    return 0
+  if cost > l.amount then
+    return l.period
   end
   expire(l)
   local wait = 0
-  local tat = tonumber(redis.call('HGET', state, 't:' .. l.id))
+  local tat = get_tat(l)
   if tat then
     wait = math.max(0, tat - burst - now)
   end
   local ext, xu = external(l)
-  local excess = sum(l) + ext + cost - l.amount
+  local excess = sum(l) + ext + math.max(cost, 1) - l.amount
   if excess > 0 then
     wait = math.max(wait, freed_wait(l, excess, ext, xu))
   end
   return wait
 end
 
+-- R2: caps the window's sum at 2 x amount by keeping its newest units (older buckets are trimmed, kept at 0), as
+-- PacedWindow does: a cost fits only once what remains after the oldest buckets leave is below the amount, so the
+-- decisions stay those of an unbounded window. A lowered amount trims nothing until the next addition.
+local function cap_sum(l)
+  local max = 2 * l.amount
+  if sum(l) <= max then
+    return
+  end
+  local keep = max
+  local buckets = redis.call('ZREVRANGE', l.key, 0, -1)
+  for s = 1, #buckets, 500 do
+    local fields = {}
+    for j = s, math.min(s + 499, #buckets) do
+      fields[#fields + 1] = 'b:' .. l.id .. ':' .. buckets[j]
+    end
+    local amounts = redis.call('HMGET', state, unpack(fields))
+    for k = 1, #amounts do
+      local held = num(amounts[k], 0, MAX_SUM, 0)
+      local kept = math.min(held, keep)
+      if kept ~= held then
+        redis.call('HSET', state, fields[k], int(kept))
+      end
+      keep = keep - kept
+    end
+  end
+  set_sum(l, max - keep)
+end
+
+-- adds `amount` to the bucket `bucket` (stamped now), then caps the sum
 local function add_to_bucket(l, bucket, amount)
+  if amount <= 0 then
+    return
+  end
   local member = int(bucket)
-  redis.call('HINCRBY', state, 'b:' .. l.id .. ':' .. member, amount)
-  redis.call('HINCRBY', state, 'n:' .. l.id, amount)
+  local field = 'b:' .. l.id .. ':' .. member
+  redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + amount))
+  set_sum(l, sum(l) + amount)
   local expiry = now + l.period
   local old = tonumber(redis.call('ZSCORE', l.key, member))
   if not old or old < expiry then
     redis.call('ZADD', l.key, int(expiry), member)
   end
+  cap_sum(l)
 end
 
 local function advance_tat(l, tat, amount)
@@ -142,15 +232,15 @@ local function advance_tat(l, tat, amount)
   if tat then
     from = math.max(tat, now)
   end
-  redis.call('HSET', state, 't:' .. l.id, int(from + math.ceil(amount * l.period / l.amount)))
+  set_tat(l, from + math.ceil(amount * l.period / l.amount))
 end
 
--- TTL of the state and window keys: the longest period or pacing horizon, plus the margin
+-- TTL of the state and window keys: the longest period or pacing horizon (at most 2 x period), plus the margin
 local function refresh(list)
   local horizon = 0
   for _, l in ipairs(list) do
     horizon = math.max(horizon, l.period)
-    local tat = tonumber(redis.call('HGET', state, 't:' .. l.id))
+    local tat = get_tat(l)
     if tat then
       horizon = math.max(horizon, tat - now)
     end
@@ -162,52 +252,76 @@ local function refresh(list)
   end
 end
 
+-- the cooldown in force: until (µs) and reason, or 0 and ''
+local function cooldown_in_force()
+  local value = redis.call('GET', cooldown)
+  if not value then
+    return 0, ''
+  end
+  local untilT, reason = string.match(value, '^(%d+) (.*)$')
+  untilT = tonumber(untilT)
+  if not untilT then
+    -- written by an older version: the reason alone, the TTL says until when
+    local pttl = redis.call('PTTL', cooldown)
+    if pttl <= 0 then
+      return 0, ''
+    end
+    return now + pttl * 1000, value
+  end
+  untilT = math.min(untilT, now + MAX_COOLDOWN_MS * 1000)
+  if untilT <= now then
+    return 0, ''
+  end
+  return untilT, reason
+end
+
 -- admit: ARGV[3] deadline (0 = none), [4] lease id, [5] max concurrent (0 = none), [6] lease TTL,
 -- [7] longest concurrency wait, [8] n, then per limit: id, amount, period, burst, cost.
+-- Without a lease id and cap it is a charge that keeps to the rates (a retry under a permit already held).
 -- Returns {1, now, bucket per limit (-1 = not charged)..., window sum per limit...},
 -- {0, now, wait, blocked-by (cooldown | concurrency | limit id), cooldown reason} or {-1, now} past the deadline.
 if op == 'admit' then
-  local deadline = tonumber(ARGV[3])
+  local deadline = num(ARGV[3], 0, MAX_EXACT, 0)
   if deadline > 0 and now > deadline then
     return { -1, now }
   end
   local list = limits(8, 5)
-  local wait, blocked = 0, ''
-  local pttl = redis.call('PTTL', cooldown)
-  if pttl > 0 then
-    wait, blocked = pttl * 1000, 'cooldown'
+  local wait, blocked, reason = 0, '', ''
+  local cooling
+  cooling, reason = cooldown_in_force()
+  if cooling > now then
+    wait, blocked = cooling - now, 'cooldown'
   end
   for _, l in ipairs(list) do
-    local w = limit_wait(l, tonumber(ARGV[l.base + 4]), tonumber(ARGV[l.base + 3]))
+    local w = limit_wait(l, num(ARGV[l.base + 4], 0, MAX_AMOUNT, 0), num(ARGV[l.base + 3], 0, 2 * l.period, 0))
     if w > wait then
       wait, blocked = w, l.id
     end
   end
   if wait > 0 then
-    local reason = ''
-    if blocked == 'cooldown' then
-      reason = redis.call('GET', cooldown) or ''
+    if blocked ~= 'cooldown' then
+      reason = ''
     end
     return { 0, now, math.ceil(wait), blocked, reason }
   end
-  local max = tonumber(ARGV[5])
+  local max = num(ARGV[5], 0, 1000000000, 0)
   if max > 0 then
     redis.call('ZREMRANGEBYSCORE', leases, '-inf', int(now))
     if redis.call('ZCARD', leases) >= max then
       local first = redis.call('ZRANGE', leases, 0, 0, 'WITHSCORES')
-      local w = math.min(tonumber(first[2]) - now, tonumber(ARGV[7]))
+      local w = math.min(tonumber(first[2]) - now, num(ARGV[7], 1, MAX_LEASE_TTL, 50000))
       return { 0, now, math.max(1, math.ceil(w)), 'concurrency', '' }
     end
-    local ttl = tonumber(ARGV[6])
+    local ttl = num(ARGV[6], 1, MAX_LEASE_TTL, 30000000)
     redis.call('ZADD', leases, int(now + ttl), ARGV[4])
     redis.call('PEXPIRE', leases, math.ceil((ttl + MARGIN) / 1000))
   end
   local reply = { 1, now }
   for i, l in ipairs(list) do
-    local cost = tonumber(ARGV[l.base + 4])
+    local cost = num(ARGV[l.base + 4], 0, MAX_AMOUNT, 0)
     if cost > 0 then
       local bucket = math.floor(now / granularity(l))
-      advance_tat(l, tonumber(redis.call('HGET', state, 't:' .. l.id)), cost)
+      advance_tat(l, get_tat(l), cost)
       add_to_bucket(l, bucket, cost)
       reply[2 + i] = bucket
     else
@@ -223,11 +337,12 @@ end
 
 -- settle: ARGV[3] lease id ('' = none), [4] n, then per limit: id, amount, period, bucket, admitted, actual.
 -- A refund frees window room in the admission's bucket (if still in the window) and moves pacing back, never
--- before now; a debt is added to that bucket, or to now's if it left. Returns {released, now}: 1 = lease released,
--- 0 = the lease was unknown or had expired (nothing counted), -1 = no lease.
+-- before now; a debt (at most one amount beyond the estimate) is added to that bucket, or to now's if it left.
+-- Returns {released, now}: 1 = lease released, 0 = the lease was unknown or had expired (nothing counted),
+-- -1 = no lease.
 if op == 'settle' then
   local released = -1
-  local id = ARGV[3]
+  local id = ARGV[3] or ''
   if id ~= '' then
     local expiry = tonumber(redis.call('ZSCORE', leases, id))
     if expiry and expiry > now then
@@ -240,30 +355,35 @@ if op == 'settle' then
   local list = limits(4, 6)
   local wrote = false
   for _, l in ipairs(list) do
-    local bucket = tonumber(ARGV[l.base + 3])
-    local delta = tonumber(ARGV[l.base + 5]) - tonumber(ARGV[l.base + 4])
+    local bucket = num(ARGV[l.base + 3], -1, MAX_EXACT, -1)
+    local admitted = num(ARGV[l.base + 4], 0, MAX_AMOUNT, 0)
+    local actual = num(ARGV[l.base + 5], 0, admitted + l.amount, admitted)
+    local delta = actual - admitted
     if delta ~= 0 then
       wrote = true
       expire(l)
       local member = int(bucket)
       local live = bucket >= 0 and redis.call('ZSCORE', l.key, member)
-      local tat = tonumber(redis.call('HGET', state, 't:' .. l.id))
+      local tat = get_tat(l)
       if delta < 0 then
         if live then
           local field = 'b:' .. l.id .. ':' .. member
-          local refund = math.min(-delta, tonumber(redis.call('HGET', state, field)) or 0)
+          local held = num(redis.call('HGET', state, field), 0, MAX_SUM, 0)
+          local refund = math.min(-delta, held)
           if refund > 0 then
-            redis.call('HINCRBY', state, field, -refund)
-            redis.call('HINCRBY', state, 'n:' .. l.id, -refund)
+            redis.call('HSET', state, field, int(held - refund))
+            set_sum(l, sum(l) - refund)
           end
         end
         if tat then
-          redis.call('HSET', state, 't:' .. l.id, int(math.max(now, tat - math.floor(-delta * l.period / l.amount))))
+          set_tat(l, math.max(now, tat - math.floor(-delta * l.period / l.amount)))
         end
       else
         if live then
-          redis.call('HINCRBY', state, 'b:' .. l.id .. ':' .. member, delta)
-          redis.call('HINCRBY', state, 'n:' .. l.id, delta)
+          local field = 'b:' .. l.id .. ':' .. member
+          redis.call('HSET', state, field, int(num(redis.call('HGET', state, field), 0, MAX_SUM, 0) + delta))
+          set_sum(l, sum(l) + delta)
+          cap_sum(l)
         else
           add_to_bucket(l, math.floor(now / granularity(l)), delta)
         end
@@ -277,10 +397,10 @@ if op == 'settle' then
   return { released, now }
 end
 
--- renew: ARGV[3] lease TTL, [4...] lease ids. Extends live leases; returns {renewed, lost, now}.
+-- renew: ARGV[3] lease TTL, [4...] lease ids. Extends live leases; returns {renewed, lost, now, lost ids...}.
 if op == 'renew' then
-  local ttl = tonumber(ARGV[3])
-  local renewed, lost = 0, 0
+  local ttl = num(ARGV[3], 1, MAX_LEASE_TTL, 30000000)
+  local renewed, lost = 0, {}
   for i = 4, #ARGV do
     local expiry = tonumber(redis.call('ZSCORE', leases, ARGV[i]))
     if expiry and expiry > now then
@@ -290,22 +410,31 @@ if op == 'renew' then
       if expiry then
         redis.call('ZREM', leases, ARGV[i])
       end
-      lost = lost + 1
+      lost[#lost + 1] = ARGV[i]
     end
   end
   if renewed > 0 then
     redis.call('PEXPIRE', leases, math.ceil((ttl + MARGIN) / 1000))
   end
-  return { renewed, lost, now }
+  local reply = { renewed, #lost, now }
+  for i = 1, #lost do
+    reply[3 + i] = lost[i]
+  end
+  return reply
 end
 
--- cooldown: ARGV[3] milliseconds, [4] reason. A longer cooldown in force is kept. Returns {changed, now}.
+-- cooldown: ARGV[3] milliseconds (the caller's cap: a day or two periods), [4] reason. A longer cooldown in force is kept.
+-- Returns {changed, now}.
 if op == 'cooldown' then
-  local ms = tonumber(ARGV[3])
-  if ms <= 0 or redis.call('PTTL', cooldown) >= ms then
+  local ms = num(ARGV[3], 0, MAX_COOLDOWN_MS, 0)
+  if ms <= 0 then
     return { 0, now }
   end
-  redis.call('SET', cooldown, ARGV[4], 'PX', int(ms))
+  local untilT = now + ms * 1000
+  if cooldown_in_force() >= untilT then
+    return { 0, now }
+  end
+  redis.call('SET', cooldown, int(untilT) .. ' ' .. tostring(ARGV[4] or ''), 'PX', int(ms + MARGIN / 1000))
   return { 1, now }
 end
 
@@ -316,19 +445,45 @@ if op == 'report' then
   local list = limits(3, 5)
   local wrote = false
   for _, l in ipairs(list) do
-    local remaining, reset = tonumber(ARGV[l.base + 3]), tonumber(ARGV[l.base + 4])
+    local remaining = num(ARGV[l.base + 3], -1, l.amount, -1)
+    local reset = num(ARGV[l.base + 4], 0, l.period, 0)
     if remaining >= 0 and reset > 0 then
       expire(l)
       local ext, xu = external(l)
       local believed = l.amount - sum(l) - ext
       if believed - remaining > math.floor(l.amount / 50) then
-        local untilT = now + math.min(reset, l.period)
+        local untilT = now + reset
         if ext > 0 then
           untilT = math.max(untilT, xu)
         end
-        redis.call('HSET', state, 'x:' .. l.id, int(ext + believed - remaining), 'xu:' .. l.id, int(untilT))
+        redis.call('HSET', state, 'x:' .. l.id, int(math.min(l.amount, ext + believed - remaining)),
+          'xu:' .. l.id, int(untilT))
         wrote = true
       end
+    end
+  end
+  if wrote then
+    refresh(list)
+    return { 1, now }
+  end
+  return { 0, now }
+end
+
+-- relearn: ARGV[3] n, then per limit: id, amount (new), period, old amount, rescale (1 = a learned limit).
+-- A changed amount drops the held-back amount (measured against the old one); a learned limit also rescales the
+-- pacing still owed to the new rate, as PacedWindow.relearn does. Returns {changed, now}.
+if op == 'relearn' then
+  local list = limits(3, 5)
+  local wrote = false
+  for _, l in ipairs(list) do
+    local old = num(ARGV[l.base + 3], 1, MAX_AMOUNT, l.amount)
+    if old ~= l.amount then
+      redis.call('HDEL', state, 'x:' .. l.id, 'xu:' .. l.id)
+      local tat = get_tat(l)
+      if ARGV[l.base + 4] == '1' and tat and tat > now then
+        set_tat(l, now + math.ceil((tat - now) * old / l.amount))
+      end
+      wrote = true
     end
   end
   if wrote then

@@ -132,7 +132,10 @@ class RedisPartitionStateTest {
 			}
 		};
 		ExecutorService callers = Executors.newFixedThreadPool(4);
-		try (RedisInstances instances = new RedisInstances(2, TestRedis.SHARED, this.settings, policy, listener)) {
+		// SCRIPT FLUSH on a private server: the shared one serves other builds
+		try (RedisServerProcess server = RedisServerProcess.start();
+				TestRedis privateRedis = new TestRedis(server.uri());
+				RedisInstances instances = new RedisInstances(2, server.uri(), this.settings, policy, listener)) {
 			AtomicBoolean running = new AtomicBoolean(true);
 			AtomicLong admitted = new AtomicLong();
 			List<Future<?>> loops = new ArrayList<>();
@@ -149,7 +152,7 @@ class RedisPartitionStateTest {
 			long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
 			int flushes = 0;
 			while (System.nanoTime() < end) {
-				this.redis.sync().scriptFlush();
+				privateRedis.sync().scriptFlush();
 				flushes++;
 				await().pollDelay(Duration.ofMillis(50)).until(() -> true);
 			}
