@@ -123,7 +123,13 @@ public final class AsyncCall<T> {
 			return;
 		}
 		waitFor(() -> {
-			// the attempt was sent: it is closed when its stage completes
+			// the attempt is out: cancelling its stage ends it, and its completion closes the lease
+			try {
+				stage.toCompletableFuture().cancel(true);
+			}
+			catch (UnsupportedOperationException ex) {
+				// a stage that cannot be cancelled closes the lease when it completes
+			}
 		});
 		stage.whenComplete((value, ex) -> follow(
 				(ex != null) ? this.call.onFailure(lease, ex) : this.call.onResult(lease, value)));
