@@ -138,43 +138,8 @@ public final class LlmThrottler {
 	/** The pipeline of one call on the partition of {@code key}, for drivers (the Reactor operator). */
 	public <T> CallPipeline<T> pipeline(String key, Cost cost) {
 		return new CallPipeline<>(this.feedback, this.time, this.provider, this.throttler.partition(key), cost, null,
-				new ValueShape<>(this.throttler.name(), this.failureReader));
-	}
-
-	/** A lambda's results and failures as the pipeline reads them. */
-	private static final class ValueShape<T> implements CallShape<T> {
-
-		private final String provider;
-
-		private final Function<Throwable, Reply> failureReader;
-
-		ValueShape(String provider, Function<Throwable, Reply> failureReader) {
-			this.provider = provider;
-			this.failureReader = failureReader;
-		}
-
-		@Override
-		public Reply reply(T result) {
-			return Reply.SUCCESS;
-		}
-
-		@Override
-		public Failure failure(Throwable error) {
-			Reply reply = this.failureReader.apply(error);
-			return (reply != null && !reply.isSuccess()) ? Failure.response(reply) : Failure.OTHER;
-		}
-
-		@Override
-		public T deliver(T result, Lease lease) {
-			lease.settled(null);
-			return result;
-		}
-
-		@Override
-		public Throwable interrupted(InterruptedException ex, boolean waitingToRetry) {
-			return new CallInterruptedException(this.provider, waitingToRetry, ex);
-		}
-
+				new ValueShape<>(this.failureReader, (error) -> {
+				}, (ex, waitingToRetry) -> new CallInterruptedException(this.throttler.name(), waitingToRetry, ex)));
 	}
 
 }

@@ -7,7 +7,11 @@
  * {@link dev.llmthrottle.call.Lease} (an attempt's permit, closed with how the attempt ended),
  * {@link dev.llmthrottle.call.Reply}, {@link dev.llmthrottle.call.Step}, {@link dev.llmthrottle.call.UsageMeter}
  * (settling from bodies and streams, bounded) and the drivers {@link dev.llmthrottle.call.BlockingCall} and
- * {@link dev.llmthrottle.call.AsyncCall}; the Reactor driver lives in {@code dev.llmthrottle.call.reactor}.
+ * {@link dev.llmthrottle.call.AsyncCall}; the Reactor driver lives in {@code dev.llmthrottle.call.reactor}. The
+ * programmatic API for plain Java: {@link dev.llmthrottle.call.LlmThrottler} (decorators over one provider),
+ * {@link dev.llmthrottle.call.LlmThrottlerRegistry}, {@link dev.llmthrottle.call.ValueShape} and
+ * {@link dev.llmthrottle.call.CallInterruptedException}; the Reactor operator is
+ * {@code dev.llmthrottle.call.reactor.LlmThrottleOperator}.
  * Spring-free (checked by ArchUnit).
  */
 package dev.llmthrottle.call;

@@ -6,9 +6,8 @@ import java.util.WeakHashMap;
 import java.util.function.Supplier;
 
 import dev.llmthrottle.call.CallPipeline;
-import dev.llmthrottle.call.CallShape;
-import dev.llmthrottle.call.Lease;
 import dev.llmthrottle.call.Reply;
+import dev.llmthrottle.call.ValueShape;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
@@ -51,54 +50,26 @@ final class FailedAttempts {
 		LlmProviders providers = this.providers.get();
 		return new CallPipeline<>(this.feedback.get(), time,
 				(providers != null) ? providers.byName(operation.provider()).orElse(null) : null,
-				admission.partition(), admission.cost(), outer, new Shape(operation.provider(), retriable));
+				admission.partition(), admission.cost(), outer,
+				new ValueShape<>((error) -> retriable ? read(error) : null,
+						(error) -> this.passedOn.add(FailedResponses.unwrap(error)),
+						(ex, waitingToRetry) -> interrupted(operation.provider(), ex, waitingToRetry)));
 	}
 
-	/** A method's results and failures as the pipeline reads them. */
-	private final class Shape implements CallShape<Object> {
-
-		private final String provider;
-
-		private final boolean retriable;
-
-		Shape(String provider, boolean retriable) {
-			this.provider = provider;
-			this.retriable = retriable;
+	/** The provider's response {@code error} carries, unless it was passed on already by an inner method. */
+	private Reply read(Throwable error) {
+		if (this.passedOn.contains(FailedResponses.unwrap(error))) {
+			return null;
 		}
+		FailedResponse response = this.responses.read(error);
+		return (response != null) ? new Reply(response.status(), response.headers(), response.body()) : null;
+	}
 
-		@Override
-		public Reply reply(Object result) {
-			return Reply.SUCCESS;
-		}
-
-		@Override
-		public Failure failure(Throwable error) {
-			if (!this.retriable || FailedAttempts.this.passedOn.contains(FailedResponses.unwrap(error))) {
-				return Failure.OTHER;
-			}
-			FailedResponse response = FailedAttempts.this.responses.read(error);
-			return (response != null) ? Failure.response(new Reply(response.status(), response.headers(),
-					response.body())) : Failure.OTHER;
-		}
-
-		@Override
-		public Object deliver(Object result, Lease lease) {
-			lease.settled(null); // it returned: it was sent, settle to what an HTTP adapter reported, else the estimate
-			return result;
-		}
-
-		@Override
-		public void passedOn(Throwable error) {
-			FailedAttempts.this.passedOn.add(FailedResponses.unwrap(error));
-		}
-
-		@Override
-		public Throwable interrupted(InterruptedException ex, boolean waitingToRetry) {
-			return waitingToRetry ? new AdmissionInterruptedException(this.provider,
-					"Provider '" + this.provider + "': interrupted while waiting to retry a failed call", ex)
-					: new AdmissionInterruptedException(this.provider, ex);
-		}
-
+	private static AdmissionInterruptedException interrupted(String provider, InterruptedException ex,
+			boolean waitingToRetry) {
+		return waitingToRetry ? new AdmissionInterruptedException(provider,
+				"Provider '" + provider + "': interrupted while waiting to retry a failed call", ex)
+				: new AdmissionInterruptedException(provider, ex);
 	}
 
 }

@@ -27,6 +27,9 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 
 	private static final int MAX_ERROR_BODY = 64 * 1024;
 
+	/** The most of an unread success body read on close to find its usage. */
+	static final int MAX_DRAIN = UsageMeter.MAX_WHOLE;
+
 	private final Dialect dialect;
 
 	RestClientShape(Dialect dialect) {
@@ -198,13 +201,35 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 			return this.body;
 		}
 
+		/**
+		 * Closes the response. A body the caller did not read (a status-only exchange) is first read through the
+		 * meter, up to {@link #MAX_DRAIN} bytes, so the call still settles from its usage.
+		 */
 		@Override
 		public void close() {
 			try {
+				if (!this.lease.isClosed()) {
+					drain();
+				}
 				this.delegate.close();
 			}
 			finally {
 				finish(this.ended);
+			}
+		}
+
+		private void drain() {
+			try {
+				InputStream in = getBody();
+				byte[] chunk = new byte[8192];
+				long left = MAX_DRAIN;
+				int n = 0;
+				while (left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) >= 0) {
+					left -= n;
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// what could be read was metered; the rest settles to the estimate
 			}
 		}
 

@@ -305,6 +305,18 @@ class AdapterLeakRegressionTest {
 	}
 
 	@Test
+	void restClientStatusOnlyExchangeStillSettlesFromUsage() throws Exception {
+		ClientHttpRequestExecution execution = (request, body) -> new FakeResponse(HttpStatus.OK, new HttpHeaders(),
+				new ByteArrayInputStream("{\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":22}}"
+					.getBytes(StandardCharsets.UTF_8)));
+		ClientHttpResponse response = this.interceptor.intercept(restRequest(), new byte[0], execution);
+		assertThat(response.getStatusCode().value()).isEqualTo(200);
+		response.close(); // as RestClient's exchange(...) does after a status-only lambda
+		assertThat(partition().snapshot().limits().get(1).used()).as("settled from the usage").isEqualTo(33);
+		assertNothingHeld();
+	}
+
+	@Test
 	void webClientSuccessBodyIsNotBufferedBeforeTheCallerReadsIt() {
 		AtomicInteger pulled = new AtomicInteger();
 		Flux<DataBuffer> body = Flux.range(0, 1000)
