@@ -29,7 +29,8 @@ class ArchitectureTest {
 	@Test
 	void engineAndProtocolAreFrameworkFree() {
 		ArchRule rule = noClasses().that()
-			.resideInAnyPackage("dev.llmthrottle.core..", "dev.llmthrottle.protocol..")
+			.resideInAnyPackage("dev.llmthrottle.core..", "dev.llmthrottle.protocol..", "dev.llmthrottle.exchange..",
+					"dev.llmthrottle.call")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("org.springframework..", "reactor..", "io.micrometer..")
@@ -38,9 +39,21 @@ class ArchitectureTest {
 	}
 
 	@Test
+	void theReactorDriverNeedsReactorOnly() {
+		noClasses().that()
+			.resideInAnyPackage("dev.llmthrottle.call.reactor..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAnyPackage("org.springframework..", "io.micrometer..")
+			.because("the call pipeline's Reactor driver is Spring-free, with Reactor optional for the rest")
+			.check(classes);
+	}
+
+	@Test
 	void engineDoesNotDependOnTheSpringGlue() {
 		noClasses().that()
-			.resideInAnyPackage("dev.llmthrottle.core..", "dev.llmthrottle.protocol..")
+			.resideInAnyPackage("dev.llmthrottle.core..", "dev.llmthrottle.protocol..", "dev.llmthrottle.exchange..",
+					"dev.llmthrottle.call..")
 			.should()
 			.dependOnClassesThat()
 			.resideInAnyPackage("dev.llmthrottle.autoconfigure..", "dev.llmthrottle.annotation..")

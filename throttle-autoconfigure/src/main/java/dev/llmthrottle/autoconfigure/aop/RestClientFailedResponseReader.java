@@ -16,7 +16,7 @@ final class RestClientFailedResponseReader implements FailedResponseReader {
 			return null;
 		}
 		return new FailedResponse(response.getStatusCode().value(),
-				SpringHttpHeaders.of(response.getResponseHeaders()), response.getResponseBodyAsString());
+				dev.llmthrottle.autoconfigure.web.SpringHeaders.of(response.getResponseHeaders()), response.getResponseBodyAsString());
 	}
 
 }

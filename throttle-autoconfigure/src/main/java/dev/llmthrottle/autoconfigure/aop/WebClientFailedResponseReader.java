@@ -15,7 +15,7 @@ final class WebClientFailedResponseReader implements FailedResponseReader {
 		if (!(failure instanceof WebClientResponseException response)) {
 			return null;
 		}
-		return new FailedResponse(response.getStatusCode().value(), SpringHttpHeaders.of(response.getHeaders()),
+		return new FailedResponse(response.getStatusCode().value(), dev.llmthrottle.autoconfigure.web.SpringHeaders.of(response.getHeaders()),
 				response.getResponseBodyAsString());
 	}
 

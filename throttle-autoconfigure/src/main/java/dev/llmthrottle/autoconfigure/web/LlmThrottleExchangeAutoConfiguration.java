@@ -16,6 +16,8 @@ import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.ThrottleListener;
+import dev.llmthrottle.call.LlmThrottlerRegistry;
+import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.exchange.CostEstimator;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.LlmProviders;
@@ -46,6 +48,18 @@ public final class LlmThrottleExchangeAutoConfiguration {
 	@ConditionalOnMissingBean
 	ResponseFeedback llmThrottleResponseFeedback(ObjectProvider<ThrottleListener> listener) {
 		return new ResponseFeedback(Clock.systemUTC(), new Random(), listener.getIfAvailable(() -> ThrottleListener.NONE));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	LlmThrottlerRegistry llmThrottlerRegistry(LlmProviders providers, ResponseFeedback feedback, TimeSource time) {
+		return new LlmThrottlerRegistry(providers, feedback, time);
+	}
+
+	/** Each provider's {@link dev.llmthrottle.call.LlmThrottler} as a bean named {@code <provider>LlmThrottler}. */
+	@Bean
+	static LlmThrottlerBeans llmThrottlerBeans() {
+		return new LlmThrottlerBeans();
 	}
 
 	@Bean

@@ -13,11 +13,26 @@ public final class CurrentAdmission {
 
 	// One small holder per thread, created once and never removed: a plain ThreadLocal<Permit> would insert an entry
 	// on every get() of a thread that has none and remove it on every scope exit (measurable on the proxy path).
-	private final ThreadLocal<Permit[]> current = ThreadLocal.withInitial(() -> new Permit[1]);
+	// It holds the innermost frame; frames link outwards, so nested admissions of several partitions are all found.
+	private final ThreadLocal<Frame[]> current = ThreadLocal.withInitial(() -> new Frame[1]);
 
-	/** The permit the calling thread runs under, or {@code null}. */
+	/** The innermost permit the calling thread runs under, or {@code null}. */
 	public Permit get() {
-		return this.current.get()[0];
+		Frame top = this.current.get()[0];
+		return (top != null) ? top.permit : null;
+	}
+
+	/**
+	 * The unreleased permit of {@code partition} the calling thread runs under (at any depth), or {@code null}: an
+	 * inner call is admitted under an outer one only when both are for the same partition, never by provider name.
+	 */
+	public Permit find(Partition partition) {
+		for (Frame frame = this.current.get()[0]; frame != null; frame = frame.outer) {
+			if (frame.permit.partition() == partition && !frame.permit.isReleased()) {
+				return frame.permit;
+			}
+		}
+		return null;
 	}
 
 	/**
@@ -25,10 +40,19 @@ public final class CurrentAdmission {
 	 * what was there before).
 	 */
 	public Scope enter(Permit permit) {
-		Permit[] holder = this.current.get();
-		Permit previous = holder[0];
-		holder[0] = permit;
+		Frame[] holder = this.current.get();
+		Frame previous = holder[0];
+		holder[0] = new Frame(permit, previous);
 		return () -> holder[0] = previous;
+	}
+
+	/** {@code candidate} when it is an unreleased permit of {@code partition}, else {@code null}. */
+	public static Permit ofPartition(Object candidate, Partition partition) {
+		return (candidate instanceof Permit permit && permit.partition() == partition && !permit.isReleased())
+				? permit : null;
+	}
+
+	private record Frame(Permit permit, Frame outer) {
 	}
 
 	/** Restores the previous state when closed. */

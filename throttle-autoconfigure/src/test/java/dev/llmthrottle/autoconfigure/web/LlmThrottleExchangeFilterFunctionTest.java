@@ -130,10 +130,10 @@ class LlmThrottleExchangeFilterFunctionTest {
 				: response(HttpStatus.OK, "{}").delayElement(Duration.ofMillis(100)));
 		Flux<Integer> calls = Flux.concat(
 				this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-					.map((r) -> r.statusCode().value()),
+					.flatMap((r) -> r.releaseBody().thenReturn(r.statusCode().value())),
 				Mono.delay(Duration.ofMillis(500)).thenMany(Flux.range(0, 4)
-					.flatMap((i) -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)))
-					.map((r) -> r.statusCode().value()));
+					.flatMap((i) -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+						.flatMap((r) -> r.releaseBody().thenReturn(r.statusCode().value())))));
 		StepVerifier.withVirtualTime(() -> Flux.merge(calls))
 			.expectSubscription()
 			.thenAwait(Duration.ofMillis(7050))
@@ -201,19 +201,33 @@ class LlmThrottleExchangeFilterFunctionTest {
 	}
 
 	@Test
-	void insideAnAnnotatedMethodTheCallIsAdmittedOnce() {
-		Permit outer = this.throttler.defaultPartition().tryAcquire(Cost.of(0, 500));
+	void insideAnAnnotatedMethodOfTheSamePartitionTheCallIsAdmittedOnce() {
+		Permit outer = partition().tryAcquire(Cost.of(0, 500));
 		ExchangeFunction next = scripted(
 				(n) -> response(HttpStatus.OK, "{\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":30}}"));
 		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+			.flatMap((r) -> r.bodyToMono(String.class))
 			.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
 			.expectNextCount(1)
 			.verifyComplete();
-		assertThat(this.throttler.defaultPartition().snapshot().inFlight()).isEqualTo(1);
-		assertThat(this.throttler.defaultPartition().snapshot().limits().get(0).used()).isEqualTo(1);
-		assertThat(partition().snapshot().limits().get(0).used()).isZero();
+		assertThat(partition().snapshot().inFlight()).isEqualTo(1);
+		assertThat(partition().snapshot().limits().get(0).used()).isEqualTo(1);
 		outer.release(null); // the annotated method releases without knowing the usage: the filter reported it
-		assertThat(this.throttler.defaultPartition().snapshot().limits().get(1).used()).isEqualTo(42);
+		assertThat(partition().snapshot().limits().get(1).used()).isEqualTo(42);
+	}
+
+	@Test
+	void underAnAdmissionOfAnotherPartitionTheCallIsAdmittedOnItsOwnKey() {
+		Permit outer = this.throttler.defaultPartition().tryAcquire(Cost.of(0, 500));
+		ExchangeFunction next = scripted((n) -> response(HttpStatus.OK, "{}"));
+		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+			.flatMap((r) -> r.bodyToMono(String.class))
+			.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
+			.expectNextCount(1)
+			.verifyComplete();
+		outer.release(null);
+		assertThat(partition().snapshot().limits().get(0).used()).isEqualTo(1);
+		assertNothingHeld();
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.llmthrottle.autoconfigure.aop;
+package dev.llmthrottle.call.reactor;
 
 import java.time.Duration;
 import java.util.ArrayDeque;

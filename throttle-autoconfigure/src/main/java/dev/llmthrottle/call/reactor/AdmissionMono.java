@@ -1,4 +1,4 @@
-package dev.llmthrottle.autoconfigure.aop;
+package dev.llmthrottle.call.reactor;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -106,7 +106,8 @@ final class AdmissionMono extends Mono<Permit> {
 		/** Called exactly once, with the permit or the failure of the admission. */
 		void onAdmission(Permit permit, Throwable failure) {
 			if (failure != null) {
-				Throwable cause = LlmThrottledInterceptor.unwrap(failure);
+				Throwable cause = (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
+						? failure.getCause() : failure;
 				for (;;) {
 					int current = this.state.get();
 					if (current == CANCELLED || current == DONE) {

@@ -1,0 +1,62 @@
+package dev.llmthrottle.call;
+
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The shape of a call whose result is a plain value (a method's return value, a lambda's): a returned value is a
+ * success sent and settled (to the usage an HTTP adapter underneath reported to the permit, else the estimate); a
+ * failure is acted on only when {@code failureReader} finds the provider's response in it (an SDK's or HTTP
+ * client's exception). Shared by the annotation advisor and the programmatic API.
+ *
+ * @param <T> the value's type
+ */
+public final class ValueShape<T> implements CallShape<T> {
+
+	private final Function<Throwable, Reply> failureReader;
+
+	private final Consumer<Throwable> passedOn;
+
+	private final BiFunction<InterruptedException, Boolean, Throwable> interrupted;
+
+	/**
+	 * @param failureReader the provider's response a failure carries, or {@code null}; must not throw
+	 * @param passedOn told of a failure carrying a response that was passed on as it is
+	 * @param interrupted the exception for an interrupted wait (the flag: whether waiting to retry)
+	 */
+	public ValueShape(Function<Throwable, Reply> failureReader, Consumer<Throwable> passedOn,
+			BiFunction<InterruptedException, Boolean, Throwable> interrupted) {
+		this.failureReader = failureReader;
+		this.passedOn = passedOn;
+		this.interrupted = interrupted;
+	}
+
+	@Override
+	public Reply reply(T result) {
+		return Reply.SUCCESS;
+	}
+
+	@Override
+	public Failure failure(Throwable error) {
+		Reply reply = this.failureReader.apply(error);
+		return (reply != null && !reply.isSuccess()) ? Failure.response(reply) : Failure.OTHER;
+	}
+
+	@Override
+	public T deliver(T result, Lease lease) {
+		lease.settled(null);
+		return result;
+	}
+
+	@Override
+	public void passedOn(Throwable error) {
+		this.passedOn.accept(error);
+	}
+
+	@Override
+	public Throwable interrupted(InterruptedException ex, boolean waitingToRetry) {
+		return this.interrupted.apply(ex, waitingToRetry);
+	}
+
+}
