@@ -51,7 +51,7 @@ public final class NoLeakedPermitsExtension
 
 	@Override
 	public void beforeEach(ExtensionContext context) {
-		PermitLedger.reset();
+		PermitLedger.reset(exemption(context) == null);
 	}
 
 	@Override
@@ -64,7 +64,7 @@ public final class NoLeakedPermitsExtension
 			seen[0] += partitions.size();
 		}
 		if (exemption(context) != null || partitions.isEmpty()) {
-			PermitLedger.reset();
+			PermitLedger.reset(false);
 			return;
 		}
 		try {
@@ -78,7 +78,7 @@ public final class NoLeakedPermitsExtension
 			}
 		}
 		finally {
-			PermitLedger.reset();
+			PermitLedger.reset(false);
 		}
 	}
 

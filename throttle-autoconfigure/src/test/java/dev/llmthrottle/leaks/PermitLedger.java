@@ -26,7 +26,7 @@ import dev.llmthrottle.core.admission.Permit;
  *
  * <p>
  * Static state on purpose (test code only): the woven advice can only reach a static entry point. Test classes run
- * one after another in the surefire JVM, so "during the test" is simply between {@link #reset()} calls.
+ * one after another in the surefire JVM, so "during the test" is simply between {@link #reset(boolean)} calls.
  */
 public final class PermitLedger {
 
@@ -34,6 +34,9 @@ public final class PermitLedger {
 	private static final Map<Partition, Counts> touched = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	private static volatile boolean installed;
+
+	/** Off for exempt tests, so that they pay nothing (Lincheck would otherwise explore the ledger too). */
+	private static volatile boolean recording;
 
 	private PermitLedger() {
 	}
@@ -62,12 +65,13 @@ public final class PermitLedger {
 		installed = true;
 	}
 
-	/** Forgets everything recorded so far: a new test starts. */
-	static void reset() {
+	/** Forgets everything recorded so far: a new test starts, recorded or not. */
+	static void reset(boolean record) {
+		recording = record;
 		touched.clear();
 	}
 
-	/** The partitions touched since the last {@link #reset()}, with their counts. */
+	/** The partitions touched since the last {@link #reset(boolean)}, with their counts. */
 	static Map<Partition, Counts> touched() {
 		synchronized (touched) {
 			return Map.copyOf(touched);
@@ -88,24 +92,28 @@ public final class PermitLedger {
 
 	/** Called by the woven advice; public because the advice is inlined into the engine's classes. */
 	public static void created(Object partition) {
-		counts((Partition) partition);
+		if (recording) {
+			counts((Partition) partition);
+		}
 	}
 
 	/** Called by the woven advice. */
 	public static void admitted(Object permit) {
-		counts(((Permit) permit).partition()).admitted.incrementAndGet();
+		if (recording) {
+			counts(((Permit) permit).partition()).admitted.incrementAndGet();
+		}
 	}
 
 	/** Called by the woven advice. */
 	public static void released(Object permit, boolean closed) {
-		if (closed) {
+		if (closed && recording) {
 			counts(((Permit) permit).partition()).released.incrementAndGet();
 		}
 	}
 
 	/** Called by the woven advice. */
 	public static void abandoned(Object permit, boolean closed) {
-		if (closed) {
+		if (closed && recording) {
 			counts(((Permit) permit).partition()).abandoned.incrementAndGet();
 		}
 	}

@@ -47,6 +47,14 @@ public class PartitionLincheckTest {
 
 	static final int INITIAL_MAX_CONCURRENT = 2;
 
+	static final int THREAD_IDS = 8;
+
+	/**
+	 * Multiplies the scenarios of every mode ({@code -Dlincheck.scale=10} for a nightly run). At 1 each mode takes
+	 * 10 to 30 s on two shared cores: an interleaving of these operations runs a few hundred instrumented calls.
+	 */
+	static final int SCALE = Integer.getInteger("lincheck.scale", 1);
+
 	/** Settles a sent call to a different cost than estimated; requests are never settled once sent. */
 	static final Cost ACTUAL = new Cost(1, 7, 3);
 
@@ -57,12 +65,18 @@ public class PartitionLincheckTest {
 		.defaultPartition();
 
 	/** Per thread: permits held, oldest first (only the owning thread touches its own list). */
-	private final List<ArrayDeque<Permit>> held = List.of(new ArrayDeque<>(), new ArrayDeque<>(), new ArrayDeque<>(),
-			new ArrayDeque<>());
+	private final List<ArrayDeque<Permit>> held = new ArrayList<>();
 
 	/** Per thread: waiters queued by it, oldest first, until they are seen granted or withdrawn. */
-	private final List<List<CompletableFuture<Permit>>> waiting = List.of(new ArrayList<>(), new ArrayList<>(),
-			new ArrayList<>(), new ArrayList<>());
+	private final List<List<CompletableFuture<Permit>>> waiting = new ArrayList<>();
+
+	public PartitionLincheckTest() {
+		// thread ids: the parallel threads, plus those running the parts before and after them
+		for (int thread = 0; thread < THREAD_IDS; thread++) {
+			this.held.add(new ArrayDeque<>());
+			this.waiting.add(new ArrayList<>());
+		}
+	}
 
 	static ThrottlePolicy policy(int maxConcurrent) {
 		return new ThrottlePolicy("lincheck", List.of(REQUESTS), maxConcurrent, Duration.ofDays(1), 1000,
@@ -222,8 +236,8 @@ public class PartitionLincheckTest {
 			.actorsPerThread(3)
 			.actorsBefore(2)
 			.actorsAfter(1)
-			.iterations(40)
-			.invocationsPerIteration(400)
+			.iterations(10 * SCALE)
+			.invocationsPerIteration(40)
 			.check(PartitionLincheckTest.class);
 	}
 
@@ -235,8 +249,8 @@ public class PartitionLincheckTest {
 			.actorsPerThread(2)
 			.actorsBefore(1)
 			.actorsAfter(0)
-			.iterations(20)
-			.invocationsPerIteration(300)
+			.iterations(3 * SCALE)
+			.invocationsPerIteration(30)
 			.check(PartitionLincheckTest.class);
 	}
 
@@ -248,8 +262,8 @@ public class PartitionLincheckTest {
 			.actorsPerThread(3)
 			.actorsBefore(2)
 			.actorsAfter(1)
-			.iterations(50)
-			.invocationsPerIteration(1000)
+			.iterations(10 * SCALE)
+			.invocationsPerIteration(100)
 			.check(PartitionLincheckTest.class);
 	}
 
@@ -261,9 +275,7 @@ public class PartitionLincheckTest {
 	 */
 	public static class Model {
 
-		private static final int THREADS = 4;
-
-		private final int[] held = new int[THREADS];
+		private final int[] held = new int[THREAD_IDS];
 
 		/** Owners of the waiters, in arrival order. */
 		private final ArrayDeque<Integer> queue = new ArrayDeque<>();
