@@ -5,7 +5,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.llmthrottle.core.Cost;
-import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.protocol.tokens.TokenEstimate;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
@@ -13,9 +12,11 @@ import dev.llmthrottle.protocol.tokens.Usage;
 
 /**
  * Turns a request body into the cost admitted before sending, and a response's usage into the cost that settles
- * it, following each dialect's accounting (design.md "Token accounting dialects"): OpenAI and Azure reserve the
- * prompt plus {@code max_tokens x n}; Anthropic reserves its input only and is charged its output after the
- * fact; the others reserve input plus the stated or default output.
+ * it, following each dialect's accounting (design.md "Token accounting dialects"): every dialect reserves its
+ * input plus the expected output ({@code max_tokens x n}, or the provider's {@code default-output-tokens} when the
+ * request states no maximum), and settles to the usage the response reports. Anthropic, which counts output as it
+ * is produced, is reserved the same way: an output-tokens limit must hold calls back before they run, not only
+ * after their debts are known.
  */
 public final class CostEstimator {
 
@@ -43,14 +44,12 @@ public final class CostEstimator {
 		TokenEstimator estimator = this.estimators.computeIfAbsent(provider.name(), (name) -> TokenEstimator
 			.forDialect(provider.dialect(), this.counter, provider.defaultOutputTokens(), this.safetyFactor));
 		TokenEstimate estimate = estimator.estimate(body);
-		long output = (provider.dialect() == Dialect.ANTHROPIC) ? 0 : estimate.outputReservation();
-		return new Cost(1, estimate.inputTokens(), output);
+		return new Cost(1, estimate.inputTokens(), estimate.outputReservation());
 	}
 
 	/** The cost of a request nothing is known about: one request and the default output reservation. */
 	public Cost defaultCost(LlmProvider provider) {
-		long output = (provider.dialect() == Dialect.ANTHROPIC) ? 0 : provider.defaultOutputTokens();
-		return new Cost(1, 0, output);
+		return new Cost(1, 0, provider.defaultOutputTokens());
 	}
 
 	/** What a call really cost, from the usage its response reported. */

@@ -58,7 +58,7 @@ public final class PacedRateLimiter implements RateLimiter {
 		this.tags = Map.copyOf(tags);
 		this.timeSource = timeSource;
 		this.lock = lock;
-		this.window = new PacedWindow(limit, burst.toNanos());
+		this.window = new PacedWindow(limit, Saturating.toNanos(burst));
 		this.config = configFor(limit, timeout);
 	}
 
@@ -123,26 +123,30 @@ public final class PacedRateLimiter implements RateLimiter {
 		}
 	}
 
+	/**
+	 * Books {@code permits} and waits until they may be used. An interrupt while waiting withdraws the booking
+	 * (the permits are refunded) and answers {@code false} with the thread's interrupt flag left set.
+	 */
 	@Override
 	public boolean acquirePermission(int permits) {
-		long wait = reservePermission(permits);
-		if (wait < 0) {
+		Booking booking = book(permits);
+		if (booking == null) {
 			return false;
 		}
-		if (wait == 0) {
+		if (booking.nanos == 0) {
 			return true;
 		}
 		this.waitingThreads.incrementAndGet();
 		try {
-			long deadline = this.timeSource.nanoTime() + wait;
-			long remaining = wait;
+			long deadline = Saturating.add(this.timeSource.nanoTime(), booking.nanos);
+			long remaining = booking.nanos;
 			while (remaining > 0) {
 				LockSupport.parkNanos(this, remaining);
 				if (Thread.currentThread().isInterrupted()) {
-					// the reservation stays booked: like AtomicRateLimiter, an interrupted waiter still spends it
+					withdraw(booking, permits);
 					return false;
 				}
-				remaining = deadline - this.timeSource.nanoTime();
+				remaining = Saturating.subtract(deadline, this.timeSource.nanoTime());
 			}
 			return true;
 		}
@@ -153,11 +157,18 @@ public final class PacedRateLimiter implements RateLimiter {
 
 	/**
 	 * Books {@code permits} at the first instant they fit and answers how many nanoseconds until then, or -1 when
-	 * that is beyond the configured timeout (then nothing is booked).
+	 * that is beyond the configured timeout (then nothing is booked). Bookings are made in order: none is placed
+	 * before one booked earlier, and each is checked against the window as of its own instant, so the limit holds
+	 * in every trailing window however far ahead callers book.
 	 */
 	@Override
 	public long reservePermission(int permits) {
-		long timeout = this.config.getTimeoutDuration().toNanos();
+		Booking booking = book(permits);
+		return (booking != null) ? booking.nanos : -1;
+	}
+
+	private Booking book(int permits) {
+		long timeout = Saturating.toNanos(this.config.getTimeoutDuration());
 		this.lock.lock();
 		try {
 			long now = this.timeSource.nanoTime();
@@ -168,11 +179,21 @@ public final class PacedRateLimiter implements RateLimiter {
 			}
 			if (wait > timeout) {
 				publishRejected(permits);
-				return -1;
+				return null;
 			}
-			this.window.consume(permits, now + wait);
+			PacedWindow.Entry entry = this.window.consume(permits, Saturating.add(now, wait));
 			publishAdmitted(permits);
-			return wait;
+			return new Booking(entry, wait);
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	private void withdraw(Booking booking, int permits) {
+		this.lock.lock();
+		try {
+			this.window.settle(booking.entry, permits, 0, this.timeSource.nanoTime());
 		}
 		finally {
 			this.lock.unlock();
@@ -245,6 +266,10 @@ public final class PacedRateLimiter implements RateLimiter {
 	public String toString() {
 		return "PacedRateLimiter{" + this.name + ", " + this.window.limit() + ", timeout "
 				+ DurationFormat.format(this.config.getTimeoutDuration()) + "}";
+	}
+
+	/** Permits booked in the window, usable {@code nanos} nanoseconds after booking. */
+	private record Booking(PacedWindow.Entry entry, long nanos) {
 	}
 
 	private static final class Publisher extends EventProcessor<RateLimiterEvent>

@@ -1,5 +1,6 @@
 package dev.llmthrottle.core.rate;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -28,6 +29,8 @@ import dev.llmthrottle.core.Limit;
  * accepts, and the long-run rate is exactly the limit, so nothing is lost to safety margins.</li>
  * </ol>
  * A call is admitted only when both rules allow it; {@link #nanosUntilAvailable} tells how long until they do.
+ * Every limit is checked for every call, also one that costs 0 in its dimension (rule R1): such a call needs room
+ * for one unit but takes nothing, so a window in debt holds everyone back until it has drained.
  * Both use the period stretched by a guard of 1% (at most one second), because the provider stamps a call when it
  * arrives, a little after we admit it: without the guard, a call admitted the very instant the oldest one leaves
  * our window can land inside the provider's.
@@ -35,9 +38,19 @@ import dev.llmthrottle.core.Limit;
  * <h2>Settling</h2>
  * The estimate admitted up front is corrected when the real usage is known: the entry keeps its admission time and
  * its amount changes (a refund frees window room and moves {@code tat} back, never before now; a debt is charged to
- * the same entry, or to now if that entry has left the window). The window stores admissions in buckets no wider
+ * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
+ * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
+ * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
+ * would take it), the pacing instant at two periods ahead, and all arithmetic that advances the
+ * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
+ * The window stores admissions in buckets no wider
  * than {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays bounded for day-long
  * periods and an entry never leaves the window early.
+ *
+ * <h2>Booking ahead</h2>
+ * {@link PacedRateLimiter#reservePermission} books permits at a future instant. Admissions are booked in order:
+ * none is ever stamped before the latest one booked, and the window is checked as of that instant, so a booking
+ * ahead never lets a later caller in against a window expired as of the future.
  *
  * <h2>What the provider tells us</h2>
  * When the provider reports fewer units remaining than we believe, the difference (another process sharing the
@@ -81,6 +94,10 @@ public final class PacedWindow {
 
 	private long externalUntil;
 
+	private long maxSum;
+
+	private long maxAheadNanos;
+
 	/**
 	 * @param limit the budget
 	 * @param burstNanos how far ahead of the steady rate admissions may run after an idle spell (0 = strict pacing)
@@ -103,8 +120,9 @@ public final class PacedWindow {
 		long oldPeriod = this.periodNanos;
 		reconfigure(limit);
 		if (this.started && this.tat > now) {
-			double owedUnits = (double) (this.tat - now) * oldAmount / oldPeriod;
-			this.tat = now + (long) Math.ceil(owedUnits * this.periodNanos / this.amount);
+			double owedUnits = (double) Saturating.subtract(this.tat, now) * oldAmount / oldPeriod;
+			this.tat = Math.min(Saturating.add(now, Saturating.ceil(owedUnits * this.periodNanos / this.amount)),
+					horizon(now));
 		}
 	}
 
@@ -123,6 +141,10 @@ public final class PacedWindow {
 		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
+		this.maxSum = Saturating.multiply(this.amount, 2);
+		// a lowered amount does not trim what was admitted (a raised one later must still see it): it leaves the
+		// window within a period, and the sum is capped again at the next addition
+		this.maxAheadNanos = Saturating.multiply(this.periodNanos, 2);
 	}
 
 	public Limit limit() {
@@ -131,167 +153,229 @@ public final class PacedWindow {
 
 	/**
 	 * How long from {@code now} until {@code cost} fits both the trailing window and the pacing, 0 if it fits
-	 * now, or {@link #NEVER} if it exceeds the limit itself.
+	 * now, or {@link #NEVER} if it exceeds the limit itself. A cost of 0 (or less) must still find room for one
+	 * unit (rule R1), so a window in debt holds back even calls that add nothing to it. When admissions have been
+	 * booked ahead of {@code now} ({@link PacedRateLimiter#reservePermission}), the answer is never earlier than
+	 * the last of them.
 	 */
 	public long nanosUntilAvailable(long cost, long now) {
-		if (cost <= 0) {
-			return 0;
-		}
 		if (cost > this.amount) {
 			return NEVER;
 		}
-		expire(now);
+		long at = bookingInstant(now);
+		expire(at);
 		long wait = 0;
 		if (this.started) {
-			wait = Math.max(0, this.tat - this.burstNanos - now);
+			long ahead = Saturating.subtract(this.tat, at);
+			wait = (ahead > this.burstNanos) ? ahead - this.burstNanos : 0;
 		}
-		long external = (now < this.externalUntil) ? this.externalAmount : 0;
-		long excess = this.windowSum + external + cost - this.amount;
-		if (excess > 0) {
-			wait = Math.max(wait, nanosUntilFreed(excess, external, now));
+		long external = (at < this.externalUntil) ? this.externalAmount : 0;
+		// room for max(cost, 1) (rule R1); no overflow: 1 <= max(cost, 1) <= amount and 0 <= external <= amount
+		long room = this.amount - Math.max(cost, 1) - external;
+		if (this.windowSum > room) {
+			wait = Math.max(wait, nanosUntilFreed(Saturating.subtract(this.windowSum, room), external, at));
 		}
-		return wait;
+		return (at == now) ? wait : Saturating.add(Saturating.subtract(at, now), wait);
 	}
 
-	private long nanosUntilFreed(long excess, long external, long now) {
+	private long nanosUntilFreed(long excess, long external, long at) {
 		long freed = 0;
 		boolean externalCounted = external == 0;
 		for (Entry entry : this.entries) {
-			long expiry = entry.time + this.periodNanos;
+			long expiry = Saturating.add(entry.time, this.periodNanos);
 			if (!externalCounted && this.externalUntil <= expiry) {
-				freed += external;
+				freed = Saturating.add(freed, external);
 				externalCounted = true;
 				if (freed >= excess) {
-					return this.externalUntil - now;
+					return Math.max(0, Saturating.subtract(this.externalUntil, at));
 				}
 			}
-			freed += entry.amount;
+			freed = Saturating.add(freed, entry.amount);
 			if (freed >= excess) {
-				return expiry - now;
+				return Math.max(0, Saturating.subtract(expiry, at));
 			}
 		}
-		return externalCounted ? 0 : Math.max(0, this.externalUntil - now);
+		return externalCounted ? 0 : Math.max(0, Saturating.subtract(this.externalUntil, at));
 	}
 
 	/**
-	 * Admits {@code cost} at {@code now}. The caller has checked {@link #nanosUntilAvailable} is 0.
+	 * Admits {@code cost} at {@code now}, or at the last instant booked ahead if that is later. The caller has
+	 * checked that {@link #nanosUntilAvailable} is 0 (or, booking ahead, that {@code now} is the instant it named).
 	 * @return the entry to settle later
 	 */
 	public Entry consume(long cost, long now) {
-		expire(now);
-		this.tat = (this.started ? Math.max(this.tat, now) : now) + interval(cost);
-		this.started = true;
-		Entry last = this.entries.peekLast();
-		if (last != null && now < last.time) {
-			// a reservation booked ahead (RateLimiter#reservePermission) is later than now: stamp this one no
-			// earlier, so entries stay in order and none leaves the window early
-			now = last.time;
-		}
-		if (last != null && now - last.first < this.granularityNanos && now >= last.time) {
-			last.time = now;
-			last.amount += cost;
-		}
-		else {
-			last = new Entry(now, cost);
-			this.entries.addLast(last);
-		}
-		this.windowSum += cost;
-		return last;
+		long units = Math.max(0, cost);
+		long at = bookingInstant(now);
+		expire(at);
+		advancePacing(units, at);
+		return append(units, at);
 	}
 
 	/**
-	 * Corrects an earlier admission from {@code admitted} to {@code actual} units.
+	 * Corrects an earlier admission from {@code admitted} to {@code actual} units. The actual figure is clamped to
+	 * {@code [0, admitted + amount]}: one settlement adds at most one limit of debt (rule R2), and the window's sum
+	 * never exceeds twice the amount, so no reported usage can lock the limit beyond a bounded horizon.
 	 * @param entry what {@link #consume} returned
 	 */
 	public void settle(Entry entry, long admitted, long actual, long now) {
-		long delta = actual - admitted;
+		long reserved = Math.max(0, admitted);
+		long real = Saturating.clamp(actual, 0, Saturating.add(reserved, this.amount));
+		long delta = real - reserved;
 		if (delta == 0) {
 			return;
 		}
-		expire(now);
-		boolean inWindow = entry.live;
+		long at = bookingInstant(now);
+		expire(at);
 		if (delta < 0) {
-			long refund = inWindow ? Math.min(-delta, entry.amount) : 0;
+			long refund = entry.live ? Math.min(-delta, entry.amount) : 0;
 			entry.amount -= refund;
 			this.windowSum -= refund;
 			if (this.started) {
-				this.tat = Math.max(now, this.tat - intervalFloor(-delta));
+				this.tat = Math.max(at, Saturating.subtract(this.tat, intervalFloor(-delta)));
 			}
 		}
 		else {
-			if (inWindow) {
-				entry.amount += delta;
+			if (entry.live) {
+				entry.amount = Saturating.add(entry.amount, delta);
+				this.windowSum = Saturating.add(this.windowSum, delta);
+				capSum();
 			}
 			else {
-				this.entries.addLast(new Entry(now, delta));
+				append(delta, at);
 			}
-			this.windowSum += delta;
-			this.tat = (this.started ? Math.max(this.tat, now) : now) + interval(delta);
-			this.started = true;
+			advancePacing(delta, at);
 		}
 	}
 
 	/**
 	 * Records that the provider reports only {@code remaining} units left until {@code now + resetNanos}: when that
 	 * is less than we believe by more than 2% of the limit, the difference is held back until then (capped at one
-	 * period). Never raises what we believe.
+	 * period). Never raises what we believe. {@code remaining} is clamped to {@code [0, amount]}; a reset that is
+	 * not in the future is ignored.
 	 */
 	public void reportRemaining(long remaining, long resetNanos, long now) {
-		if (remaining < 0 || resetNanos <= 0) {
+		if (resetNanos <= 0) {
 			return;
 		}
-		expire(now);
-		long external = (now < this.externalUntil) ? this.externalAmount : 0;
-		long believed = this.amount - this.windowSum - external;
-		if (believed - remaining <= this.amount / REPORT_TOLERANCE_DIVISOR) {
+		long reported = Saturating.clamp(remaining, 0, this.amount);
+		long at = bookingInstant(now);
+		expire(at);
+		long external = (at < this.externalUntil) ? this.externalAmount : 0;
+		long believed = Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), external);
+		long shortfall = Saturating.subtract(believed, reported);
+		if (shortfall <= this.amount / REPORT_TOLERANCE_DIVISOR) {
 			// within 2% of the limit: the provider's figure is a moment older than ours (entries that left our
 			// window since it answered, rounding such as Anthropic's nearest 1,000); not worth holding back
 			return;
 		}
-		long until = now + Math.min(resetNanos, this.periodNanos);
-		this.externalAmount = external + (believed - remaining);
+		long until = Saturating.add(now, Math.min(resetNanos, this.periodNanos));
+		this.externalAmount = external + shortfall;
 		this.externalUntil = Math.max(until, (external > 0) ? this.externalUntil : until);
+	}
+
+	/**
+	 * Like {@link #reportRemaining(long, long, long)} with the reset as a duration, which may be absurdly long
+	 * (a reset header of year 9999): it is capped at one period, never converted with overflow.
+	 */
+	public void reportRemaining(long remaining, Duration reset, long now) {
+		reportRemaining(remaining, Saturating.toNanos(reset), now);
 	}
 
 	/** Units still available in the trailing window now (ignoring pacing). */
 	public long available(long now) {
-		expire(now);
-		long external = (now < this.externalUntil) ? this.externalAmount : 0;
-		return Math.max(0, this.amount - this.windowSum - external);
+		long at = bookingInstant(now);
+		expire(at);
+		long external = (at < this.externalUntil) ? this.externalAmount : 0;
+		return Saturating.clamp(Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), external), 0,
+				this.amount);
 	}
 
 	/** Units admitted in the trailing window ending now. */
 	public long used(long now) {
-		expire(now);
+		expire(bookingInstant(now));
 		return this.windowSum;
 	}
 
 	/** Whether nothing admitted is still in the window and pacing has caught up: the state is as good as new. */
 	public boolean isIdle(long now) {
-		expire(now);
+		expire(bookingInstant(now));
 		return this.entries.isEmpty() && (!this.started || this.tat <= now) && now >= this.externalUntil;
 	}
 
+	/**
+	 * The instant a new admission is booked at: {@code now}, or the latest instant already booked if that is
+	 * later. Admissions are booked in order, so the window can be expired as of this instant: no later booking
+	 * is ever checked against an earlier one.
+	 */
+	private long bookingInstant(long now) {
+		Entry last = this.entries.peekLast();
+		return (last != null && last.time > now) ? last.time : now;
+	}
+
+	private Entry append(long units, long at) {
+		Entry last = this.entries.peekLast();
+		if (last != null && Saturating.subtract(at, last.first) < this.granularityNanos) {
+			last.time = at;
+			last.amount = Saturating.add(last.amount, units);
+		}
+		else {
+			last = new Entry(at, units);
+			this.entries.addLast(last);
+		}
+		this.windowSum = Saturating.add(this.windowSum, units);
+		capSum();
+		return last;
+	}
+
+	/**
+	 * Caps the window's sum at twice the amount by keeping only the newest units (rule R2). The decisions stay those
+	 * of an unbounded window: a cost fits only once what remains after the oldest entries leave is at most
+	 * {@code amount - 1}, less than the newest {@code 2 x amount} units kept, so dropping older units never changes
+	 * when that happens.
+	 */
+	private void capSum() {
+		if (this.windowSum <= this.maxSum) {
+			return;
+		}
+		long keep = this.maxSum;
+		Iterator<Entry> newestFirst = this.entries.descendingIterator();
+		while (newestFirst.hasNext()) {
+			Entry entry = newestFirst.next();
+			entry.amount = Math.min(entry.amount, keep);
+			keep -= entry.amount;
+		}
+		this.windowSum = this.maxSum - keep;
+	}
+
+	private void advancePacing(long units, long at) {
+		long from = this.started ? Math.max(this.tat, at) : at;
+		this.tat = Math.min(Saturating.add(from, interval(units)), horizon(at));
+		this.started = true;
+	}
+
+	/** The farthest the pacing may run ahead of {@code now}: two periods. */
+	private long horizon(long now) {
+		return Saturating.add(now, this.maxAheadNanos);
+	}
+
 	private void expire(long now) {
-		Iterator<Entry> iterator = this.entries.iterator();
-		while (iterator.hasNext()) {
-			Entry entry = iterator.next();
-			if (entry.time + this.periodNanos > now) {
-				return;
-			}
+		// an entry has left the window when entry.time + period <= now
+		long cutoff = Saturating.subtract(now, this.periodNanos);
+		Entry entry;
+		while ((entry = this.entries.peekFirst()) != null && entry.time <= cutoff) {
 			this.windowSum -= entry.amount;
 			entry.amount = 0;
 			entry.live = false;
-			iterator.remove();
+			this.entries.pollFirst();
 		}
 	}
 
 	private long interval(long cost) {
-		return (long) Math.ceil((double) cost * this.periodNanos / this.amount);
+		return Saturating.ceil((double) cost * this.periodNanos / this.amount);
 	}
 
 	private long intervalFloor(long cost) {
-		return (long) Math.floor((double) cost * this.periodNanos / this.amount);
+		return Saturating.floor((double) cost * this.periodNanos / this.amount);
 	}
 
 	/** One bucket of admissions; opaque to callers, who hand it back to {@link #settle}. */

@@ -114,4 +114,90 @@ class PacedWindowTest {
 		assertThat(window.available(now)).isEqualTo(800_000);
 	}
 
+	@Test
+	void zeroCostCallsWaitWhileTheWindowIsInDebt() {
+		// defect 3 (rule R1): calls estimated at 0 output tokens, each settled with 900, against 1,000 per minute
+		// a minute of burst, so that the window rather than the pacing decides
+		PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.OUTPUT_TOKENS, 1000), 60 * S);
+		long now = 0;
+		int admittedAtOnce = 0;
+		for (int call = 0; call < 20; call++) {
+			long wait = window.nanosUntilAvailable(0, now);
+			if (wait == 0) {
+				admittedAtOnce++;
+			}
+			now += wait;
+			assertThat(window.used(now)).as("window before call %d", call).isLessThan(1000);
+			PacedWindow.Entry entry = window.consume(0, now);
+			window.settle(entry, 0, 900, now);
+		}
+		// 0 + 900 < 1000 lets the second call in; from then on the debt holds every call back until it drains
+		assertThat(admittedAtOnce).isEqualTo(2);
+		assertThat(now).as("at most two calls (0 + 900 < 1000) in any window: 20 calls span at least 9 periods")
+			.isGreaterThan(9 * 60 * S);
+	}
+
+	@Test
+	void absurdSettlementLeavesTheKeyUsableWithinTwoPeriods() {
+		// defect 9: 1e14 tokens on 100k per minute used to refuse every call for ~292 years
+		PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.TOKENS, 100_000), 6 * S);
+		long period = 60_600 * MS; // the minute plus its 1% guard
+		long now = 5 * S;
+		PacedWindow.Entry entry = window.consume(1000, now);
+		window.settle(entry, 1000, 100_000_000_000_000L, now);
+		assertThat(window.used(now)).as("a settlement adds at most one amount beyond its estimate").isEqualTo(101_000);
+		assertThat(window.nanosUntilAvailable(1000, now)).isPositive().isLessThanOrEqualTo(2 * period);
+		assertThat(window.nanosUntilAvailable(100_000, now + 2 * period)).isZero();
+	}
+
+	@Test
+	void hugeSettlementsNeverWrapTheWindowSum() {
+		// defect 9: two reports of 5e18 wrapped the sum negative and disabled the limit
+		PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.TOKENS, 100_000), 0);
+		long now = 0;
+		for (int i = 0; i < 2; i++) {
+			PacedWindow.Entry entry = window.consume(10, now);
+			window.settle(entry, 10, 5_000_000_000_000_000_000L, now);
+			now += MS;
+		}
+		assertThat(window.used(now)).as("the window's sum is capped at twice the amount").isEqualTo(200_000);
+		assertThat(window.available(now)).isZero();
+		assertThat(window.nanosUntilAvailable(1, now)).isPositive();
+		assertThat(window.nanosUntilAvailable(0, now)).isPositive();
+	}
+
+	@Test
+	void timeJumpsAndExtremeInputsNeverThrowNorLeaveTheHorizon() {
+		long[] instants = { 0, Duration.ofDays(3650).toNanos(), Long.MAX_VALUE / 2, Long.MAX_VALUE - 1,
+				Long.MIN_VALUE / 2, Long.MIN_VALUE + 1 };
+		long[] values = { Long.MIN_VALUE, -1, 0, 1, 99_999, 100_000, 100_001, 1L << 53, Long.MAX_VALUE / 2,
+				Long.MAX_VALUE };
+		for (long origin : instants) {
+			PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.TOKENS, 100_000), Long.MAX_VALUE);
+			long period = 60_600 * MS;
+			for (long value : values) {
+				long now = origin;
+				PacedWindow.Entry entry = window.consume(Math.min(Math.max(value, 0), 100_000), now);
+				window.settle(entry, value, value, now);
+				window.settle(entry, 100, value, now);
+				window.settle(window.consume(0, now), 0, value, now);
+				window.reportRemaining(value, value, now);
+				window.relearn(Limit.perMinute(Dimension.TOKENS, (value > 0) ? value : 1), now);
+				window.relearn(Limit.perMinute(Dimension.TOKENS, 100_000), now);
+				long amount = window.limit().amount();
+				assertThat(window.used(now)).as("origin %d, value %d", origin, value).isBetween(0L, twice(amount));
+				assertThat(window.available(now)).isBetween(0L, amount);
+				assertThat(window.nanosUntilAvailable(value, now)).satisfiesAnyOf(
+						(wait) -> assertThat(wait).isBetween(0L, 2 * period),
+						(wait) -> assertThat(wait).isEqualTo(PacedWindow.NEVER));
+				assertThat(window.nanosUntilAvailable(1, now)).isBetween(0L, 2 * period);
+				assertThat(window.nanosUntilAvailable(1, (now > Long.MAX_VALUE - 2 * period) ? Long.MAX_VALUE : now + 2 * period)).isZero();
+			}
+		}
+	}
+
+	private static long twice(long amount) {
+		return (amount > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * amount;
+	}
+
 }
