@@ -12,6 +12,7 @@ import org.springframework.beans.factory.SmartInitializingSingleton;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
+import dev.llmthrottle.core.admission.PartitionLimitException;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
@@ -61,6 +62,11 @@ public class CompositeThrottleListener implements ThrottleListener, SmartInitial
 	@Override
 	public void rejected(String provider, String partition, ThrottleRejectedException rejection) {
 		each((delegate) -> delegate.rejected(provider, partition, rejection));
+	}
+
+	@Override
+	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
+		each((delegate) -> delegate.partitionLimitReached(provider, rejection));
 	}
 
 	@Override

@@ -11,6 +11,7 @@ import dev.llmthrottle.autoconfigure.events.LimitTypes;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
+import dev.llmthrottle.core.admission.PartitionLimitException;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.SecretRedactor;
 
@@ -60,6 +61,12 @@ public final class ThrottleStatistics implements ThrottleListener {
 		if (counters != null) {
 			counters.rejected(rejection.reason());
 		}
+	}
+
+	/** Counted among the rejections, under {@code partitions-full}. */
+	@Override
+	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
+		rejected(provider, null, rejection);
 	}
 
 	@Override

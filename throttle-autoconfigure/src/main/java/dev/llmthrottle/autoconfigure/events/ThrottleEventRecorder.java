@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
+import dev.llmthrottle.core.admission.PartitionLimitException;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.SecretRedactor;
 
@@ -92,6 +93,12 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		details.put("reason", rejection.reason());
 		details.put("message", safe(rejection.getMessage()));
 		append(provider, ThrottleEventType.REJECTED, partition, details);
+	}
+
+	/** Recorded as a provider-wide {@code rejected} event with reason {@code partitions-full}. */
+	@Override
+	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
+		rejected(provider, null, rejection);
 	}
 
 	@Override

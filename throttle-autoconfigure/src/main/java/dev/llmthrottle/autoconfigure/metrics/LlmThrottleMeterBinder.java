@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.ThrottleRejectedException;
+import dev.llmthrottle.core.admission.PartitionLimitException;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
@@ -77,6 +78,12 @@ public final class LlmThrottleMeterBinder implements MeterBinder, ThrottleListen
 				each.rejected(rejection.reason());
 			}
 		}
+	}
+
+	/** Counted as {@code llm.throttle.calls{outcome=partitions-full}}, like every other refusal. */
+	@Override
+	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
+		rejected(provider, null, rejection);
 	}
 
 	@Override

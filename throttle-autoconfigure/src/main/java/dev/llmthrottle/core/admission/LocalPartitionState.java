@@ -14,10 +14,10 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.rate.PacedRateLimiter;
 import dev.llmthrottle.core.rate.PacedWindow;
 import io.github.resilience4j.bulkhead.Bulkhead;
-import io.github.resilience4j.bulkhead.BulkheadConfig;
 
 /**
- * A partition's state in this JVM: a Resilience4j {@link Bulkhead} for concurrency, one {@link PacedRateLimiter}
+ * A partition's state in this JVM: a Resilience4j {@link Bulkhead} for concurrency ({@link PartitionBulkhead}),
+ * one {@link PacedRateLimiter}
  * per limit and the provider's cooldown. Every method runs under the partition's lock, which the rate limiters
  * share, so an admission reads and takes all of them atomically.
  */
@@ -35,7 +35,7 @@ final class LocalPartitionState implements PartitionState {
 
 	private PacedRateLimiter[] limiters;
 
-	private Bulkhead bulkhead;
+	private final PartitionBulkhead slots;
 
 	private long cooldownUntil;
 
@@ -46,6 +46,8 @@ final class LocalPartitionState implements PartitionState {
 		this.time = time;
 		this.lock = lock;
 		this.cooldownUntil = time.nanoTime();
+		this.slots = new PartitionBulkhead(this.provider, policy.maxConcurrent(), lock,
+				Map.of("provider", this.provider));
 		apply(policy);
 	}
 
@@ -70,8 +72,7 @@ final class LocalPartitionState implements PartitionState {
 		if (wait > 0) {
 			return Attempt.waitFor(wait);
 		}
-		Bulkhead currentBulkhead = this.bulkhead;
-		if (currentBulkhead != null && !currentBulkhead.tryAcquirePermission()) {
+		if (!this.slots.tryTake()) {
 			return Attempt.waitFor(Attempt.UNTIL_RELEASE);
 		}
 		PacedRateLimiter[] current = this.limiters;
@@ -84,16 +85,14 @@ final class LocalPartitionState implements PartitionState {
 				current[i].publishAdmitted(amount);
 			}
 		}
-		return Attempt.admitted(new Grant(current, entries, currentBulkhead));
+		return Attempt.admitted(new Grant(current, entries));
 	}
 
 	@Override
 	public void release(Object grant, Cost estimate, Cost actual, boolean sent) {
 		Grant taken = (Grant) grant;
 		long now = this.time.nanoTime();
-		if (taken.bulkhead != null) {
-			taken.bulkhead.onComplete();
-		}
+		this.slots.complete();
 		for (int i = 0; i < taken.limiters.length; i++) {
 			PacedWindow window = taken.limiters[i].window();
 			Dimension dimension = window.limit().dimension();
@@ -123,15 +122,37 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public Projection project(Cost ahead, Cost cost) {
+		return project(null, ahead, cost);
+	}
+
+	/**
+	 * A true lower bound, assuming nothing admitted is refunded: this call goes no earlier than it could alone, and
+	 * no earlier than pacing lets it follow everyone ahead. The queue's head goes no earlier than it could alone
+	 * ({@code h}); each admission moves the theoretical arrival time on by its cost at the steady rate, so after the
+	 * {@code A} units ahead it is at least {@code h + A x T}, and this call may go a burst before that. The waiters
+	 * ahead admitted at once within the burst therefore cost nothing here.
+	 */
+	@Override
+	public Projection project(Cost head, Cost ahead, Cost cost) {
 		long now = this.time.nanoTime();
 		long projected = Math.max(0, this.cooldownUntil - now);
 		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
 			Limit limit = window.limit();
-			long wait = window.nanosUntilAvailable(cost.amount(limit.dimension()), now);
-			long paced = (long) Math.ceil((double) ahead.amount(limit.dimension()) * limit.periodNanos() / limit.amount());
-			long candidate = (wait == PacedWindow.NEVER || wait + paced < 0) ? Long.MAX_VALUE : wait + paced;
+			Dimension dimension = limit.dimension();
+			long candidate = window.nanosUntilAvailable(cost.amount(dimension), now);
+			long aheadAmount = ahead.amount(dimension);
+			if (candidate != PacedWindow.NEVER && head != null && aheadAmount > 0) {
+				long headWait = window.nanosUntilAvailable(head.amount(dimension), now);
+				if (headWait == PacedWindow.NEVER) {
+					headWait = 0;
+				}
+				double paced = Math.floor((double) aheadAmount * limit.periodNanos() / limit.amount());
+				long pacedNanos = (paced >= Long.MAX_VALUE) ? Long.MAX_VALUE : (long) paced;
+				long viaPacing = saturatingAdd(headWait, pacedNanos) - burstFor(limit, this.policy).toNanos();
+				candidate = Math.max(candidate, viaPacing);
+			}
 			if (candidate > projected) {
 				projected = candidate;
 				blockedBy = limit.toString();
@@ -142,7 +163,11 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public boolean coolDown(Duration duration, String reason) {
-		long until = this.time.nanoTime() + duration.toNanos();
+		long nanos = Math.min(saturatedNanos(duration), cooldownHorizonNanos(this.policy));
+		if (nanos <= 0) {
+			return false;
+		}
+		long until = saturatingAdd(this.time.nanoTime(), nanos);
 		if (until <= this.cooldownUntil) {
 			return false;
 		}
@@ -163,10 +188,18 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+		// a reset far in the future (9999-12-31, 99999999999 s) is held for one period at most, never overflows
+		long resetNanos = saturatedNanos(reset);
+		if (remaining < 0 || resetNanos <= 0) {
+			return;
+		}
 		long now = this.time.nanoTime();
 		for (PacedRateLimiter limiter : this.limiters) {
-			if (limiter.window().limit().dimension() == dimension) {
-				limiter.window().reportRemaining(remaining, reset.toNanos(), now);
+			Limit limit = limiter.window().limit();
+			if (limit.dimension() == dimension) {
+				limiter.window()
+					.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
+							now);
 			}
 		}
 	}
@@ -251,21 +284,8 @@ final class LocalPartitionState implements PartitionState {
 			}
 		}
 		this.limiters = updated;
-		if (newPolicy.maxConcurrent() > 0) {
-			BulkheadConfig config = BulkheadConfig.custom()
-				.maxConcurrentCalls(newPolicy.maxConcurrent())
-				.maxWaitDuration(Duration.ZERO)
-				.build();
-			if (this.bulkhead == null) {
-				this.bulkhead = Bulkhead.of(this.provider, config, Map.of("provider", this.provider));
-			}
-			else {
-				this.bulkhead.changeConfig(config);
-			}
-		}
-		else {
-			this.bulkhead = null;
-		}
+		// never waits: a lower cap holds back new admissions until enough calls in flight have come back
+		this.slots.setMax(newPolicy.maxConcurrent());
 		this.policy = newPolicy;
 	}
 
@@ -324,11 +344,37 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public Bulkhead bulkhead() {
-		return this.bulkhead;
+		return this.slots.isCapped() ? this.slots : null;
 	}
 
-	/** What one admission took: the limiters' entries and the bulkhead slot, as they were at the time. */
-	private record Grant(PacedRateLimiter[] limiters, PacedWindow.Entry[] entries, Bulkhead bulkhead) {
+	/** The longest a cooldown may last: a day, or two of the longest period when that is longer. */
+	static long cooldownHorizonNanos(ThrottlePolicy policy) {
+		long day = Duration.ofDays(1).toNanos();
+		long longest = saturatedNanos(policy.longestPeriod());
+		return Math.max(day, saturatingAdd(longest, longest));
+	}
+
+	/** {@code duration} in nanoseconds, 0 when negative, {@link Long#MAX_VALUE} when longer than that. */
+	static long saturatedNanos(Duration duration) {
+		if (duration == null || duration.isNegative()) {
+			return 0;
+		}
+		if (duration.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L) {
+			return Long.MAX_VALUE;
+		}
+		return duration.toNanos();
+	}
+
+	static long saturatingAdd(long a, long b) {
+		long sum = a + b;
+		if (((a ^ sum) & (b ^ sum)) < 0) {
+			return (a < 0) ? Long.MIN_VALUE : Long.MAX_VALUE;
+		}
+		return sum;
+	}
+
+	/** What one admission took: the limiters' entries, as they were at the time (the slot is counted apart). */
+	private record Grant(PacedRateLimiter[] limiters, PacedWindow.Entry[] entries) {
 	}
 
 }

@@ -80,6 +80,17 @@ public final class Partition {
 
 	private volatile long lastActivity;
 
+	/** The throttler that holds this partition, to find its successor once retired; {@code null} if none. */
+	private final ProviderThrottler owner;
+
+	/**
+	 * Set once, under the lock, when the throttler evicts this partition (only when nothing is in flight or queued
+	 * and its state is idle). From then on it admits nothing itself: every call through a reference kept from before
+	 * (a filter holding it across a retry backoff) goes to the partition now in force for the key, so there is never
+	 * a second live partition for one key.
+	 */
+	private volatile boolean retired;
+
 	private final AtomicLong repeatedReleases = new AtomicLong();
 
 	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener) {
@@ -88,6 +99,12 @@ public final class Partition {
 
 	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener,
 			PartitionState.Factory states, Executor executor) {
+		this(policy, key, time, listener, states, executor, null);
+	}
+
+	Partition(ThrottlePolicy policy, String key, TimeSource time, ThrottleListener listener,
+			PartitionState.Factory states, Executor executor, ProviderThrottler owner) {
+		this.owner = owner;
 		this.provider = policy.provider();
 		this.key = key;
 		this.time = time;
@@ -116,12 +133,14 @@ public final class Partition {
 
 	/** The Resilience4j rate limiters of this partition, one per limit (for their events and metrics). */
 	public List<PacedRateLimiter> rateLimiters() {
-		return locked(this.state::rateLimiters);
+		Partition live = liveOrNull();
+		return (live != null) ? live.rateLimiters() : locked(this.state::rateLimiters);
 	}
 
 	/** The Resilience4j bulkhead of this partition, or {@code null} when concurrency is not capped or not local. */
 	public Bulkhead bulkhead() {
-		return locked(this.state::bulkhead);
+		Partition live = liveOrNull();
+		return (live != null) ? live.bulkhead() : locked(this.state::bulkhead);
 	}
 
 	/**
@@ -137,15 +156,22 @@ public final class Partition {
 		// one lock for the check and the admission; listeners are told after it is released
 		RequestTooLargeException tooLarge = null;
 		Permit permit = null;
+		boolean retiredNow;
 		this.lock.lock();
 		try {
-			tooLarge = fitsLocked(cost);
-			if (tooLarge == null && this.queue.isEmpty()) {
-				permit = admitNow(cost);
+			retiredNow = this.retired;
+			if (!retiredNow) {
+				tooLarge = fitsLocked(cost);
+				if (tooLarge == null && this.queue.isEmpty()) {
+					permit = admitNow(cost);
+				}
 			}
 		}
 		finally {
 			this.lock.unlock();
+		}
+		if (retiredNow) {
+			return successor().tryAcquire(cost);
 		}
 		if (tooLarge != null) {
 			this.listener.rejected(this.provider, this.key, tooLarge);
@@ -176,16 +202,18 @@ public final class Partition {
 		Permit permit = null;
 		Waiter waiter = null;
 		List<Runnable> completions = List.of();
+		boolean retiredNow;
 		this.lock.lock();
 		try {
-			rejection = this.remote ? null : fitsLocked(cost);
-			if (rejection == null && !this.remote && this.queue.isEmpty()) {
+			retiredNow = this.retired;
+			rejection = (this.remote || retiredNow) ? null : fitsLocked(cost);
+			if (!retiredNow && rejection == null && !this.remote && this.queue.isEmpty()) {
 				permit = admitNow(cost);
 			}
-			if (rejection == null && permit == null) {
+			if (!retiredNow && rejection == null && permit == null) {
 				rejection = checkQueueable(cost);
 			}
-			if (rejection == null && permit == null) {
+			if (!retiredNow && rejection == null && permit == null) {
 				waiter = new Waiter(this, cost, this.time.nanoTime());
 				this.queue.addLast(waiter);
 				addQueued(cost, 1);
@@ -197,6 +225,9 @@ public final class Partition {
 		finally {
 			this.lock.unlock();
 		}
+		if (retiredNow) {
+			return acquireAsyncOnSuccessor(cost);
+		}
 		if (rejection != null) {
 			this.listener.rejected(this.provider, this.key, rejection);
 			return CompletableFuture.failedFuture(rejection);
@@ -207,7 +238,14 @@ public final class Partition {
 		}
 		Waiter queued = waiter;
 		if (!queued.isDone()) {
-			queued.deadline = this.time.schedule(() -> expire(queued), this.policy.maxWait().toNanos());
+			TimeSource.Cancellable deadline = this.time.schedule(() -> expire(queued),
+					LocalPartitionState.saturatedNanos(this.policy.maxWait()));
+			queued.deadline = deadline;
+			if (queued.isDone()) {
+				// granted (or withdrawn) between the check and the assignment: whoever completed it may not have
+				// seen the timer
+				deadline.cancel();
+			}
 		}
 		run(completions);
 		if (this.remote) {
@@ -252,7 +290,11 @@ public final class Partition {
 	 * force is kept.
 	 */
 	public void coolDown(Duration duration, String reason) {
-		boolean changed = change(() -> this.state.coolDown(duration, reason));
+		Boolean changed = change(() -> this.state.coolDown(duration, reason));
+		if (changed == null) {
+			successor().coolDown(duration, reason);
+			return;
+		}
 		if (changed) {
 			this.listener.cooldown(this.provider, this.key, duration, reason);
 		}
@@ -263,10 +305,13 @@ public final class Partition {
 	 * shrinks to it when it is less than we believe (another client shares the key).
 	 */
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
-		change(() -> {
+		Boolean changed = change(() -> {
 			this.state.reportRemaining(dimension, remaining, reset);
 			return true;
 		});
+		if (changed == null) {
+			successor().reportRemaining(dimension, remaining, reset);
+		}
 	}
 
 	/**
@@ -276,7 +321,8 @@ public final class Partition {
 	 * @return whether a limit changed
 	 */
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
-		return change(() -> this.state.learnLimit(dimension, reportedAmount, window));
+		Boolean changed = change(() -> this.state.learnLimit(dimension, reportedAmount, window));
+		return (changed != null) ? changed : successor().learnLimit(dimension, reportedAmount, window);
 	}
 
 	/**
@@ -284,10 +330,13 @@ public final class Partition {
 	 * tokens counted after the fact. The next callers wait for it.
 	 */
 	public void charge(Cost extra) {
-		change(() -> {
+		Boolean changed = change(() -> {
 			this.state.charge(extra);
 			return false;
 		});
+		if (changed == null) {
+			successor().charge(extra);
+		}
 	}
 
 	/**
@@ -296,17 +345,22 @@ public final class Partition {
 	 * @return zero when charged, else how long until it might fit (then nothing was taken)
 	 */
 	public Duration tryCharge(Cost extra) {
-		long wait = locked(() -> this.state.tryCharge(extra));
-		return Duration.ofNanos(wait);
+		Long wait = locked(() -> this.retired ? null : this.state.tryCharge(extra));
+		return (wait != null) ? Duration.ofNanos(wait) : successor().tryCharge(extra);
 	}
 
 	/** The time left in the current cooldown, or zero. */
 	public Duration cooldownRemaining() {
-		return locked(this.state::cooldownRemaining);
+		Partition live = liveOrNull();
+		return (live != null) ? live.cooldownRemaining() : locked(this.state::cooldownRemaining);
 	}
 
 	/** A consistent picture of this partition now. */
 	public PartitionSnapshot snapshot() {
+		Partition live = liveOrNull();
+		if (live != null) {
+			return live.snapshot();
+		}
 		if (this.remote) {
 			int inFlightNow;
 			int queued;
@@ -335,10 +389,61 @@ public final class Partition {
 	boolean isQuiescent() {
 		this.lock.lock();
 		try {
-			return this.inFlight == 0 && this.queue.isEmpty() && (this.remote || this.state.isIdle());
+			return isQuiescentLocked();
 		}
 		finally {
 			this.lock.unlock();
+		}
+	}
+
+	private boolean isQuiescentLocked() {
+		return this.inFlight == 0 && this.queue.isEmpty() && (this.remote || this.state.isIdle());
+	}
+
+	/**
+	 * Retires this partition if it is quiescent, atomically with every admission: from then on a reference to it
+	 * forwards to the partition in force for its key. The throttler then removes it.
+	 * @return whether it was retired now
+	 */
+	boolean retireIfQuiescent() {
+		this.lock.lock();
+		try {
+			if (this.retired || !isQuiescentLocked()) {
+				return false;
+			}
+			this.retired = true;
+			return true;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Whether this partition was evicted and forwards to its successor. */
+	boolean isRetired() {
+		return this.retired;
+	}
+
+	/** The partition in force for this key once this one is retired (created if need be). */
+	private Partition successor() {
+		return this.owner.partitionByHash(this.key);
+	}
+
+	/** For reads: the partition in force for this key if this one is retired and one exists, else null. */
+	private Partition liveOrNull() {
+		if (!this.retired) {
+			return null;
+		}
+		Partition live = this.owner.existing(this.key);
+		return (live != this) ? live : null;
+	}
+
+	private CompletableFuture<Permit> acquireAsyncOnSuccessor(Cost cost) {
+		try {
+			return successor().acquireAsync(cost);
+		}
+		catch (PartitionLimitException ex) {
+			return CompletableFuture.failedFuture(ex);
 		}
 	}
 
@@ -351,13 +456,9 @@ public final class Partition {
 		this.lastActivity = this.time.nanoTime();
 	}
 
-	/** Whether it was looked up or used within {@code graceNanos}. */
-	boolean usedWithin(long graceNanos) {
-		return this.time.nanoTime() - this.lastActivity < graceNanos;
-	}
-
 	/** Applies a changed policy: limits of the same dimension and period keep their state. */
 	void apply(ThrottlePolicy newPolicy) {
+		// a retired partition is out of the throttler: its successor is created with (or gets) the new policy
 		change(() -> {
 			this.state.apply(newPolicy);
 			this.policy = newPolicy;
@@ -412,9 +513,11 @@ public final class Partition {
 		if (this.queue.size() >= current.maxQueue()) {
 			return new QueueFullException(this.provider, current.maxQueue());
 		}
-		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady rate of each limit.
+		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady rate of each limit (a lower
+		// bound: those ahead that a burst admits at once cost nothing)
 		Cost ahead = new Cost(this.queuedRequests, this.queuedInput, this.queuedOutput);
-		PartitionState.Projection projection = this.state.project(ahead, cost);
+		Waiter head = this.queue.peekFirst();
+		PartitionState.Projection projection = this.state.project((head != null) ? head.cost : null, ahead, cost);
 		if (projection.nanos() > current.maxWait().toNanos()) {
 			return new MaxWaitExceededException(this.provider, projection.blockedBy(),
 					Duration.ofNanos(projection.nanos()), current.maxWait());
@@ -620,15 +723,25 @@ public final class Partition {
 		run(completions);
 	}
 
-	/** Runs a state change (under the lock for a local state), then lets waiters try again. */
-	private boolean change(java.util.function.BooleanSupplier change) {
+	/**
+	 * Runs a state change (under the lock for a local state), then lets waiters try again.
+	 * @return whether it changed anything, or {@code null} when this partition is retired (nothing was run: the
+	 * caller forwards to the successor)
+	 */
+	private Boolean change(java.util.function.BooleanSupplier change) {
 		boolean changed;
 		if (this.remote) {
+			if (this.retired) {
+				return null;
+			}
 			changed = change.getAsBoolean();
 		}
 		else {
 			this.lock.lock();
 			try {
+				if (this.retired) {
+					return null;
+				}
 				changed = change.getAsBoolean();
 			}
 			finally {
@@ -683,8 +796,9 @@ public final class Partition {
 
 	/** Called when a waiter is cancelled or expired: take it out of the queue and let the next one try. */
 	void withdraw(Waiter waiter) {
-		if (waiter.deadline != null) {
-			waiter.deadline.cancel();
+		TimeSource.Cancellable deadline = waiter.deadline;
+		if (deadline != null) {
+			deadline.cancel();
 		}
 		this.lock.lock();
 		try {

@@ -47,6 +47,15 @@ public interface PartitionState {
 	 */
 	Projection project(Cost ahead, Cost cost);
 
+	/**
+	 * Like {@link #project(Cost, Cost)}, knowing the cost of the first caller queued ahead ({@code head}, or
+	 * {@code null} when nobody is): a state that can bound how soon the head goes, and how many ahead go at once
+	 * within a burst, gives a tighter lower bound.
+	 */
+	default Projection project(Cost head, Cost ahead, Cost cost) {
+		return project(ahead, cost);
+	}
+
 	/** Pauses admission for {@code duration}; a longer pause already in force is kept. */
 	boolean coolDown(Duration duration, String reason);
 

@@ -1,10 +1,12 @@
 package dev.llmthrottle.core.admission;
 
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.TimeSource;
@@ -12,10 +14,19 @@ import dev.llmthrottle.core.TimeSource;
 /**
  * The throttler of one provider: a partition per API key or tenant, created on demand, capped in number, idle ones
  * evicted. Raw keys are hashed on the way in and never kept.
+ *
+ * <p>
+ * Eviction never loses accounting and never lets two partitions admit for one key: only a partition with nothing
+ * in flight or queued and an idle state is evicted, and it is retired first, atomically with its admissions, so
+ * that a reference kept from before (a filter holding it across a retry backoff) forwards to the partition in force.
+ * When {@code max-partitions} are held, a lookup of a new key examines at most {@value #EVICTION_BUDGET} partitions
+ * from where the previous one stopped (a clock hand), so a refusal costs the same at 10 partitions as at 10,000;
+ * a partition that has become idle is found within {@code max-partitions / }{@value #EVICTION_BUDGET} lookups.
  */
 public final class ProviderThrottler {
 
-	private static final long EVICTION_GRACE_NANOS = 1_000_000_000L;
+	/** Partitions examined per lookup that finds the throttler full. */
+	static final int EVICTION_BUDGET = 64;
 
 	private final String name;
 
@@ -34,6 +45,11 @@ public final class ProviderThrottler {
 	private final Executor executor;
 
 	private volatile ThrottlePolicy policy;
+
+	private final ReentrantLock evictionLock = new ReentrantLock();
+
+	/** Where the next eviction looks (guarded by {@link #evictionLock}); weakly consistent, restarted at the end. */
+	private Iterator<Partition> hand;
 
 	/** A throttler whose partitions keep their state in this JVM. */
 	public ProviderThrottler(ThrottlePolicy policy, TimeSource time, PartitionKeys keys, ThrottleListener listener) {
@@ -77,20 +93,38 @@ public final class ProviderThrottler {
 	public Partition partitionByHash(String hashedKey) {
 		Partition existing = this.partitions.get(hashedKey);
 		if (existing != null) {
-			existing.touch();
-			return existing;
+			if (!existing.isRetired()) {
+				existing.touch();
+				return existing;
+			}
+			// evicted a moment ago and not yet removed by the evicting thread
+			this.partitions.remove(hashedKey, existing);
 		}
-		if (this.partitions.size() >= this.policy.maxPartitions()) {
-			evictIdle();
-			if (this.partitions.size() >= this.policy.maxPartitions()) {
-				throw new PartitionLimitException(this.name, this.policy.maxPartitions());
+		int max = this.policy.maxPartitions();
+		if (this.partitions.size() >= max) {
+			evictSome();
+			if (this.partitions.size() >= max) {
+				PartitionLimitException refused = new PartitionLimitException(this.name, max);
+				this.listener.partitionLimitReached(this.name, refused);
+				throw refused;
 			}
 		}
-		return this.partitions.computeIfAbsent(hashedKey, this::newPartition);
+		while (true) {
+			Partition partition = this.partitions.computeIfAbsent(hashedKey, this::newPartition);
+			if (!partition.isRetired()) {
+				return partition;
+			}
+			this.partitions.remove(hashedKey, partition);
+		}
+	}
+
+	/** The partition held for a hashed key, or {@code null}. */
+	Partition existing(String hashedKey) {
+		return this.partitions.get(hashedKey);
 	}
 
 	private Partition newPartition(String hashedKey) {
-		return new Partition(this.policy, hashedKey, this.time, this.listener, this.states, this.executor);
+		return new Partition(this.policy, hashedKey, this.time, this.listener, this.states, this.executor, this);
 	}
 
 	/** The default partition. */
@@ -124,18 +158,52 @@ public final class ProviderThrottler {
 		}
 	}
 
-	/** Removes partitions (other than the default) that hold nothing; returns how many went. */
+	/** Removes every partition (other than the default) that holds nothing; returns how many went. */
 	public int evictIdle() {
 		int evicted = 0;
 		for (Partition partition : this.partitions.values()) {
-			// A partition looked up in the last EVICTION_GRACE may be about to admit through a reference its caller
-			// holds; evicting it would let a second partition for the same key admit the same quota again.
-			if (partition != this.defaultPartition && !partition.usedWithin(EVICTION_GRACE_NANOS)
-					&& partition.isQuiescent() && this.partitions.remove(partition.key(), partition)) {
+			if (evict(partition)) {
 				evicted++;
 			}
 		}
 		return evicted;
+	}
+
+	/**
+	 * Examines at most {@value #EVICTION_BUDGET} partitions from the clock hand on (every one when there are no more)
+	 * and evicts those that hold nothing.
+	 */
+	private int evictSome() {
+		this.evictionLock.lock();
+		try {
+			int evicted = 0;
+			boolean restarted = false;
+			for (int examined = 0; examined < EVICTION_BUDGET; examined++) {
+				if (this.hand == null || !this.hand.hasNext()) {
+					if (restarted) {
+						break;
+					}
+					this.hand = this.partitions.values().iterator();
+					restarted = true;
+					if (!this.hand.hasNext()) {
+						break;
+					}
+				}
+				if (evict(this.hand.next())) {
+					evicted++;
+				}
+			}
+			return evicted;
+		}
+		finally {
+			this.evictionLock.unlock();
+		}
+	}
+
+	/** Retires and removes {@code partition} if it holds nothing (never the default partition). */
+	private boolean evict(Partition partition) {
+		return partition != this.defaultPartition && partition.retireIfQuiescent()
+				&& this.partitions.remove(partition.key(), partition);
 	}
 
 }

@@ -24,6 +24,13 @@ public interface ThrottleListener {
 	default void rejected(String provider, String partition, ThrottleRejectedException rejection) {
 	}
 
+	/**
+	 * A call was refused before it was sent because {@code max-partitions} partitions are held and none is idle:
+	 * there is no partition (and so no partition key) to tell {@link #rejected} about.
+	 */
+	default void partitionLimitReached(String provider, PartitionLimitException rejection) {
+	}
+
 	/** A permit was released; {@code actual} is null when the estimate stands. */
 	default void released(String provider, String partition, Cost estimate, Cost actual, boolean sent) {
 	}

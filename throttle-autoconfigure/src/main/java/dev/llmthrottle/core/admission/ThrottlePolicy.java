@@ -78,6 +78,11 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 				Duration.ZERO, DEFAULT_MAX_PARTITIONS);
 	}
 
+	public ThrottlePolicy withMaxConcurrent(int maxConcurrent) {
+		return new ThrottlePolicy(this.provider, this.limits, maxConcurrent, this.maxWait, this.maxQueue, this.burst,
+				this.maxPartitions, this.autoLimits);
+	}
+
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
 				this.maxPartitions, this.autoLimits);

@@ -18,7 +18,8 @@ final class Waiter extends CompletableFuture<Permit> {
 
 	final long enqueuedAt;
 
-	TimeSource.Cancellable deadline;
+	/** Set after queueing; volatile so that a grant racing the assignment either sees it or is seen. */
+	volatile TimeSource.Cancellable deadline;
 
 	Waiter(Partition partition, Cost cost, long enqueuedAt) {
 		this.partition = partition;
@@ -46,10 +47,13 @@ final class Waiter extends CompletableFuture<Permit> {
 
 	/** Hands the permit over; if the caller has gone meanwhile, gives it back. */
 	void grant(Permit permit) {
-		if (this.deadline != null) {
-			this.deadline.cancel();
+		boolean granted = super.complete(permit);
+		// after completing: a deadline assigned meanwhile is either seen here or sees the completion
+		TimeSource.Cancellable timer = this.deadline;
+		if (timer != null) {
+			timer.cancel();
 		}
-		if (!super.complete(permit)) {
+		if (!granted) {
 			permit.abandon();
 		}
 	}

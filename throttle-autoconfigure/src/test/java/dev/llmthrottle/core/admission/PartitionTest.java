@@ -320,4 +320,104 @@ class PartitionTest {
 		held.release(null);
 	}
 
+	@Test
+	void maxWaitProjectionCountsTheBurstAndWaitersAdmittedAtOnce() {
+		// issue 11, defect 8: 10 requests/s with a 1 s burst, 3 slots held, 2 callers queued for a slot: when the
+		// slots free, all three queued callers go at once (the burst has room), so a third caller must not be
+		// refused for a projected 200 ms
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 3, requestsPerSecond(10))
+					.withBurst(Duration.ofSeconds(1))
+					.withMaxWait(Duration.ofMillis(150)),
+				this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		List<Permit> held = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			held.add(partition.tryAcquire(Cost.oneRequest()));
+		}
+		CompletableFuture<Permit> first = partition.acquireAsync(Cost.oneRequest());
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest());
+		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest());
+		assertThat(third).as("a projection of 200 ms ignores the burst").isNotCompletedExceptionally();
+		this.time.advance(Duration.ofMillis(100));
+		held.forEach((permit) -> permit.release(null));
+		assertThat(first).isCompleted();
+		assertThat(second).isCompleted();
+		assertThat(third).as("admitted the instant the slots freed").isCompleted();
+		List.of(first, second, third).forEach((future) -> future.join().release(null));
+	}
+
+	@Test
+	void maxWaitProjectionStillRefusesWhatStrictPacingMakesWait() {
+		// without a burst the same queue does wait 100 ms per caller ahead: a true lower bound still refuses
+		ProviderThrottler throttler = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 0, requestsPerSecond(10)).withMaxWait(Duration.ofMillis(250)), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		Partition partition = throttler.defaultPartition();
+		Permit first = partition.tryAcquire(Cost.oneRequest());
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 101 ms
+		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 202 ms
+		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // at least 301 ms
+		assertThat(third).isNotDone();
+		assertThatThrownBy(fourth::get).hasCauseInstanceOf(MaxWaitExceededException.class);
+		this.time.advance(Duration.ofSeconds(1));
+		first.release(null);
+		second.join().release(null);
+		third.join().release(null);
+	}
+
+	@Test
+	void absurdResetsAndCooldownsNeitherThrowNorOutlastTheirHorizon() {
+		// issue 11, defect 9 (local half): Anthropic's reset 9999-12-31T23:59:59Z, Azure's 99999999999 seconds
+		Partition partition = partition(0, requestsPerSecond(10), Limit.perMinute(Dimension.TOKENS, 1000));
+		Duration year9999 = Duration.ofSeconds(253_402_300_799L);
+		partition.reportRemaining(Dimension.TOKENS, 0, year9999);
+		partition.reportRemaining(Dimension.REQUESTS, 0, Duration.ofSeconds(99_999_999_999L));
+		partition.reportRemaining(Dimension.TOKENS, Long.MAX_VALUE, Duration.ofSeconds(Long.MAX_VALUE, 999_999_999));
+		partition.reportRemaining(Dimension.TOKENS, -5, Duration.ofSeconds(-5));
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("the provider said nothing remains").isNull();
+		this.time.advance(Duration.ofMinutes(2));
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("held back one period at most").isNotNull().satisfies((p) -> p.release(null));
+		partition.coolDown(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999), "absurd");
+		partition.coolDown(year9999, "absurd");
+		assertThat(partition.cooldownRemaining()).isPositive().isLessThanOrEqualTo(Duration.ofDays(1));
+		this.time.advance(Duration.ofDays(1));
+		assertThat(partition.cooldownRemaining()).isZero();
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).isNotNull();
+	}
+
+	@Test
+	void aWaiterGrantedBeforeItsDeadlineIsSetLeavesNoTimerBehind() {
+		// issue 12: a waiter granted between isDone() and the deadline assignment kept its max-wait timer
+		Permit[] held = new Permit[1];
+		boolean[] raced = new boolean[1];
+		dev.llmthrottle.core.TimeSource racing = new dev.llmthrottle.core.TimeSource() {
+
+			@Override
+			public long nanoTime() {
+				return PartitionTest.this.time.nanoTime();
+			}
+
+			@Override
+			public Cancellable schedule(Runnable task, long delayNanos) {
+				if (held[0] != null && !raced[0] && delayNanos == Duration.ofMinutes(1).toNanos()) {
+					raced[0] = true;
+					held[0].release(null); // another thread frees the slot while the deadline is being set
+				}
+				return PartitionTest.this.time.schedule(task, delayNanos);
+			}
+
+		};
+		Partition partition = new ProviderThrottler(
+				ThrottlePolicy.of("openai", 1, requestsPerSecond(100)).withBurst(Duration.ofSeconds(1)), racing,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE)
+			.defaultPartition();
+		held[0] = partition.tryAcquire(Cost.oneRequest());
+		CompletableFuture<Permit> waiter = partition.acquireAsync(Cost.oneRequest());
+		assertThat(raced[0]).isTrue();
+		assertThat(waiter).isCompleted();
+		waiter.join().release(null);
+		assertThat(this.time.pendingTasks()).as("no max-wait timer left for a granted waiter").isZero();
+	}
+
 }
