@@ -81,7 +81,6 @@ class PartitionModelTest {
 	}
 
 	@Test
-	@Disabled("needs h-admission: defect 1 (deadlock when max-concurrent is lowered) and defect 2 (lost wake-up and false refusal on an interrupted thread)")
 	void interruptedCallersAndPolicyChangesMidFlight() {
 		runSeeds(FOCUSED_SEEDS, EnumSet.of(Feature.INTERRUPTS, Feature.POLICY_CHANGES));
 	}
@@ -92,38 +91,48 @@ class PartitionModelTest {
 	}
 
 	@Test
-	@Disabled("needs h-admission: defect 9 (an absurd reset or cooldown overflows LocalPartitionState)")
 	void absurdProviderValues() {
 		runSeeds(FOCUSED_SEEDS, EnumSet.of(Feature.DEBTS, Feature.ABSURD_VALUES));
 	}
 
 	@Test
-	@Disabled("needs h-admission: defect 7 (a partition evicted while a caller still holds it)")
 	void evictionsWhileACallerKeepsThePartition() {
 		runSeeds(FOCUSED_SEEDS, EnumSet.of(Feature.EVICTIONS));
 	}
 
 	@Test
-	@Disabled("needs h-admission: defects 1, 2, 7 and 9")
+	@Disabled("engine defect found here (seed 130 of 1000, in h-rate's PacedWindow): a debt settled into a bucket "
+			+ "that the 2x-amount cap trimmed is erased by a refund of another call from that bucket, and a "
+			+ "zero-cost call is then admitted while the debt should hold it back (R1)")
 	void everythingAtOnce() {
 		runSeeds(SEEDS, EnumSet.allOf(Feature.class));
 	}
 
 	private static void runSeeds(int seeds, Set<Feature> features) {
 		// preemptive: a deadlocked engine must fail the test, not hang the build
+		// -Dmodel.allSeeds=true runs every seed and lists each failing one instead of stopping at the first
+		boolean allSeeds = Boolean.getBoolean("model.allSeeds");
+		List<String> failures = new ArrayList<>();
 		assertTimeoutPreemptively(TIMEOUT, () -> {
 			for (long seed = 1; seed <= seeds; seed++) {
+				Run run = new Run(seed, features);
 				try {
-					new Run(seed, features).execute();
+					run.execute();
 				}
 				catch (AssertionError | RuntimeException ex) {
-					throw new AssertionError("seed " + seed + " " + features + " failed: " + ex.getMessage(), ex);
+					AssertionError failure = new AssertionError("seed " + seed + " " + features + " failed: "
+							+ ex.getMessage() + "\nlast actions:\n  " + String.join("\n  ", run.trace), ex);
+					if (!allSeeds) {
+						throw failure;
+					}
+					failures.add("seed " + seed + ": " + ex.getMessage().lines().findFirst().orElse(""));
 				}
 				finally {
 					Thread.interrupted();
 				}
 			}
 		});
+		assertThat(failures).as("failing seeds").isEmpty();
 	}
 
 	/** One admission as the reference model sees it. */
@@ -195,6 +204,16 @@ class PartitionModelTest {
 
 		private AssertionError failure;
 
+		/** The last actions, for the failure message. */
+		final java.util.ArrayDeque<String> trace = new java.util.ArrayDeque<>();
+
+		private void note(String action) {
+			if (this.trace.size() == 30) {
+				this.trace.removeFirst();
+			}
+			this.trace.addLast(this.time.nanoTime() + " " + action);
+		}
+
 		Run(long seed, Set<Feature> features) {
 			this.random = new Random(seed);
 			this.features = features;
@@ -234,9 +253,26 @@ class PartitionModelTest {
 			}
 		}
 
-		/** The amount of {@code limit} in force on {@code partition}: configured, or learned lower. */
+		/**
+		 * The partition that really serves calls made through {@code partition}: itself, or once it is retired
+		 * (evicted), the one in force for its key, to which it forwards; {@code null} when none exists yet.
+		 */
+		private Partition serving(Partition partition) {
+			if (!partition.isRetired()) {
+				return partition;
+			}
+			for (Partition live : this.throttler.partitions()) {
+				if (live.key().equals(partition.key()) && !live.isRetired()) {
+					return live;
+				}
+			}
+			return null;
+		}
+
+		/** The amount of {@code limit} in force for calls through {@code partition}: configured, or learned lower. */
 		private long amountOf(Partition partition, Limit limit) {
-			Map<String, Long> amounts = this.learned.get(partition);
+			Partition serving = serving(partition);
+			Map<String, Long> amounts = (serving != null) ? this.learned.get(serving) : null;
 			Long amount = (amounts != null) ? amounts.get(id(limit)) : null;
 			return (amount != null) ? amount : limit.amount();
 		}
@@ -362,6 +398,8 @@ class PartitionModelTest {
 		private void acquire() {
 			Cost cost = randomCost();
 			Partition partition = partition();
+			note("acquire " + cost + " on " + System.identityHashCode(partition) + " engine "
+					+ partition.snapshot().limits());
 			boolean tooLarge = tooLarge(partition, cost);
 			int style = has(Feature.INTERRUPTS) ? this.random.nextInt(4) : 0;
 			if (style == 1 && !tooLarge) {
@@ -466,9 +504,20 @@ class PartitionModelTest {
 				}
 				long need = Math.max(admission.estimate.amount(limit.dimension()), 1);
 				if (saturatedAdd(used, need) > amount) {
+					StringBuilder charges = new StringBuilder();
+					for (Admitted earlier : this.admitted) {
+						long charge = charged(earlier, limit, now);
+						if (charge > 0) {
+							charges.append("\n  ").append(charge).append(" from ").append(earlier.estimate)
+								.append(" admitted ").append(now - earlier.admittedAt).append(" ns ago, ")
+								.append(earlier.closed ? (earlier.sent ? "settled to " + earlier.actual : "abandoned")
+										+ " " + (now - earlier.closedAt) + " ns ago" : "held");
+						}
+					}
 					fail("admitted " + admission.estimate.amount(limit.dimension()) + " into a trailing window of "
 							+ limit.dimension().id() + " (" + amount + " per " + limit.period() + ") that holds "
-							+ used + " at " + now);
+							+ used + " at " + now + "; the engine shows " + permit.partition().snapshot().limits()
+							+ ":" + charges);
 				}
 			}
 			this.admitted.add(admission);
@@ -543,6 +592,7 @@ class PartitionModelTest {
 		}
 
 		private void release(Admitted admission, Cost actual, boolean interrupted) {
+			note("release " + admission.estimate + " to " + actual);
 			Map<String, Long> bounds = new HashMap<>();
 			for (Limit limit : this.policy.limits()) {
 				bounds.put(id(limit), saturatedAdd(admission.estimate.amount(limit.dimension()),
@@ -616,6 +666,7 @@ class PartitionModelTest {
 
 		/** New caps, amounts and burst for the same limits, applied with calls in flight and waiting. */
 		private void changePolicy() {
+			note("changePolicy");
 			List<Limit> limits = new ArrayList<>();
 			for (Limit limit : this.policy.limits()) {
 				long amount = Math.max(1, (long) (limit.amount() * (0.5 + this.random.nextDouble() * 1.5)));
@@ -640,16 +691,30 @@ class PartitionModelTest {
 					Duration.ofSeconds(Long.MAX_VALUE) };
 			int kind = this.random.nextInt(3);
 			if (kind == 0) {
+				note("reportRemaining " + limit);
 				partition.reportRemaining(limit.dimension(), remainings[this.random.nextInt(remainings.length)],
 						resets[this.random.nextInt(resets.length)]);
 			}
 			else if (kind == 1) {
 				long[] reported = { -7, 0, 1, limit.amount() / 2, limit.amount() * 3, Long.MAX_VALUE };
 				long amount = reported[this.random.nextInt(reported.length)];
-				partition.learnLimit(limit.dimension(), amount, limit.period());
+				note("learnLimit " + limit + " " + amount);
 				if (amount >= 1) {
-					this.learned.computeIfAbsent(partition, (p) -> new HashMap<>())
+					// before the call: waiters it lets in are checked against the new amount
+					Partition serving = serving(partition);
+					if (serving == null) {
+						serving = this.throttler.partition(KEY);
+						this.partitions.add(serving);
+					}
+					this.learned.computeIfAbsent(serving, (p) -> new HashMap<>())
 						.put(id(limit), Math.min(limit.amount(), amount));
+				}
+				partition.learnLimit(limit.dimension(), amount, limit.period());
+				for (PartitionSnapshot.LimitState state : partition.snapshot().limits()) {
+					if (id(state.limit()).equals(id(limit))) {
+						assertThat(state.limit().amount()).as("%s after learning %d", limit, amount)
+							.isEqualTo(amountOf(partition, limit));
+					}
 				}
 			}
 			else {
@@ -662,11 +727,22 @@ class PartitionModelTest {
 				throw this.failure;
 			}
 			int inFlightNow = 0;
+			for (Partition partition : this.throttler.partitions()) {
+				inFlightNow += partition.snapshot().inFlight();
+			}
 			for (Partition partition : this.partitions) {
 				PartitionSnapshot snapshot = partition.snapshot();
-				inFlightNow += snapshot.inFlight();
 				assertThat(snapshot.queued()).isGreaterThanOrEqualTo(0);
 				for (PartitionSnapshot.LimitState state : snapshot.limits()) {
+					if (!partition.isRetired()) {
+						Limit configured = this.policy.limits()
+							.stream()
+							.filter((limit) -> id(limit).equals(id(state.limit())))
+							.findFirst()
+							.orElseThrow();
+						assertThat(state.limit().amount()).as("amount in force of %s", configured)
+							.isEqualTo(amountOf(partition, configured));
+					}
 					long largest = this.largestAmounts.getOrDefault(id(state.limit()), state.limit().amount());
 					assertThat(state.used()).as("used of %s", state.limit()).isBetween(0L, 2 * largest);
 					assertThat(state.available()).isBetween(0L, state.limit().amount());
