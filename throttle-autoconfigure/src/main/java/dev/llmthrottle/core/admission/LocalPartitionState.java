@@ -98,7 +98,7 @@ final class LocalPartitionState implements PartitionState {
 			Dimension dimension = window.limit().dimension();
 			long admitted = estimate.amount(dimension);
 			long real = (actual == null || (sent && dimension == Dimension.REQUESTS)) ? admitted
-					: actual.amount(dimension);
+					: settled(admitted, actual.amount(dimension), window.limit().amount());
 			PacedWindow.Entry entry = taken.entries[i];
 			if (entry != null) {
 				window.settle(entry, admitted, real, now);
@@ -227,12 +227,22 @@ final class LocalPartitionState implements PartitionState {
 		return false;
 	}
 
+	/**
+	 * What a settlement may charge (rule R2): the reported usage clamped to {@code [0, estimate + amount]}, so that
+	 * no usage a provider reports, however absurd, adds more than one limit of debt, wraps a sum or overflows the
+	 * pacing.
+	 */
+	static long settled(long estimate, long actual, long limitAmount) {
+		return Math.max(0, Math.min(actual, saturatingAdd(Math.max(0, estimate), limitAmount)));
+	}
+
 	@Override
 	public void charge(Cost extra) {
 		long now = this.time.nanoTime();
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
-			long amount = extra.amount(window.limit().dimension());
+			// counted after the fact on an estimate of 0: at most one limit of debt (R2)
+			long amount = settled(0, extra.amount(window.limit().dimension()), window.limit().amount());
 			if (amount > 0) {
 				window.settle(window.consume(0, now), 0, amount, now);
 			}

@@ -420,4 +420,24 @@ class PartitionTest {
 		assertThat(this.time.pendingTasks()).as("no max-wait timer left for a granted waiter").isZero();
 	}
 
+	@Test
+	void absurdUsageAddsAtMostOneLimitOfDebt() {
+		// issue 11, defect 9 / rule R2: 5e18 tokens twice wrapped the window sum negative (limit disabled); 1e14
+		// overflowed the pacing and refused every call for centuries. A settlement adds at most one amount of debt.
+		Partition partition = partition(0, Limit.perMinute(Dimension.TOKENS, 1000));
+		Permit first = partition.tryAcquire(Cost.of(10, 0));
+		Permit second = partition.tryAcquire(Cost.of(10, 0));
+		first.release(Cost.of(5_000_000_000_000_000_000L, 0));
+		second.release(Cost.of(5_000_000_000_000_000_000L, 0));
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("the debt holds every caller back").isNull();
+		assertThat(used(partition, Dimension.TOKENS)).isBetween(1000L, 2020L);
+		this.time.advance(Duration.ofMinutes(5));
+		Permit third = partition.tryAcquire(Cost.of(10, 0));
+		assertThat(third).as("the debt is bounded: minutes, not centuries").isNotNull();
+		third.release(Cost.of(100_000_000_000_000L, 0));
+		partition.charge(Cost.of(100_000_000_000_000L, 0));
+		this.time.advance(Duration.ofMinutes(5));
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).isNotNull();
+	}
+
 }

@@ -1,6 +1,7 @@
 package dev.llmthrottle.core.rate;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
@@ -191,9 +192,27 @@ class PacedWindowTest {
 						(wait) -> assertThat(wait).isBetween(0L, 2 * period),
 						(wait) -> assertThat(wait).isEqualTo(PacedWindow.NEVER));
 				assertThat(window.nanosUntilAvailable(1, now)).isBetween(0L, 2 * period);
-				assertThat(window.nanosUntilAvailable(1, (now > Long.MAX_VALUE - 2 * period) ? Long.MAX_VALUE : now + 2 * period)).isZero();
+				long later = (now > Long.MAX_VALUE - 2 * period) ? Long.MAX_VALUE : now + 2 * period;
+				assertThat(window.nanosUntilAvailable(1, later)).as("free again two periods later").isZero();
 			}
 		}
+	}
+
+	@Test
+	void reportedRemainingAndResetAreClampedNeverThrown() {
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(10)), 0);
+		long period = 10_100 * MS; // ten seconds plus the 1% guard
+		long now = 3 * S;
+		// a reset in year 9999 (Anthropic) holds the shortfall back for one period at most
+		window.reportRemaining(-7, Duration.between(Instant.parse("2026-03-01T12:00:00Z"),
+				Instant.parse("9999-12-31T23:59:59Z")), now);
+		assertThat(window.available(now)).as("negative remaining counts as none left").isZero();
+		assertThat(window.nanosUntilAvailable(1, now)).isEqualTo(period);
+		assertThat(window.available(now + period)).isEqualTo(100);
+		window.reportRemaining(Long.MAX_VALUE, Duration.ofSeconds(Long.MAX_VALUE), now + period);
+		assertThat(window.available(now + period)).as("more than the amount is never believed").isEqualTo(100);
+		window.reportRemaining(0, Duration.ofSeconds(-5), now + period);
+		assertThat(window.available(now + period)).as("a reset in the past is ignored").isEqualTo(100);
 	}
 
 	private static long twice(long amount) {
