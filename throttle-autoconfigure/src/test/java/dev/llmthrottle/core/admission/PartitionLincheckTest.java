@@ -1,5 +1,7 @@
 package dev.llmthrottle.core.admission;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -21,7 +23,8 @@ import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.VirtualTimeSource;
-import dev.llmthrottle.leaks.PermitLeakAllowed;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Lincheck on one {@link Partition}: admissions, waits, cancellations, releases (also from an interrupted thread),
@@ -36,10 +39,9 @@ import dev.llmthrottle.leaks.PermitLeakAllowed;
  * waits until a release, a cancellation or a policy change lets it in. A blocking {@code acquire} with a max-wait is
  * expressed as {@code acquireAsync} followed by {@code cancel}, which is what the blocking wrapper does when it gives
  * up: Lincheck needs every operation to return. An interrupted caller is the operation setting its own interrupt
- * flag around the call and clearing it afterwards.
+ * flag around the call and clearing it afterwards. Each mode runs in a JVM of its own (see {@link #inOwnJvm}).
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
-@PermitLeakAllowed("Lincheck scenarios end with permits held and callers queued on purpose; @Validate checks their counts")
 public class PartitionLincheckTest {
 
 	static final Limit REQUESTS = Limit.of(Dimension.REQUESTS, 1000, Duration.ofMinutes(1));
@@ -229,39 +231,74 @@ public class PartitionLincheckTest {
 	}
 
 	@Test
-	void modelChecking() {
-		new ModelCheckingOptions().sequentialSpecification(Model.class)
-			.threads(2)
-			.actorsPerThread(3)
-			.actorsBefore(2)
-			.actorsAfter(1)
-			.iterations(15 * SCALE)
-			.invocationsPerIteration(50)
-			.check(PartitionLincheckTest.class);
+	void modelChecking() throws Exception {
+		inOwnJvm("modelChecking");
 	}
 
 	@Test
-	void modelCheckingThreeThreads() {
-		new ModelCheckingOptions().sequentialSpecification(Model.class)
-			.threads(3)
-			.actorsPerThread(2)
-			.actorsBefore(1)
-			.actorsAfter(0)
-			.iterations(5 * SCALE)
-			.invocationsPerIteration(40)
-			.check(PartitionLincheckTest.class);
+	void modelCheckingThreeThreads() throws Exception {
+		inOwnJvm("modelCheckingThreeThreads");
 	}
 
 	@Test
-	void stress() {
-		new StressOptions().sequentialSpecification(Model.class)
-			.threads(3)
-			.actorsPerThread(3)
-			.actorsBefore(2)
-			.actorsAfter(1)
-			.iterations(20 * SCALE)
-			.invocationsPerIteration(200)
-			.check(PartitionLincheckTest.class);
+	void stress() throws Exception {
+		inOwnJvm("stress");
+	}
+
+	/**
+	 * Runs one mode in a JVM of its own: Lincheck retransforms every class loaded when a check starts, which in the
+	 * test JVM (Spring, Reactor, Netty loaded by the other test classes) takes minutes instead of a second.
+	 */
+	private static void inOwnJvm(String mode) throws Exception {
+		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		Process process = new ProcessBuilder(java, "-Xmx512m", "-Dlincheck.scale=" + SCALE, "-cp",
+				System.getProperty("java.class.path"), PartitionLincheckTest.class.getName(), mode)
+			.redirectErrorStream(true)
+			.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		int exit = process.waitFor();
+		assertThat(exit).as("Lincheck %s in its own JVM:%n%s", mode, output).isZero();
+	}
+
+	/** Entry point of the forked JVM: runs the mode named by {@code args[0]}; exits 1 on a failure. */
+	public static void main(String[] args) {
+		int exit = 0;
+		try {
+			switch (args[0]) {
+				case "modelChecking" -> new ModelCheckingOptions().sequentialSpecification(Model.class)
+					.threads(2)
+					.actorsPerThread(3)
+					.actorsBefore(2)
+					.actorsAfter(1)
+					.iterations(12 * SCALE)
+					.invocationsPerIteration(50)
+					.check(PartitionLincheckTest.class);
+				case "modelCheckingThreeThreads" -> new ModelCheckingOptions().sequentialSpecification(Model.class)
+					.threads(3)
+					.actorsPerThread(2)
+					.actorsBefore(1)
+					.actorsAfter(0)
+					.iterations(5 * SCALE)
+					.invocationsPerIteration(40)
+					.check(PartitionLincheckTest.class);
+				case "stress" -> new StressOptions().sequentialSpecification(Model.class)
+					.threads(3)
+					.actorsPerThread(3)
+					.actorsBefore(2)
+					.actorsAfter(1)
+					.iterations(20 * SCALE)
+					.invocationsPerIteration(200)
+					.check(PartitionLincheckTest.class);
+				default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+			}
+		}
+		catch (Throwable ex) {
+			ex.printStackTrace(System.out);
+			exit = 1;
+		}
+		System.out.flush();
+		// Lincheck leaves worker threads behind
+		System.exit(exit);
 	}
 
 	/**
