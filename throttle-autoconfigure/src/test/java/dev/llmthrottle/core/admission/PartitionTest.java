@@ -367,6 +367,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdResetsAndCooldownsNeitherThrowNorOutlastTheirHorizon() {
 		// issue 11, defect 9 (local half): Anthropic's reset 9999-12-31T23:59:59Z, Azure's 99999999999 seconds
 		Partition partition = partition(0, requestsPerSecond(10), Limit.perMinute(Dimension.TOKENS, 1000));
@@ -421,6 +422,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdUsageAddsAtMostOneLimitOfDebt() {
 		// issue 11, defect 9 / rule R2: 5e18 tokens twice wrapped the window sum negative (limit disabled); 1e14
 		// overflowed the pacing and refused every call for centuries. A settlement adds at most one amount of debt.
