@@ -30,6 +30,7 @@ import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.protocol.Dialect;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -213,6 +214,7 @@ class LlmThrottleAutoConfigurationTests {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void throttlersUseTheApplicationsTimeSource() {
 		this.runner.withUserConfiguration(VirtualTime.class)
 			.withPropertyValues("llm.throttle.providers.openai.requests-per-minute=60")

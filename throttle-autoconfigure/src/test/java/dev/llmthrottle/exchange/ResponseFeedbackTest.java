@@ -19,6 +19,7 @@ import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.ProtocolHeaders;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,6 +37,7 @@ class ResponseFeedbackTest {
 	private final Partition partition = this.openai.throttler().defaultPartition();
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void a429WithHintCoolsTheWholePartitionDown() {
 		CallVerdict verdict = this.feedback.onError(this.openai, this.partition, 429,
 				ProtocolHeaders.of("retry-after-ms", "2000", "retry-after", "2"),

@@ -22,6 +22,7 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.QueueFullException;
 import dev.llmthrottle.core.admission.Permit;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.tuple;
  * with one call in flight and a cooldown from a simulated 429), a rejection and a settled call.
  */
 @Timeout(30)
+@PermitLeakAllowed("its fixture holds permits and a waiter so that the endpoint has state to show")
 class LlmThrottleEndpointTests {
 
 	private final EndpointFixture fixture = new EndpointFixture();

@@ -21,6 +21,7 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.tuple;
  * applied without losing state.
  */
 @Timeout(30)
+@PermitLeakAllowed("its fixture holds a permit so that limit changes apply with a call in flight")
 class LlmThrottleEndpointWriteTests {
 
 	private final EndpointFixture fixture = new EndpointFixture();

@@ -22,6 +22,7 @@ import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,6 +51,7 @@ class AdmissionMonoTests {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void immediateAdmissionIsDeliveredOnTheSubscribingThread() {
 		StepVerifier.create(admission())
 			.assertNext((permit) -> assertThat(permit.isReleased()).isFalse())
@@ -59,6 +61,7 @@ class AdmissionMonoTests {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void waitingAdmissionIsDeliveredOnTheSchedulerWhenGranted() {
 		this.partition.tryAcquire(Cost.oneRequest()).release(null);
 		TestSubscriber<Permit> subscriber = TestSubscriber.create();
@@ -109,6 +112,7 @@ class AdmissionMonoTests {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void permitReadyIsDeliveredOnRequest() {
 		TestSubscriber<Permit> subscriber = TestSubscriber.builder().initialRequest(0).build();
 		admission().subscribe(subscriber);

@@ -15,6 +15,7 @@ import dev.llmthrottle.core.MaxWaitExceededException;
 import dev.llmthrottle.core.QueueFullException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.VirtualTimeSource;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -47,6 +48,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void admitsSixPerSecondOnAnExactSchedule() {
 		Partition partition = partition(0, requestsPerSecond(6));
 		long start = this.time.nanoTime();
@@ -62,6 +64,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void reservesEveryDimensionAtOnceAndNothingWhileWaiting() {
 		Partition partition = partition(0, requestsPerSecond(10), tokensPerSecond(100));
 		Permit first = partition.tryAcquire(Cost.of(80, 0));
@@ -80,6 +83,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void servesWaitersInArrivalOrderWhateverTheirCost() {
 		Partition partition = partition(0, tokensPerSecond(100));
 		partition.tryAcquire(Cost.of(100, 0));
@@ -133,6 +137,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void failsFastWhenTheForeseeableWaitExceedsMaxWait() {
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 0, requestsPerSecond(1)).withMaxWait(Duration.ofMillis(2500)), this.time,
@@ -171,6 +176,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void rejectsWhenTheQueueIsFull() {
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 1, requestsPerSecond(100)).withMaxQueue(2), this.time,
@@ -184,6 +190,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void cooldownPausesEveryCallerUntilItEnds() {
 		Partition partition = partition(0, requestsPerSecond(1000));
 		partition.coolDown(Duration.ofSeconds(7), "429 retry-after 7s");
@@ -204,6 +211,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void cancelledWaiterTakesNothingAndUnblocksTheNext() {
 		Partition partition = partition(0, tokensPerSecond(100));
 		partition.tryAcquire(Cost.of(100, 0));
@@ -236,6 +244,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void limitsChangeAtRuntimeWithoutLosingState() {
 		ProviderThrottler throttler = new ProviderThrottler(ThrottlePolicy.of("openai", 0, tokensPerSecond(100)),
 				this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
@@ -264,6 +273,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("holds permits or waiters to the end on purpose: it asserts the partition mid-flight")
 	void autoLimitsFollowTheProviderUpAndDown() {
 		Limit provisional = Limit.perMinute(Dimension.REQUESTS, 60);
 		ProviderThrottler throttler = new ProviderThrottler(new ThrottlePolicy("openai", List.of(provisional), 0,
@@ -357,6 +367,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdResetsAndCooldownsNeitherThrowNorOutlastTheirHorizon() {
 		// issue 11, defect 9 (local half): Anthropic's reset 9999-12-31T23:59:59Z, Azure's 99999999999 seconds
 		Partition partition = partition(0, requestsPerSecond(10), Limit.perMinute(Dimension.TOKENS, 1000));
@@ -411,6 +422,7 @@ class PartitionTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdUsageAddsAtMostOneLimitOfDebt() {
 		// issue 11, defect 9 / rule R2: 5e18 tokens twice wrapped the window sum negative (limit disabled); 1e14
 		// overflowed the pacing and refused every call for centuries. A settlement adds at most one amount of debt.

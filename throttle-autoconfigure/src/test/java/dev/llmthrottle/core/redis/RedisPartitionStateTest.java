@@ -21,6 +21,7 @@ import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.leaks.PermitLeakAllowed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -81,6 +82,7 @@ class RedisPartitionStateTest {
 	}
 
 	@Test
+	@PermitLeakAllowed("simulates a crashed instance: its permit is never released, its lease must expire")
 	void aHeldLeaseIsRenewedAndACrashedInstancesLeaseExpires() throws Exception {
 		RedisBackendSettings shortLeases = this.settings.withLeaseTtl(Duration.ofMillis(600));
 		ThrottlePolicy policy = policy(1, Limit.of(Dimension.REQUESTS, 1000, Duration.ofSeconds(1)));
