@@ -46,8 +46,8 @@ public final class LlmThrottleAutoConfiguration {
 				// never fall back to memory silently: every instance would get the whole quota
 				throw new InvalidThrottleConfigurationException(List.of(new InvalidThrottleConfigurationException.Problem(
 						"llm.throttle.providers." + definition.name() + ".backend",
-						"is redis, but the Redis backend is not available: add spring-boot-starter-data-redis "
-								+ "(Lettuce) to the classpath")));
+						"is redis, but the Redis backend is not available: add llm-throttle-redis and "
+								+ "spring-boot-starter-data-redis (Lettuce) to the classpath")));
 			}
 			PartitionStateFactories.Backing backing = (backings != null) ? backings.resolve(definition, resolved)
 					: PartitionStateFactories.Backing.LOCAL;

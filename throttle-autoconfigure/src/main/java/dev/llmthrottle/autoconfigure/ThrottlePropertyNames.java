@@ -4,6 +4,7 @@ import java.beans.PropertyDescriptor;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,6 +23,7 @@ import org.springframework.boot.context.properties.source.IterableConfigurationP
 import org.springframework.core.ResolvableType;
 import org.springframework.core.env.Environment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.util.ClassUtils;
 
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Problem;
 import dev.llmthrottle.autoconfigure.redis.RedisThrottleProperties;
@@ -52,6 +54,10 @@ final class ThrottlePropertyNames {
 
 	private static final int MAX_DEPTH = 8;
 
+	/** Whether the Redis backend's module (llm-throttle-redis), whose types the Redis properties use, is present. */
+	private static final boolean REDIS_MODULE_PRESENT = ClassUtils.isPresent("dev.llmthrottle.core.redis.RedisBackend",
+			ThrottlePropertyNames.class.getClassLoader());
+
 	/** Every valid name, as uniform elements with {@link #ANY} for map keys and indexes. */
 	private final List<List<String>> templates;
 
@@ -63,6 +69,13 @@ final class ThrottlePropertyNames {
 		this.dashed = new ArrayList<>();
 		ROOTS.forEach((prefix, type) -> {
 			List<String> path = new ArrayList<>(List.of(prefix.split("\\.")));
+			if (type == RedisThrottleProperties.class && !REDIS_MODULE_PRESENT) {
+				// the types of its properties are in llm-throttle-redis: accept anything under its prefix, a provider
+				// with backend: redis fails startup naming the module
+				path.addAll(Collections.nCopies(MAX_DEPTH + 2, ANY));
+				this.templates.add(path);
+				return;
+			}
 			collect(ResolvableType.forClass(type), path, 0);
 		});
 	}

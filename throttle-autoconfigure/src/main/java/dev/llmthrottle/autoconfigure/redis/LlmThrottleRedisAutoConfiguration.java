@@ -34,7 +34,7 @@ import dev.llmthrottle.core.redis.RedisScripts;
 @AutoConfiguration(before = LlmThrottleAutoConfiguration.class, after = ThrottleSupportAutoConfiguration.class,
 		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)
-@ConditionalOnClass({ RedisClient.class, DataRedisConnectionDetails.class })
+@ConditionalOnClass({ RedisBackend.class, RedisClient.class, DataRedisConnectionDetails.class })
 @Conditional(OnRedisBackendCondition.class)
 @EnableConfigurationProperties(RedisThrottleProperties.class)
 public final class LlmThrottleRedisAutoConfiguration {
