@@ -41,7 +41,8 @@ import dev.llmthrottle.core.Limit;
  * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
  * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
  * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
- * would take it), the pacing instant at two periods ahead, and all arithmetic that advances the
+ * would take it; a refund takes back only what its call still has in the window, never a debt added since), the
+ * pacing instant at two periods ahead, and all arithmetic that advances the
  * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
  * The window stores admissions in buckets no wider
  * than {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays bounded for day-long
@@ -227,9 +228,15 @@ public final class PacedWindow {
 		long at = bookingInstant(now);
 		expire(at);
 		if (delta < 0) {
-			long refund = entry.live ? Math.min(-delta, entry.amount) : 0;
-			entry.amount -= refund;
-			this.windowSum -= refund;
+			if (entry.live) {
+				// the call's units are older than any debt added to its bucket since, so the cap dropped them
+				// first: the refund takes back what was dropped before what is kept, never another call's debt
+				long fromDropped = Math.min(-delta, entry.dropped);
+				entry.dropped -= fromDropped;
+				long refund = Math.min(-delta - fromDropped, entry.amount);
+				entry.amount -= refund;
+				this.windowSum -= refund;
+			}
 			if (this.started) {
 				this.tat = Math.max(at, Saturating.subtract(this.tat, intervalFloor(-delta)));
 			}
@@ -331,7 +338,8 @@ public final class PacedWindow {
 	 * Caps the window's sum at twice the amount by keeping only the newest units (rule R2). The decisions stay those
 	 * of an unbounded window: a cost fits only once what remains after the oldest entries leave is at most
 	 * {@code amount - 1}, less than the newest {@code 2 x amount} units kept, so dropping older units never changes
-	 * when that happens.
+	 * when that happens. Each bucket counts what it dropped, so that a refund of a call in it takes back the dropped
+	 * units first (they were the call's, the oldest of the bucket) and never a debt added to the bucket since.
 	 */
 	private void capSum() {
 		if (this.windowSum <= this.maxSum) {
@@ -341,8 +349,10 @@ public final class PacedWindow {
 		Iterator<Entry> newestFirst = this.entries.descendingIterator();
 		while (newestFirst.hasNext()) {
 			Entry entry = newestFirst.next();
-			entry.amount = Math.min(entry.amount, keep);
-			keep -= entry.amount;
+			long kept = Math.min(entry.amount, keep);
+			entry.dropped = Saturating.add(entry.dropped, entry.amount - kept);
+			entry.amount = kept;
+			keep -= kept;
 		}
 		this.windowSum = this.maxSum - keep;
 	}
@@ -386,6 +396,9 @@ public final class PacedWindow {
 		long time;
 
 		long amount;
+
+		/** Units of this bucket the cap dropped (its oldest): refunds take these back first. */
+		long dropped;
 
 		boolean live = true;
 
