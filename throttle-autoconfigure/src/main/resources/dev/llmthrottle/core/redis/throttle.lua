@@ -3,6 +3,7 @@
 -- at most 1024 buckets) plus GCRA pacing, a lease per call in flight, and a shared cooldown.
 --
 -- KEYS[1] state hash: t:<limit> pacing instant, n:<limit> window sum, b:<limit>:<bucket> bucket amount,
+--                     d:<limit>:<bucket> units of the bucket the cap dropped (absent = 0),
 --                     x:<limit> / xu:<limit> amount held back for others and until when
 -- KEYS[2] leases zset: lease id -> expiry
 -- KEYS[3] cooldown string: "<until µs> <reason>", with PX (the instant decides; the TTL only cleans up)
@@ -113,14 +114,17 @@ local function expire(l)
   local freed = 0
   for s = 1, #old, 500 do
     local fields = {}
+    local dropped = {}
     for j = s, math.min(s + 499, #old) do
       fields[#fields + 1] = 'b:' .. l.id .. ':' .. old[j]
+      dropped[#dropped + 1] = 'd:' .. l.id .. ':' .. old[j]
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
     for j = 1, #amounts do
       freed = freed + num(amounts[j], 0, MAX_SUM, 0)
     end
     redis.call('HDEL', state, unpack(fields))
+    redis.call('HDEL', state, unpack(dropped))
   end
   redis.call('ZREMRANGEBYSCORE', l.key, '-inf', int(now))
   if redis.call('ZCARD', l.key) == 0 then
@@ -184,7 +188,9 @@ end
 
 -- R2: caps the window's sum at 2 x amount by keeping its newest units (older buckets are trimmed, kept at 0), as
 -- PacedWindow does: a cost fits only once what remains after the oldest buckets leave is below the amount, so the
--- decisions stay those of an unbounded window. A lowered amount trims nothing until the next addition.
+-- decisions stay those of an unbounded window. A lowered amount trims nothing until the next addition. Each bucket
+-- counts what it dropped (d:), so that a refund takes back the dropped units first (they were its call's, the oldest
+-- of the bucket) and never a debt added to the bucket since.
 local function cap_sum(l)
   local max = 2 * l.amount
   if sum(l) <= max then
@@ -202,7 +208,9 @@ local function cap_sum(l)
       local held = num(amounts[k], 0, MAX_SUM, 0)
       local kept = math.min(held, keep)
       if kept ~= held then
-        redis.call('HSET', state, fields[k], int(kept))
+        local dropped = 'd' .. string.sub(fields[k], 2)
+        redis.call('HSET', state, fields[k], int(kept), dropped,
+          int(math.min(num(redis.call('HGET', state, dropped), 0, MAX_SUM, 0) + held - kept, MAX_SUM)))
       end
       keep = keep - kept
     end
@@ -336,8 +344,8 @@ if op == 'admit' then
 end
 
 -- settle: ARGV[3] lease id ('' = none), [4] n, then per limit: id, amount, period, bucket, admitted, actual.
--- A refund frees window room in the admission's bucket (if still in the window) and moves pacing back, never
--- before now; a debt (at most one amount beyond the estimate) is added to that bucket, or to now's if it left.
+-- A refund frees window room in the admission's bucket (if still in the window; what the cap dropped from the
+-- bucket first, never a debt added since) and moves pacing back, never before now; a debt (at most one amount beyond the estimate) is added to that bucket, or to now's if it left.
 -- Returns {released, now}: 1 = lease released, 0 = the lease was unknown or had expired (nothing counted),
 -- -1 = no lease.
 if op == 'settle' then
@@ -368,8 +376,18 @@ if op == 'settle' then
       if delta < 0 then
         if live then
           local field = 'b:' .. l.id .. ':' .. member
+          local droppedField = 'd:' .. l.id .. ':' .. member
           local held = num(redis.call('HGET', state, field), 0, MAX_SUM, 0)
-          local refund = math.min(-delta, held)
+          local dropped = num(redis.call('HGET', state, droppedField), 0, MAX_SUM, 0)
+          local fromDropped = math.min(-delta, dropped)
+          if fromDropped > 0 then
+            if fromDropped == dropped then
+              redis.call('HDEL', state, droppedField)
+            else
+              redis.call('HSET', state, droppedField, int(dropped - fromDropped))
+            end
+          end
+          local refund = math.min(-delta - fromDropped, held)
           if refund > 0 then
             redis.call('HSET', state, field, int(held - refund))
             set_sum(l, sum(l) - refund)
