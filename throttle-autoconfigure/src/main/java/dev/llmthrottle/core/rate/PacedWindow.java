@@ -117,9 +117,21 @@ public final class PacedWindow {
 	 * rescaled to the new rate, so that calls paced at a provisional rate do not hold back the learned one.
 	 */
 	public void relearn(Limit limit, long now) {
+		relearn(limit, this.burstNanos, now);
+	}
+
+	/**
+	 * Changes the budget and the burst allowance, keeping what was admitted and the pacing still owed in units: the
+	 * owed pacing is rescaled to the new rate, as {@link #relearn(Limit, long)} does, so that a policy applied after
+	 * a learned limit (restoring the configured amount) and the limit learned again never multiply it.
+	 */
+	public void relearn(Limit limit, long burstNanos, long now) {
 		long oldAmount = this.amount;
 		long oldPeriod = this.periodNanos;
-		reconfigure(limit);
+		reconfigure(limit, burstNanos);
+		if (oldAmount == this.amount && oldPeriod == this.periodNanos) {
+			return;
+		}
 		if (this.started && this.tat > now) {
 			double owedUnits = (double) Saturating.subtract(this.tat, now) * oldAmount / oldPeriod;
 			this.tat = Math.min(Saturating.add(now, Saturating.ceil(owedUnits * this.periodNanos / this.amount)),
