@@ -41,7 +41,8 @@ import dev.llmthrottle.core.Limit;
  * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
  * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
  * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
- * would take it; a refund takes back only what its call still has in the window, never a debt added since), the
+ * would take it; each bucket counts what the cap dropped, so a refund takes back only what its call still has in the
+ * window, never a debt added since, and a raised amount sees again what a lower one dropped), the
  * pacing instant at two periods ahead, and all arithmetic that advances the
  * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
  * The window stores admissions in buckets no wider
@@ -154,9 +155,13 @@ public final class PacedWindow {
 		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
+		long oldMaxSum = this.maxSum;
 		this.maxSum = Saturating.multiply(this.amount, 2);
-		// a lowered amount does not trim what was admitted (a raised one later must still see it): it leaves the
-		// window within a period, and the sum is capped again at the next addition
+		// the sum is capped again at twice the new amount: a lowered amount drops units into the buckets' dropped
+		// counts, and a raised one takes back what was dropped under a lower one, so nothing admitted is forgotten
+		if (this.maxSum != oldMaxSum && !this.entries.isEmpty()) {
+			recap();
+		}
 		this.maxAheadNanos = Saturating.multiply(this.periodNanos, 2);
 	}
 
@@ -354,19 +359,29 @@ public final class PacedWindow {
 	 * units first (they were the call's, the oldest of the bucket) and never a debt added to the bucket since.
 	 */
 	private void capSum() {
-		if (this.windowSum <= this.maxSum) {
-			return;
+		if (this.windowSum > this.maxSum) {
+			recap();
 		}
+	}
+
+	/**
+	 * Keeps the newest {@code 2 x amount} units of what was admitted and not refunded (kept and dropped alike), and
+	 * counts the rest as dropped.
+	 */
+	private void recap() {
 		long keep = this.maxSum;
+		long sum = 0;
 		Iterator<Entry> newestFirst = this.entries.descendingIterator();
 		while (newestFirst.hasNext()) {
 			Entry entry = newestFirst.next();
-			long kept = Math.min(entry.amount, keep);
-			entry.dropped = Saturating.add(entry.dropped, entry.amount - kept);
+			long admitted = Saturating.add(entry.amount, entry.dropped);
+			long kept = Math.min(admitted, keep);
+			entry.dropped = admitted - kept;
 			entry.amount = kept;
 			keep -= kept;
+			sum += kept;
 		}
-		this.windowSum = this.maxSum - keep;
+		this.windowSum = sum;
 	}
 
 	private void advancePacing(long units, long at) {

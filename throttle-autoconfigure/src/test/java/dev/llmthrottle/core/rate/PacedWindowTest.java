@@ -250,6 +250,23 @@ class PacedWindowTest {
 		assertThat(window.used(now)).isEqualTo(16);
 	}
 
+	@Test
+	void aRaisedAmountSeesWhatTheCapDroppedUnderTheLowerOne() {
+		// PartitionModelTest.everythingAtOnce seed 272: two debts trimmed at twice a small amount, then the amount
+		// raised by a policy change: what the provider counts is still in its window
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)), S);
+		PacedWindow.Entry first = window.consume(8, 0);
+		assertThat(first).isNotNull();
+		long later = 100 * MS;
+		window.settle(window.consume(0, later), 0, 10, later);
+		window.settle(window.consume(0, later), 0, 10, later);
+		assertThat(window.used(later)).as("28 admitted, 20 kept").isEqualTo(20);
+		window.relearn(Limit.of(Dimension.TOKENS, 30, Duration.ofSeconds(1)), S, later);
+		assertThat(window.used(later)).as("all 28 within twice the raised amount").isEqualTo(28);
+		assertThat(window.nanosUntilAvailable(2, later)).isZero();
+		assertThat(window.nanosUntilAvailable(3, later)).as("until the first 8 leave").isEqualTo(1010 * MS - later);
+	}
+
 	private static long twice(long amount) {
 		return (amount > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * amount;
 	}
