@@ -145,6 +145,23 @@ class ThrottleScriptTest {
 	}
 
 	@Test
+	void aRaisedAmountSeesWhatTheCapDroppedUnderTheLowerOne() {
+		// as PacedWindowTest: two debts trimmed at twice 10, then the amount raised to 30
+		List<ScriptLimit> before = limits(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)));
+		List<ScriptLimit> raised = limits(Limit.of(Dimension.TOKENS, 30, Duration.ofSeconds(1)));
+		assertThat(admit(T0, before, Cost.of(0, 8), LONG_BURST).status()).isEqualTo(1);
+		settle(T0 + 100_000, "", before, new long[] { -1 }, new long[] { 0 }, new long[] { 10 });
+		settle(T0 + 100_000, "", before, new long[] { -1 }, new long[] { 0 }, new long[] { 10 });
+		assertThat(windowSum(before)).as("28 admitted, 20 kept").isEqualTo("20");
+		eval(PartitionScript.relearn(T0 + 100_000, raised, new long[] { 10 }, true), raised);
+		assertThat(windowSum(raised)).as("all 28 within twice the raised amount").isEqualTo("28");
+		AdmitReply tooLarge = admit(T0 + 100_000, raised, Cost.of(0, 3), LONG_BURST);
+		assertThat(tooLarge.status()).isZero();
+		assertThat(tooLarge.waitMicros()).as("until the first 8 leave").isEqualTo(1_010_000 - 100_000);
+		assertThat(admit(T0 + 100_000, raised, Cost.of(0, 2), LONG_BURST).status()).isEqualTo(1);
+	}
+
+	@Test
 	void aRefundMovesPacingBackButNotBeforeNow() {
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.TOKENS, 1000, Duration.ofSeconds(1)));
 		AdmitReply first = admit(T0, limits, Cost.of(0, 500), NO_BURST);
