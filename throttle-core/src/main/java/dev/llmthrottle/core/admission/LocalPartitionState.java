@@ -279,12 +279,15 @@ final class LocalPartitionState implements PartitionState {
 		PacedRateLimiter[] old = this.limiters;
 		List<Limit> limits = newPolicy.limits();
 		PacedRateLimiter[] updated = new PacedRateLimiter[limits.size()];
+		long now = this.time.nanoTime();
 		for (int i = 0; i < updated.length; i++) {
 			Limit limit = limits.get(i);
 			PacedRateLimiter reused = (old != null) ? find(old, limit) : null;
 			Duration burst = burstFor(limit, newPolicy);
 			if (reused != null) {
-				reused.window().reconfigure(limit, burst.toNanos());
+				// the pacing owed is rescaled to the new amount, as learnLimit does: a configured amount applied
+				// over a learned one (and learned again) never multiplies it
+				reused.window().relearn(limit, burst.toNanos(), now);
 				updated[i] = reused;
 			}
 			else {

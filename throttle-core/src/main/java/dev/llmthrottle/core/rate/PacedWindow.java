@@ -41,7 +41,9 @@ import dev.llmthrottle.core.Limit;
  * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
  * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
  * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
- * would take it), the pacing instant at two periods ahead, and all arithmetic that advances the
+ * would take it; each bucket counts what the cap dropped, so a refund takes back only what its call still has in the
+ * window, never a debt added since, and a raised amount sees again what a lower one dropped), the
+ * pacing instant at two periods ahead, and all arithmetic that advances the
  * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
  * The window stores admissions in buckets no wider
  * than {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays bounded for day-long
@@ -116,9 +118,21 @@ public final class PacedWindow {
 	 * rescaled to the new rate, so that calls paced at a provisional rate do not hold back the learned one.
 	 */
 	public void relearn(Limit limit, long now) {
+		relearn(limit, this.burstNanos, now);
+	}
+
+	/**
+	 * Changes the budget and the burst allowance, keeping what was admitted and the pacing still owed in units: the
+	 * owed pacing is rescaled to the new rate, as {@link #relearn(Limit, long)} does, so that a policy applied after
+	 * a learned limit (restoring the configured amount) and the limit learned again never multiply it.
+	 */
+	public void relearn(Limit limit, long burstNanos, long now) {
 		long oldAmount = this.amount;
 		long oldPeriod = this.periodNanos;
-		reconfigure(limit);
+		reconfigure(limit, burstNanos);
+		if (oldAmount == this.amount && oldPeriod == this.periodNanos) {
+			return;
+		}
 		if (this.started && this.tat > now) {
 			double owedUnits = (double) Saturating.subtract(this.tat, now) * oldAmount / oldPeriod;
 			this.tat = Math.min(Saturating.add(now, Saturating.ceil(owedUnits * this.periodNanos / this.amount)),
@@ -141,9 +155,13 @@ public final class PacedWindow {
 		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
+		long oldMaxSum = this.maxSum;
 		this.maxSum = Saturating.multiply(this.amount, 2);
-		// a lowered amount does not trim what was admitted (a raised one later must still see it): it leaves the
-		// window within a period, and the sum is capped again at the next addition
+		// the sum is capped again at twice the new amount: a lowered amount drops units into the buckets' dropped
+		// counts, and a raised one takes back what was dropped under a lower one, so nothing admitted is forgotten
+		if (this.maxSum != oldMaxSum && !this.entries.isEmpty()) {
+			recap();
+		}
 		this.maxAheadNanos = Saturating.multiply(this.periodNanos, 2);
 	}
 
@@ -227,9 +245,15 @@ public final class PacedWindow {
 		long at = bookingInstant(now);
 		expire(at);
 		if (delta < 0) {
-			long refund = entry.live ? Math.min(-delta, entry.amount) : 0;
-			entry.amount -= refund;
-			this.windowSum -= refund;
+			if (entry.live) {
+				// the call's units are older than any debt added to its bucket since, so the cap dropped them
+				// first: the refund takes back what was dropped before what is kept, never another call's debt
+				long fromDropped = Math.min(-delta, entry.dropped);
+				entry.dropped -= fromDropped;
+				long refund = Math.min(-delta - fromDropped, entry.amount);
+				entry.amount -= refund;
+				this.windowSum -= refund;
+			}
 			if (this.started) {
 				this.tat = Math.max(at, Saturating.subtract(this.tat, intervalFloor(-delta)));
 			}
@@ -331,20 +355,33 @@ public final class PacedWindow {
 	 * Caps the window's sum at twice the amount by keeping only the newest units (rule R2). The decisions stay those
 	 * of an unbounded window: a cost fits only once what remains after the oldest entries leave is at most
 	 * {@code amount - 1}, less than the newest {@code 2 x amount} units kept, so dropping older units never changes
-	 * when that happens.
+	 * when that happens. Each bucket counts what it dropped, so that a refund of a call in it takes back the dropped
+	 * units first (they were the call's, the oldest of the bucket) and never a debt added to the bucket since.
 	 */
 	private void capSum() {
-		if (this.windowSum <= this.maxSum) {
-			return;
+		if (this.windowSum > this.maxSum) {
+			recap();
 		}
+	}
+
+	/**
+	 * Keeps the newest {@code 2 x amount} units of what was admitted and not refunded (kept and dropped alike), and
+	 * counts the rest as dropped.
+	 */
+	private void recap() {
 		long keep = this.maxSum;
+		long sum = 0;
 		Iterator<Entry> newestFirst = this.entries.descendingIterator();
 		while (newestFirst.hasNext()) {
 			Entry entry = newestFirst.next();
-			entry.amount = Math.min(entry.amount, keep);
-			keep -= entry.amount;
+			long admitted = Saturating.add(entry.amount, entry.dropped);
+			long kept = Math.min(admitted, keep);
+			entry.dropped = admitted - kept;
+			entry.amount = kept;
+			keep -= kept;
+			sum += kept;
 		}
-		this.windowSum = this.maxSum - keep;
+		this.windowSum = sum;
 	}
 
 	private void advancePacing(long units, long at) {
@@ -386,6 +423,9 @@ public final class PacedWindow {
 		long time;
 
 		long amount;
+
+		/** Units of this bucket the cap dropped (its oldest): refunds take these back first. */
+		long dropped;
 
 		boolean live = true;
 

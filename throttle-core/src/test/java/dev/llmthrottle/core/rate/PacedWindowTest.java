@@ -215,6 +215,58 @@ class PacedWindowTest {
 		assertThat(window.available(now + period)).as("a reset in the past is ignored").isEqualTo(100);
 	}
 
+	@Test
+	void refundNeverErasesADebtAddedToATrimmedBucket() {
+		// PartitionModelTest.everythingAtOnce seed 130: a call admitted under a large amount, the amount then learned
+		// down to 1, a debt settled into the same bucket (the cap keeps 2 of its units), then the call refunded
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.OUTPUT_TOKENS, 10, Duration.ofSeconds(1)), 0);
+		long now = 5 * S;
+		PacedWindow.Entry call = window.consume(8, now);
+		window.relearn(Limit.of(Dimension.OUTPUT_TOKENS, 1, Duration.ofSeconds(1)), now);
+		window.settle(window.consume(0, now), 0, 1, now);
+		window.settle(window.consume(0, now), 0, 1, now);
+		assertThat(window.used(now)).as("10 units in the bucket, capped at twice the amount").isEqualTo(2);
+		// the call's 8 units are the oldest of its bucket: the cap dropped them, so its refund takes nothing back
+		window.settle(call, 8, 0, now);
+		assertThat(window.used(now)).as("the two debts still hold the window").isEqualTo(2);
+		assertThat(window.nanosUntilAvailable(0, now)).as("a cost-0 call waits for the debts to leave (R1)")
+			.isEqualTo(1010 * MS);
+		assertThat(window.nanosUntilAvailable(0, now + 1010 * MS)).isZero();
+	}
+
+	@Test
+	void refundsTakeBackOnlyWhatTheCapKept() {
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)), 0);
+		long now = 5 * S;
+		PacedWindow.Entry first = window.consume(6, now);
+		PacedWindow.Entry second = window.consume(4, now);
+		window.settle(window.consume(0, now), 0, 10, now);
+		window.settle(window.consume(0, now), 0, 6, now);
+		assertThat(window.used(now)).as("26 in the bucket, 20 kept").isEqualTo(20);
+		// an unbounded window would hold 20 after the first refund and 16 after the second: the cap changes neither
+		window.settle(first, 6, 0, now);
+		assertThat(window.used(now)).isEqualTo(20);
+		window.settle(second, 4, 0, now);
+		assertThat(window.used(now)).isEqualTo(16);
+	}
+
+	@Test
+	void aRaisedAmountSeesWhatTheCapDroppedUnderTheLowerOne() {
+		// PartitionModelTest.everythingAtOnce seed 272: two debts trimmed at twice a small amount, then the amount
+		// raised by a policy change: what the provider counts is still in its window
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)), S);
+		PacedWindow.Entry first = window.consume(8, 0);
+		assertThat(first).isNotNull();
+		long later = 100 * MS;
+		window.settle(window.consume(0, later), 0, 10, later);
+		window.settle(window.consume(0, later), 0, 10, later);
+		assertThat(window.used(later)).as("28 admitted, 20 kept").isEqualTo(20);
+		window.relearn(Limit.of(Dimension.TOKENS, 30, Duration.ofSeconds(1)), S, later);
+		assertThat(window.used(later)).as("all 28 within twice the raised amount").isEqualTo(28);
+		assertThat(window.nanosUntilAvailable(2, later)).isZero();
+		assertThat(window.nanosUntilAvailable(3, later)).as("until the first 8 leave").isEqualTo(1010 * MS - later);
+	}
+
 	private static long twice(long amount) {
 		return (amount > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * amount;
 	}

@@ -707,7 +707,8 @@ final class RedisPartitionState implements PartitionState {
 			this.view = applied;
 			this.notBefore = null;
 		}
-		sendRelearn(old, applied, false);
+		// the pacing owed is rescaled as for a learned limit: learn, apply, learn never multiplies it
+		sendRelearn(old, applied, true);
 		withFallback(() -> {
 			this.fallback.apply(share(newPolicy));
 			return null;
@@ -715,8 +716,8 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * Tells the script which limits changed amount (their held-back amount is dropped and, for a learned limit, the
-	 * pacing owed is rescaled), as the in-memory state does when it reconfigures or relearns a window.
+	 * Tells the script which limits changed amount (their held-back amount is dropped and, with {@code rescale}, the
+	 * pacing owed is rescaled to the new rate), as the in-memory state does when it applies a policy or relearns.
 	 */
 	private void sendRelearn(View old, View changed, boolean rescale) {
 		List<ScriptLimit> limits = new ArrayList<>();

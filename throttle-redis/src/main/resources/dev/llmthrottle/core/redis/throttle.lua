@@ -3,6 +3,7 @@
 -- at most 1024 buckets) plus GCRA pacing, a lease per call in flight, and a shared cooldown.
 --
 -- KEYS[1] state hash: t:<limit> pacing instant, n:<limit> window sum, b:<limit>:<bucket> bucket amount,
+--                     d:<limit>:<bucket> units of the bucket the cap dropped (absent = 0),
 --                     x:<limit> / xu:<limit> amount held back for others and until when
 -- KEYS[2] leases zset: lease id -> expiry
 -- KEYS[3] cooldown string: "<until µs> <reason>", with PX (the instant decides; the TTL only cleans up)
@@ -71,8 +72,8 @@ local function granularity(l)
   return math.max(1, math.floor(l.period / 1024))
 end
 
--- the window sum. Additions keep it within 2 x amount; a limit lowered since may leave it above that (as in
--- PacedWindow, where it then drains as its buckets leave); MAX_SUM only bounds what an older version stored.
+-- the window sum. Additions and relearn keep it within 2 x amount (as in PacedWindow); MAX_SUM only bounds what an
+-- older version stored.
 local function sum(l)
   return num(redis.call('HGET', state, 'n:' .. l.id), 0, MAX_SUM, 0)
 end
@@ -113,14 +114,17 @@ local function expire(l)
   local freed = 0
   for s = 1, #old, 500 do
     local fields = {}
+    local dropped = {}
     for j = s, math.min(s + 499, #old) do
       fields[#fields + 1] = 'b:' .. l.id .. ':' .. old[j]
+      dropped[#dropped + 1] = 'd:' .. l.id .. ':' .. old[j]
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
     for j = 1, #amounts do
       freed = freed + num(amounts[j], 0, MAX_SUM, 0)
     end
     redis.call('HDEL', state, unpack(fields))
+    redis.call('HDEL', state, unpack(dropped))
   end
   redis.call('ZREMRANGEBYSCORE', l.key, '-inf', int(now))
   if redis.call('ZCARD', l.key) == 0 then
@@ -184,30 +188,50 @@ end
 
 -- R2: caps the window's sum at 2 x amount by keeping its newest units (older buckets are trimmed, kept at 0), as
 -- PacedWindow does: a cost fits only once what remains after the oldest buckets leave is below the amount, so the
--- decisions stay those of an unbounded window. A lowered amount trims nothing until the next addition.
-local function cap_sum(l)
-  local max = 2 * l.amount
-  if sum(l) <= max then
-    return
-  end
-  local keep = max
+-- decisions stay those of an unbounded window. Each bucket
+-- counts what it dropped (d:), so that a refund takes back the dropped units first (they were its call's, the oldest
+-- of the bucket) and never a debt added to the bucket since.
+-- recap: keeps the newest 2 x amount units of what was admitted and not refunded (kept and dropped alike), the rest
+-- counted as dropped; run when the sum exceeds the cap, and by relearn when the amount changed (a raised amount sees
+-- again what a lower one dropped)
+local function recap(l)
+  local keep = 2 * l.amount
+  local total = 0
   local buckets = redis.call('ZREVRANGE', l.key, 0, -1)
   for s = 1, #buckets, 500 do
-    local fields = {}
+    local fields, droppedFields = {}, {}
     for j = s, math.min(s + 499, #buckets) do
       fields[#fields + 1] = 'b:' .. l.id .. ':' .. buckets[j]
+      droppedFields[#droppedFields + 1] = 'd:' .. l.id .. ':' .. buckets[j]
     end
     local amounts = redis.call('HMGET', state, unpack(fields))
+    local droppedAmounts = redis.call('HMGET', state, unpack(droppedFields))
     for k = 1, #amounts do
       local held = num(amounts[k], 0, MAX_SUM, 0)
-      local kept = math.min(held, keep)
+      local dropped = num(droppedAmounts[k], 0, MAX_SUM, 0)
+      local admitted = math.min(held + dropped, MAX_SUM)
+      local kept = math.min(admitted, keep)
       if kept ~= held then
         redis.call('HSET', state, fields[k], int(kept))
       end
+      if admitted - kept ~= dropped then
+        if admitted == kept then
+          redis.call('HDEL', state, droppedFields[k])
+        else
+          redis.call('HSET', state, droppedFields[k], int(admitted - kept))
+        end
+      end
       keep = keep - kept
+      total = total + kept
     end
   end
-  set_sum(l, max - keep)
+  set_sum(l, total)
+end
+
+local function cap_sum(l)
+  if sum(l) > 2 * l.amount then
+    recap(l)
+  end
 end
 
 -- adds `amount` to the bucket `bucket` (stamped now), then caps the sum
@@ -336,8 +360,8 @@ if op == 'admit' then
 end
 
 -- settle: ARGV[3] lease id ('' = none), [4] n, then per limit: id, amount, period, bucket, admitted, actual.
--- A refund frees window room in the admission's bucket (if still in the window) and moves pacing back, never
--- before now; a debt (at most one amount beyond the estimate) is added to that bucket, or to now's if it left.
+-- A refund frees window room in the admission's bucket (if still in the window; what the cap dropped from the
+-- bucket first, never a debt added since) and moves pacing back, never before now; a debt (at most one amount beyond the estimate) is added to that bucket, or to now's if it left.
 -- Returns {released, now}: 1 = lease released, 0 = the lease was unknown or had expired (nothing counted),
 -- -1 = no lease.
 if op == 'settle' then
@@ -368,8 +392,18 @@ if op == 'settle' then
       if delta < 0 then
         if live then
           local field = 'b:' .. l.id .. ':' .. member
+          local droppedField = 'd:' .. l.id .. ':' .. member
           local held = num(redis.call('HGET', state, field), 0, MAX_SUM, 0)
-          local refund = math.min(-delta, held)
+          local dropped = num(redis.call('HGET', state, droppedField), 0, MAX_SUM, 0)
+          local fromDropped = math.min(-delta, dropped)
+          if fromDropped > 0 then
+            if fromDropped == dropped then
+              redis.call('HDEL', state, droppedField)
+            else
+              redis.call('HSET', state, droppedField, int(dropped - fromDropped))
+            end
+          end
+          local refund = math.min(-delta - fromDropped, held)
           if refund > 0 then
             redis.call('HSET', state, field, int(held - refund))
             set_sum(l, sum(l) - refund)
@@ -470,8 +504,9 @@ if op == 'report' then
 end
 
 -- relearn: ARGV[3] n, then per limit: id, amount (new), period, old amount, rescale (1 = a learned limit).
--- A changed amount drops the held-back amount (measured against the old one); a learned limit also rescales the
--- pacing still owed to the new rate, as PacedWindow.relearn does. Returns {changed, now}.
+-- A changed amount drops the held-back amount (measured against the old one) and recaps the window at twice the new
+-- amount (what a lower one dropped is seen again); with rescale the pacing still owed is rescaled to the new rate, as
+-- PacedWindow.relearn does. Returns {changed, now}.
 if op == 'relearn' then
   local list = limits(3, 5)
   local wrote = false
@@ -479,6 +514,8 @@ if op == 'relearn' then
     local old = num(ARGV[l.base + 3], 1, MAX_AMOUNT, l.amount)
     if old ~= l.amount then
       redis.call('HDEL', state, 'x:' .. l.id, 'xu:' .. l.id)
+      expire(l)
+      recap(l)
       local tat = get_tat(l)
       if ARGV[l.base + 4] == '1' and tat and tat > now then
         set_tat(l, now + math.ceil((tat - now) * old / l.amount))

@@ -189,12 +189,28 @@ class RedisPartitionStateDefectsTest {
 	@Test
 	void anAppliedPolicyIsAskedAgainInsteadOfTheCachedWait() {
 		// issue 12: the cached "not before" survived apply
-		// a burst of two periods: the pacing owed at the old rate (not rescaled by a policy change) is no obstacle
+		// a burst of two periods: the pacing owed (rescaled to the new rate by the policy change) is no obstacle
 		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 1, MINUTE)).withBurst(MINUTE.multipliedBy(2)));
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isTrue();
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isFalse();
 		state.apply(policy(0, Limit.of(Dimension.REQUESTS, 10, MINUTE)).withBurst(MINUTE.multipliedBy(2)));
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isTrue();
+	}
+
+	@Test
+	void learnApplyLearnNeverMultipliesThePacingOwed() {
+		// h-engine2: apply kept the pacing owed at the learned rate, so each learn -> apply -> learn multiplied it
+		ThrottlePolicy policy = policy(0, Limit.of(Dimension.REQUESTS, 60, MINUTE)).withBurst(Duration.ZERO);
+		RedisPartitionState state = state(policy);
+		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isTrue();
+		assertThat(state.learnLimit(Dimension.REQUESTS, 6, MINUTE)).isTrue();
+		state.apply(policy);
+		// back at 60 a minute: one request owed is 1.01 s of pacing, not the 10.1 s it was at 6 a minute
+		assertThat(state.tryAdmit(Cost.oneRequest()).waitNanos()).isLessThanOrEqualTo(Duration.ofMillis(1_010).toNanos());
+		assertThat(state.learnLimit(Dimension.REQUESTS, 6, MINUTE)).isTrue();
+		// one request owed at 6 a minute: at most 10.1 s, not 10 times that
+		assertThat(state.tryAdmit(Cost.oneRequest()).waitNanos()).isPositive()
+			.isLessThanOrEqualTo(Duration.ofMillis(10_100).toNanos());
 	}
 
 	@Test

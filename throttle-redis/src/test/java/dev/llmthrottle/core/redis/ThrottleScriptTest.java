@@ -109,6 +109,59 @@ class ThrottleScriptTest {
 	}
 
 	@Test
+	void aRefundNeverErasesADebtAddedToATrimmedBucket() {
+		// as PacedWindowTest: a call admitted under 10, the amount learned down to 1, two debts settled into the
+		// call's bucket (the cap keeps 2 units of 10), then the call refunded: its units were the ones dropped
+		List<ScriptLimit> before = limits(Limit.of(Dimension.OUTPUT_TOKENS, 10, Duration.ofSeconds(1)));
+		List<ScriptLimit> limits = limits(Limit.of(Dimension.OUTPUT_TOKENS, 1, Duration.ofSeconds(1)));
+		AdmitReply call = admit(T0, before, new Cost(0, 0, 8), LONG_BURST);
+		assertThat(call.status()).isEqualTo(1);
+		eval(PartitionScript.relearn(T0, limits, new long[] { 10 }, true), limits);
+		settle(T0, "", limits, call.buckets(), new long[] { 0 }, new long[] { 1 });
+		settle(T0, "", limits, call.buckets(), new long[] { 0 }, new long[] { 1 });
+		settle(T0, "", limits, call.buckets(), new long[] { 8 }, new long[] { 0 });
+		AdmitReply free = admit(T0, limits, new Cost(0, 0, 0), LONG_BURST);
+		assertThat(free.status()).as("a cost-0 call waits for the two debts to leave (R1)").isZero();
+		assertThat(free.waitMicros()).isEqualTo(1_010_000);
+	}
+
+	@Test
+	void refundsTakeBackOnlyWhatTheCapKept() {
+		List<ScriptLimit> limits = limits(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)));
+		AdmitReply first = admit(T0, limits, Cost.of(0, 6), LONG_BURST);
+		AdmitReply second = admit(T0, limits, Cost.of(0, 4), LONG_BURST);
+		settle(T0, "", limits, first.buckets(), new long[] { 0 }, new long[] { 10 });
+		settle(T0, "", limits, first.buckets(), new long[] { 0 }, new long[] { 6 });
+		// 26 in the bucket, 20 kept; an unbounded window holds 20 after the first refund and 16 after the second
+		assertThat(windowSum(limits)).isEqualTo("20");
+		settle(T0, "", limits, first.buckets(), new long[] { 6 }, new long[] { 0 });
+		assertThat(windowSum(limits)).isEqualTo("20");
+		settle(T0, "", limits, second.buckets(), new long[] { 4 }, new long[] { 0 });
+		assertThat(windowSum(limits)).isEqualTo("16");
+		AdmitReply next = admit(T0 + 1, limits, Cost.of(0, 1), LONG_BURST);
+		assertThat(next.status()).isZero();
+		// the bucket leaves at T0 + 1.01 s (pacing, with the long burst, allows it at once)
+		assertThat(next.waitMicros()).isEqualTo(1_010_000 - 1);
+	}
+
+	@Test
+	void aRaisedAmountSeesWhatTheCapDroppedUnderTheLowerOne() {
+		// as PacedWindowTest: two debts trimmed at twice 10, then the amount raised to 30
+		List<ScriptLimit> before = limits(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)));
+		List<ScriptLimit> raised = limits(Limit.of(Dimension.TOKENS, 30, Duration.ofSeconds(1)));
+		assertThat(admit(T0, before, Cost.of(0, 8), LONG_BURST).status()).isEqualTo(1);
+		settle(T0 + 100_000, "", before, new long[] { -1 }, new long[] { 0 }, new long[] { 10 });
+		settle(T0 + 100_000, "", before, new long[] { -1 }, new long[] { 0 }, new long[] { 10 });
+		assertThat(windowSum(before)).as("28 admitted, 20 kept").isEqualTo("20");
+		eval(PartitionScript.relearn(T0 + 100_000, raised, new long[] { 10 }, true), raised);
+		assertThat(windowSum(raised)).as("all 28 within twice the raised amount").isEqualTo("28");
+		AdmitReply tooLarge = admit(T0 + 100_000, raised, Cost.of(0, 3), LONG_BURST);
+		assertThat(tooLarge.status()).isZero();
+		assertThat(tooLarge.waitMicros()).as("until the first 8 leave").isEqualTo(1_010_000 - 100_000);
+		assertThat(admit(T0 + 100_000, raised, Cost.of(0, 2), LONG_BURST).status()).isEqualTo(1);
+	}
+
+	@Test
 	void aRefundMovesPacingBackButNotBeforeNow() {
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.TOKENS, 1000, Duration.ofSeconds(1)));
 		AdmitReply first = admit(T0, limits, Cost.of(0, 500), NO_BURST);
@@ -245,6 +298,10 @@ class ThrottleScriptTest {
 			long[] actual) {
 		return PartitionScript.number(
 				eval(PartitionScript.settle(now, lease, limits, buckets, admitted, actual), limits).get(0));
+	}
+
+	private String windowSum(List<ScriptLimit> limits) {
+		return redis.sync().hget(this.keys.state(), "n:" + limits.get(0).id());
 	}
 
 	private List<Object> eval(List<String> args, List<ScriptLimit> limits) {
