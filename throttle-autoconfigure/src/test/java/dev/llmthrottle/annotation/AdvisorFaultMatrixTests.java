@@ -76,6 +76,12 @@ class AdvisorFaultMatrixTests {
 
 		/** The method throws before anything is sent. */
 		THROWS_BEFORE_SEND,
+		/** The method throws an {@code Error}. */
+		THROWS_ERROR,
+		/** The method throws a checked exception (declared by the blocking method, sneaked by the others). */
+		THROWS_CHECKED,
+		/** The method returns {@code null}. */
+		RETURNS_NULL,
 		/** The provider answered 400 (never retried): thrown, or returned as an error by the publisher/stage. */
 		ERROR_AFTER_SEND,
 		/** Every attempt ends in a 503: retried, then passed on. */
@@ -101,7 +107,9 @@ class AdvisorFaultMatrixTests {
 		/** The wait for admission exceeds max-wait. */
 		TIMEOUT,
 		/** A stream cut after its first element (a {@code Flux} only). */
-		STREAM_CUT
+		STREAM_CUT,
+		/** Cancelled after the first element of a stream that goes on (a {@code Flux} only). */
+		CANCEL_MID_STREAM
 
 	}
 
@@ -118,7 +126,7 @@ class AdvisorFaultMatrixTests {
 				if (fault == Fault.CANCEL_SENT && entry == Entry.BLOCKING) {
 					continue; // a blocking caller out on the call is the method's own thread
 				}
-				if (fault == Fault.STREAM_CUT && entry != Entry.FLUX) {
+				if ((fault == Fault.STREAM_CUT || fault == Fault.CANCEL_MID_STREAM) && entry != Entry.FLUX) {
 					continue;
 				}
 				cases.add(Arguments.of(entry, fault));
@@ -177,6 +185,18 @@ class AdvisorFaultMatrixTests {
 				assertThat(error).isInstanceOf(IllegalStateException.class).hasMessage("before send");
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
+			case THROWS_ERROR -> {
+				assertThat(error).isInstanceOf(AssertionError.class).hasMessage("fatal");
+				assertThat(service.invocations.get()).as("invocations").isOne();
+			}
+			case THROWS_CHECKED -> {
+				assertThat(error).isInstanceOf(IOException.class).hasMessage("checked");
+				assertThat(service.invocations.get()).as("invocations").isOne();
+			}
+			case RETURNS_NULL -> {
+				assertThat(outcome).isEqualTo((entry == Entry.FLUX) ? List.of() : null);
+				assertThat(service.invocations.get()).as("invocations").isOne();
+			}
 			case ERROR_AFTER_SEND -> {
 				// a never-retry refusal is reported as such, with the provider's exception as its cause
 				assertThat(error).isInstanceOf(LlmProviderException.class).hasMessageContaining("HTTP 400");
@@ -214,6 +234,11 @@ class AdvisorFaultMatrixTests {
 				}
 				assertThat(service.invocations.get()).as("invocations")
 					.isEqualTo((fault == Fault.CANCEL_WAITING) ? 0 : 1);
+			}
+			case CANCEL_MID_STREAM -> {
+				assertThat(outcome).isEqualTo("cancelled");
+				assertThat(service.invocations.get()).as("invocations").isOne();
+				assertThat(service.cancelled.get()).as("the stream was cancelled").isTrue();
 			}
 			case CANCEL_SENT -> {
 				assertThat(outcome).isEqualTo("cancelled");
@@ -257,6 +282,10 @@ class AdvisorFaultMatrixTests {
 				switch (this.fault) {
 					case CANCEL_WAITING -> {
 						await(() -> this.partition.snapshot().queued() == 1);
+						call.cancel();
+					}
+					case CANCEL_MID_STREAM -> {
+						await(() -> this.state.items.get() == 1);
 						call.cancel();
 					}
 					case CANCEL_SENT -> {
@@ -312,11 +341,11 @@ class AdvisorFaultMatrixTests {
 
 		private final AtomicBoolean cancelled = new AtomicBoolean();
 
-		static Call blocking(java.util.function.Supplier<Object> method) {
+		static Call blocking(java.util.concurrent.Callable<Object> method) {
 			Call call = new Call();
 			Thread thread = new Thread(() -> {
 				try {
-					call.outcome.complete(method.get());
+					call.outcome.complete(method.call());
 				}
 				catch (Throwable ex) {
 					call.outcome.complete(new Interrupted(ex, Thread.currentThread().isInterrupted()));
@@ -532,6 +561,8 @@ class AdvisorFaultMatrixTests {
 			}
 			return switch (current) {
 				case THROWS_BEFORE_SEND -> throw new IllegalStateException("before send");
+				case THROWS_ERROR -> throw new AssertionError("fatal");
+				case THROWS_CHECKED -> throw MatrixService.<RuntimeException>sneaky(new IOException("checked"));
 				case ERROR_AFTER_SEND -> webClient(400, "{\"error\":{\"message\":\"bad request\"}}");
 				case SERVER_ERROR_EVERY_ATTEMPT -> webClient(503, "{\"error\":{\"message\":\"overloaded\"}}");
 				case ABSURD_RETRY_AFTER -> sdk(429, RATE_LIMITED, "retry-after", "99999999999");
@@ -545,13 +576,22 @@ class AdvisorFaultMatrixTests {
 			};
 		}
 
+		@SuppressWarnings("unchecked")
+		private static <T extends Throwable> T sneaky(Throwable failure) throws T {
+			throw (T) failure;
+		}
+
+		private boolean returnsNull() {
+			return this.state.fault.get() == Fault.RETURNS_NULL;
+		}
+
 		@LlmThrottled(provider = "matrix")
-		public Object blocking() {
+		public Object blocking() throws IOException {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				throw failure;
 			}
-			return "answer";
+			return returnsNull() ? null : "answer";
 		}
 
 		@LlmThrottled(provider = "matrix")
@@ -559,6 +599,9 @@ class AdvisorFaultMatrixTests {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return Mono.error(failure);
+			}
+			if (returnsNull()) {
+				return null;
 			}
 			if (this.state.fault.get() == Fault.CANCEL_SENT) {
 				return Mono.<String>never().doOnCancel(() -> this.state.cancelled.set(true));
@@ -571,6 +614,14 @@ class AdvisorFaultMatrixTests {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return Flux.error(failure);
+			}
+			if (returnsNull()) {
+				return null;
+			}
+			if (this.state.fault.get() == Fault.CANCEL_MID_STREAM) {
+				return Flux.concat(Flux.just("a"), Flux.<String>never())
+					.doOnNext((item) -> this.state.items.incrementAndGet())
+					.doOnCancel(() -> this.state.cancelled.set(true));
 			}
 			if (this.state.fault.get() == Fault.CANCEL_SENT) {
 				return Flux.<String>never().doOnCancel(() -> this.state.cancelled.set(true));
@@ -587,6 +638,9 @@ class AdvisorFaultMatrixTests {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return CompletableFuture.failedFuture(failure);
+			}
+			if (returnsNull()) {
+				return null;
 			}
 			if (this.state.fault.get() == Fault.CANCEL_SENT) {
 				CompletableFuture<String> never = new CompletableFuture<>();
