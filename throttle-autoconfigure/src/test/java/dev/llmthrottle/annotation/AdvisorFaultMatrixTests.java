@@ -40,6 +40,7 @@ import dev.llmthrottle.autoconfigure.aop.AdmissionInterruptedException;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.MaxWaitExceededException;
+import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.VirtualTimeSource;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.Partition;
@@ -74,6 +75,10 @@ class AdvisorFaultMatrixTests {
 	/** How the annotated method (or the path to it) fails. */
 	enum Fault {
 
+		/** The call's cost can never fit the tokens limit: refused before anything is sent. */
+		REQUEST_TOO_LARGE,
+		/** A blocking caller already interrupted when it calls (not applicable to the others). */
+		INTERRUPTED_BEFORE_CALL,
 		/** The method throws before anything is sent. */
 		THROWS_BEFORE_SEND,
 		/** The method throws an {@code Error}. */
@@ -92,6 +97,8 @@ class AdvisorFaultMatrixTests {
 		ABSURD_RETRY_AFTER_MS,
 		/** A 429 asking to wait until the year 9999. */
 		ABSURD_RETRY_DATE,
+		/** A 429 asking for 30 s, longer than max-wait (10 s) but within max-retry-after (60 s). */
+		HINT_BEYOND_MAX_WAIT,
 		/** A 429 with an unreadable hint on every attempt: backed off, retried, then passed on. */
 		GARBAGE_HINT,
 		/** The 429's headers cannot be read (the feedback step throws). */
@@ -123,6 +130,9 @@ class AdvisorFaultMatrixTests {
 		List<Arguments> cases = new ArrayList<>();
 		for (Entry entry : Entry.values()) {
 			for (Fault fault : Fault.values()) {
+				if (fault == Fault.INTERRUPTED_BEFORE_CALL && entry != Entry.BLOCKING) {
+					continue; // only a blocking caller has a thread to interrupt
+				}
 				if (fault == Fault.CANCEL_SENT && entry == Entry.BLOCKING) {
 					continue; // a blocking caller out on the call is the method's own thread
 				}
@@ -166,6 +176,9 @@ class AdvisorFaultMatrixTests {
 				assertThat(snapshot.inFlight()).as("in flight").isZero();
 				assertThat(snapshot.queued()).as("queued").isZero();
 				assertThat(snapshot.repeatedReleases()).as("repeated releases").isZero();
+				if (fault != Fault.REQUEST_TOO_LARGE) {
+					assertThat(ledger.admitted.get()).as("admissions seen by the ledger").isPositive();
+				}
 				assertThat(ledger.admitted.get()).as("admitted = released + abandoned")
 					.isEqualTo(ledger.released.get() + ledger.abandoned.get());
 				assertThat(partition.cooldownRemaining()).as("cooldown left behind").isLessThanOrEqualTo(MAX_RETRY_AFTER);
@@ -174,7 +187,7 @@ class AdvisorFaultMatrixTests {
 				assertThat(next).as("a next call on the key is admitted at once").isNotNull();
 				next.release(null);
 				state.fault.set(null);
-				assertThat(service.blocking()).as("a next call through the proxy").isEqualTo("answer");
+				assertThat(service.blocking(1)).as("a next call through the proxy").isEqualTo("answer");
 			});
 	}
 
@@ -183,6 +196,17 @@ class AdvisorFaultMatrixTests {
 		switch (fault) {
 			case THROWS_BEFORE_SEND -> {
 				assertThat(error).isInstanceOf(IllegalStateException.class).hasMessage("before send");
+				assertThat(service.invocations.get()).as("invocations").isOne();
+			}
+			case REQUEST_TOO_LARGE -> {
+				assertThat(error).isInstanceOf(RequestTooLargeException.class);
+				assertThat(service.invocations.get()).as("invocations").isZero();
+			}
+			case INTERRUPTED_BEFORE_CALL -> {
+				// admitted at once, nothing to wait for (Partition.acquire throws only when interrupted while
+				// waiting): the call goes ahead, and the interrupt is left for the method's own I/O to see
+				assertThat(outcome).isEqualTo("answer");
+				assertThat(service.interruptedAfter.get()).as("interrupt status kept").isTrue();
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
 			case THROWS_ERROR -> {
@@ -210,6 +234,11 @@ class AdvisorFaultMatrixTests {
 			}
 			case ABSURD_RETRY_AFTER, ABSURD_RETRY_AFTER_MS, ABSURD_RETRY_DATE -> {
 				assertThat(error).isInstanceOf(RetryAfterTooLongException.class);
+				assertThat(service.invocations.get()).as("invocations").isOne();
+			}
+			case HINT_BEYOND_MAX_WAIT -> {
+				// the caller fails at once: waiting out the cooldown would take longer than max-wait
+				assertThat(error).isInstanceOf(MaxWaitExceededException.class).hasMessageContaining("cooldown");
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
 			case GARBAGE_HINT -> {
@@ -322,11 +351,13 @@ class AdvisorFaultMatrixTests {
 		}
 
 		private Call start() {
+			long tokens = (this.fault == Fault.REQUEST_TOO_LARGE) ? 1_000_000 : 1;
 			return switch (this.entry) {
-				case BLOCKING -> Call.blocking(this.service::blocking);
-				case MONO -> Call.publisher(this.service.mono());
-				case FLUX -> Call.publisher(this.service.flux());
-				case COMPLETION_STAGE -> Call.stage(this.service.async());
+				case BLOCKING -> Call.blocking(() -> this.service.blocking(tokens),
+						this.fault == Fault.INTERRUPTED_BEFORE_CALL, this.state.interruptedAfter);
+				case MONO -> Call.publisher(this.service.mono(tokens));
+				case FLUX -> Call.publisher(this.service.flux(tokens));
+				case COMPLETION_STAGE -> Call.stage(this.service.async(tokens));
 			};
 		}
 
@@ -341,11 +372,17 @@ class AdvisorFaultMatrixTests {
 
 		private final AtomicBoolean cancelled = new AtomicBoolean();
 
-		static Call blocking(java.util.concurrent.Callable<Object> method) {
+		static Call blocking(java.util.concurrent.Callable<Object> method, boolean interrupted,
+				AtomicBoolean interruptedAfter) {
 			Call call = new Call();
 			Thread thread = new Thread(() -> {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
 				try {
-					call.outcome.complete(method.call());
+					Object value = method.call();
+					interruptedAfter.set(Thread.currentThread().isInterrupted());
+					call.outcome.complete(value);
 				}
 				catch (Throwable ex) {
 					call.outcome.complete(new Interrupted(ex, Thread.currentThread().isInterrupted()));
@@ -541,6 +578,8 @@ class AdvisorFaultMatrixTests {
 
 		final AtomicBoolean cancelled = new AtomicBoolean();
 
+		final AtomicBoolean interruptedAfter = new AtomicBoolean();
+
 	}
 
 	/** One method per entry point, failing as the current fault says (the proxy has no state of its own). */
@@ -565,6 +604,7 @@ class AdvisorFaultMatrixTests {
 				case THROWS_CHECKED -> throw MatrixService.<RuntimeException>sneaky(new IOException("checked"));
 				case ERROR_AFTER_SEND -> webClient(400, "{\"error\":{\"message\":\"bad request\"}}");
 				case SERVER_ERROR_EVERY_ATTEMPT -> webClient(503, "{\"error\":{\"message\":\"overloaded\"}}");
+				case HINT_BEYOND_MAX_WAIT -> sdk(429, RATE_LIMITED, "retry-after", "30");
 				case ABSURD_RETRY_AFTER -> sdk(429, RATE_LIMITED, "retry-after", "99999999999");
 				case ABSURD_RETRY_AFTER_MS -> sdk(429, RATE_LIMITED, "retry-after-ms", "99999999999999");
 				case ABSURD_RETRY_DATE -> sdk(429, RATE_LIMITED, "retry-after", "Fri, 31 Dec 9999 23:59:59 GMT");
@@ -585,8 +625,8 @@ class AdvisorFaultMatrixTests {
 			return this.state.fault.get() == Fault.RETURNS_NULL;
 		}
 
-		@LlmThrottled(provider = "matrix")
-		public Object blocking() throws IOException {
+		@LlmThrottled(provider = "matrix", tokens = "#p0")
+		public Object blocking(long tokens) throws IOException {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				throw failure;
@@ -594,8 +634,8 @@ class AdvisorFaultMatrixTests {
 			return returnsNull() ? null : "answer";
 		}
 
-		@LlmThrottled(provider = "matrix")
-		public Mono<String> mono() {
+		@LlmThrottled(provider = "matrix", tokens = "#p0")
+		public Mono<String> mono(long tokens) {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return Mono.error(failure);
@@ -609,8 +649,8 @@ class AdvisorFaultMatrixTests {
 			return Mono.just("answer");
 		}
 
-		@LlmThrottled(provider = "matrix")
-		public Flux<String> flux() {
+		@LlmThrottled(provider = "matrix", tokens = "#p0")
+		public Flux<String> flux(long tokens) {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return Flux.error(failure);
@@ -633,8 +673,8 @@ class AdvisorFaultMatrixTests {
 			return Flux.just("a", "b");
 		}
 
-		@LlmThrottled(provider = "matrix")
-		public CompletableFuture<String> async() {
+		@LlmThrottled(provider = "matrix", tokens = "#p0")
+		public CompletableFuture<String> async(long tokens) {
 			RuntimeException failure = failure();
 			if (failure != null) {
 				return CompletableFuture.failedFuture(failure);
