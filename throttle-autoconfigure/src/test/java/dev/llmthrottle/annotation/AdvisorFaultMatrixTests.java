@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -19,6 +20,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -148,18 +150,7 @@ class AdvisorFaultMatrixTests {
 	@ParameterizedTest(name = "{0} x {1}")
 	@MethodSource("cases")
 	void everyExitClosesItsPermit(Entry entry, Fault fault) {
-		new ApplicationContextRunner().withConfiguration(ThrottleAutoConfigurations.all())
-			.withConfiguration(AutoConfigurations.of(LlmThrottleExchangeAutoConfiguration.class))
-			.withUserConfiguration(Config.class)
-			.withPropertyValues("llm.throttle.providers.matrix.dialect=openai",
-					"llm.throttle.providers.matrix.max-concurrent=1",
-					"llm.throttle.providers.matrix.requests-per-minute=1000",
-					"llm.throttle.providers.matrix.tokens-per-minute=100000",
-					"llm.throttle.providers.matrix.default-output-tokens=100",
-					"llm.throttle.providers.matrix.burst=1m",
-					"llm.throttle.providers.matrix.max-wait=" + MAX_WAIT.toSeconds() + "s",
-					"llm.throttle.providers.matrix.retry.max-attempts=2",
-					"llm.throttle.providers.matrix.retry.max-retry-after=" + MAX_RETRY_AFTER.toSeconds() + "s")
+		runner()
 			.run((context) -> {
 				MatrixService service = context.getBean(MatrixService.class);
 				MatrixState state = context.getBean(MatrixState.class);
@@ -189,6 +180,94 @@ class AdvisorFaultMatrixTests {
 				state.fault.set(null);
 				assertThat(service.blocking(1)).as("a next call through the proxy").isEqualTo("answer");
 			});
+	}
+
+	private static ApplicationContextRunner runner() {
+		return new ApplicationContextRunner().withConfiguration(ThrottleAutoConfigurations.all())
+			.withConfiguration(AutoConfigurations.of(LlmThrottleExchangeAutoConfiguration.class))
+			.withUserConfiguration(Config.class)
+			.withPropertyValues("llm.throttle.providers.matrix.dialect=openai",
+					"llm.throttle.providers.matrix.max-concurrent=1",
+					"llm.throttle.providers.matrix.requests-per-minute=1000",
+					"llm.throttle.providers.matrix.tokens-per-minute=100000",
+					"llm.throttle.providers.matrix.default-output-tokens=100",
+					"llm.throttle.providers.matrix.burst=1m",
+					"llm.throttle.providers.matrix.max-wait=" + MAX_WAIT.toSeconds() + "s",
+					"llm.throttle.providers.matrix.retry.max-attempts=2",
+					"llm.throttle.providers.matrix.retry.max-retry-after=" + MAX_RETRY_AFTER.toSeconds() + "s");
+	}
+
+	/**
+	 * Cancellation (an interrupt, for a blocking caller) racing the grant of admission, seeded: whichever wins, the
+	 * permit is closed once and the caller gets the answer or the documented cancellation.
+	 */
+	@Test
+	void cancellationRacingAdmission() {
+		runner().run((context) -> {
+			MatrixService service = context.getBean(MatrixService.class);
+			MatrixState state = context.getBean(MatrixState.class);
+			Ledger ledger = context.getBean(Ledger.class);
+			VirtualTimeSource time = context.getBean(VirtualTimeSource.class);
+			Partition partition = context.getBean(LlmThrottlers.class).get("matrix").defaultPartition();
+			int[] invoked = new int[2];
+			for (long seed = 0; seed < 150; seed++) {
+				Random random = new Random(seed);
+				Entry entry = Entry.values()[random.nextInt(Entry.values().length)];
+				try {
+					race(entry, random, service, state, partition, time, ledger);
+					invoked[Math.min(state.invocations.get(), 1)]++;
+				}
+				catch (Throwable ex) {
+					throw new AssertionError("seed " + seed + " (" + entry + "): " + ex, ex);
+				}
+			}
+			// both sides of the race were taken
+			assertThat(invoked[0]).as("cancelled before admission").isPositive();
+			assertThat(invoked[1]).as("admitted before the cancellation").isPositive();
+		});
+	}
+
+	private static void race(Entry entry, Random random, MatrixService service, MatrixState state,
+			Partition partition, VirtualTimeSource time, Ledger ledger) throws Exception {
+		state.invocations.set(0);
+		Permit blocker = partition.acquire(Cost.oneRequest());
+		Call call = new Case(entry, null, service, state, partition, time).start();
+		await(() -> partition.snapshot().queued() == 1);
+		long cancelAfter = random.nextInt(200_000);
+		long releaseAfter = random.nextInt(200_000);
+		Thread canceller = new Thread(() -> {
+			spin(cancelAfter);
+			call.cancel();
+		}, "canceller");
+		canceller.setDaemon(true);
+		canceller.start();
+		spin(releaseAfter);
+		blocker.release(null);
+		canceller.join(TIMEOUT.toMillis());
+		Object outcome = call.outcome();
+		Throwable error = (outcome instanceof Throwable thrown) ? unwrap(thrown) : null;
+		if (error != null) {
+			assertThat(entry).as("only a blocking caller fails when cancelled: " + error).isEqualTo(Entry.BLOCKING);
+			assertThat(error).isInstanceOf(AdmissionInterruptedException.class);
+			assertThat(state.invocations.get()).as("invocations").isZero();
+		}
+		else {
+			assertThat(outcome).isIn("answer", "cancelled", List.of("a", "b"));
+		}
+		await(() -> partition.snapshot().inFlight() == 0 && partition.snapshot().queued() == 0);
+		assertThat(partition.snapshot().repeatedReleases()).as("repeated releases").isZero();
+		assertThat(ledger.admitted.get()).as("admitted = released + abandoned")
+			.isEqualTo(ledger.released.get() + ledger.abandoned.get());
+		Permit next = partition.tryAcquire(Cost.oneRequest());
+		assertThat(next).as("a next call on the key is admitted at once").isNotNull();
+		next.release(null);
+	}
+
+	private static void spin(long nanos) {
+		long start = System.nanoTime();
+		while (System.nanoTime() - start < nanos) {
+			Thread.onSpinWait();
+		}
 	}
 
 	private static void assertDocumented(Entry entry, Fault fault, Object outcome, MatrixState service) {
@@ -350,7 +429,7 @@ class AdvisorFaultMatrixTests {
 			}
 		}
 
-		private Call start() {
+		Call start() {
 			long tokens = (this.fault == Fault.REQUEST_TOO_LARGE) ? 1_000_000 : 1;
 			return switch (this.entry) {
 				case BLOCKING -> Call.blocking(() -> this.service.blocking(tokens),
