@@ -14,4 +14,7 @@
  * {@code dev.llmthrottle.call.reactor.LlmThrottleOperator}.
  * Spring-free (checked by ArchUnit).
  */
+@NullMarked
 package dev.llmthrottle.call;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * what a response means for the partition (cooldown, shrinking, learned limits) and whether to retry. Spring-free;
  * the WebClient filter, the RestClient interceptor and the annotation advisor all delegate here.
  */
+@NullMarked
 package dev.llmthrottle.exchange;
+
+import org.jspecify.annotations.NullMarked;

@@ -9,4 +9,7 @@
  * comments refer to it. Token estimation and usage extraction live in the {@code tokens}
  * sub-package.
  */
+@NullMarked
 package dev.llmthrottle.protocol;
+
+import org.jspecify.annotations.NullMarked;

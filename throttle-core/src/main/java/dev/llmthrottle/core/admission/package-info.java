@@ -3,4 +3,7 @@
  * concurrency and every limit, in arrival order, and hands out {@link dev.llmthrottle.core.admission.Permit}s that
  * are closed with the outcome. Spring-free.
  */
+@NullMarked
 package dev.llmthrottle.core.admission;
+
+import org.jspecify.annotations.NullMarked;

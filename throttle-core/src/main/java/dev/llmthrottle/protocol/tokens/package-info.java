@@ -7,4 +7,7 @@
  * (protocol.md §5, design.md "Token accounting dialects"). Nothing here throws on malformed JSON:
  * extraction returns empty and estimation falls back to the heuristic.
  */
+@NullMarked
 package dev.llmthrottle.protocol.tokens;
+
+import org.jspecify.annotations.NullMarked;

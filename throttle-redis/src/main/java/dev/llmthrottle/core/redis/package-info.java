@@ -4,4 +4,7 @@
  * time; {@link dev.llmthrottle.core.redis.RedisScripts} is the only way to Redis, and
  * {@link dev.llmthrottle.core.redis.LettuceRedisScripts} the only class that knows Lettuce. Spring-free.
  */
+@NullMarked
 package dev.llmthrottle.core.redis;
+
+import org.jspecify.annotations.NullMarked;
