@@ -9,8 +9,8 @@
  * {@link dev.llmthrottle.exchange.CostEstimator} and the exceptions callers see,
  * {@link dev.llmthrottle.exchange.LlmProviderException}, {@link dev.llmthrottle.exchange.RetryAfterTooLongException},
  * {@link dev.llmthrottle.exchange.DailyQuotaExhaustedException}. Internal (public only for the call pipeline, may
- * change without notice): {@link dev.llmthrottle.exchange.CallVerdict},
- * {@link dev.llmthrottle.exchange.SseDataReader}.
+ * change without notice): {@link dev.llmthrottle.exchange.CallVerdict}, and the stream reader in
+ * {@code dev.llmthrottle.exchange.internal}.
  */
 @NullMarked
 package dev.llmthrottle.exchange;

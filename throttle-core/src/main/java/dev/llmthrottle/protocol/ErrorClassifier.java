@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.llmthrottle.protocol.internal.Json;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -19,8 +19,8 @@
  * {@link dev.llmthrottle.protocol.RateLimitSnapshot}, {@link dev.llmthrottle.protocol.DimensionState},
  * {@link dev.llmthrottle.protocol.RateDimension}, {@link dev.llmthrottle.protocol.LimitType},
  * {@link dev.llmthrottle.protocol.RetryHintResolver}, {@link dev.llmthrottle.protocol.RetryHint},
- * {@link dev.llmthrottle.protocol.DailyQuota}, {@link dev.llmthrottle.protocol.TimeParsers},
- * {@link dev.llmthrottle.protocol.Json}.
+ * {@link dev.llmthrottle.protocol.DailyQuota}, {@link dev.llmthrottle.protocol.TimeParsers}; the shared JSON helper is
+ * in {@code dev.llmthrottle.protocol.internal}.
  */
 @NullMarked
 package dev.llmthrottle.protocol;

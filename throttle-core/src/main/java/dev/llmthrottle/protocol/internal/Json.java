@@ -1,4 +1,4 @@
-package dev.llmthrottle.protocol;
+package dev.llmthrottle.protocol.internal;
 
 import java.util.Optional;
 
