@@ -3,4 +3,7 @@
  * each call inside a configured provider's limits. Implemented by an advisor in
  * {@code dev.llmthrottle.autoconfigure.aop}; this package holds only the contract.
  */
+@NullMarked
 package dev.llmthrottle.annotation;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,10 +1,8 @@
 package dev.llmthrottle.autoconfigure;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -23,7 +21,7 @@ import dev.llmthrottle.core.admission.ThrottleListener;
  */
 public class CompositeThrottleListener implements ThrottleListener, SmartInitializingSingleton {
 
-	private static final Log logger = LogFactory.getLog(CompositeThrottleListener.class);
+	private static final System.Logger logger = System.getLogger(CompositeThrottleListener.class.getName());
 
 	private final ObjectProvider<ThrottleListener> candidates;
 
@@ -117,8 +115,9 @@ public class CompositeThrottleListener implements ThrottleListener, SmartInitial
 	}
 
 	private static void failed(ThrottleListener delegate, RuntimeException ex) {
-		if (logger.isWarnEnabled()) {
-			logger.warn("ThrottleListener " + delegate.getClass().getName() + " failed; event ignored", ex);
+		if (logger.isLoggable(Level.WARNING)) {
+			logger.log(Level.WARNING, "ThrottleListener " + delegate.getClass().getName() + " failed; event ignored",
+					ex);
 		}
 	}
 

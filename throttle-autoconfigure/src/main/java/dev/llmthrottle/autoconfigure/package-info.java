@@ -3,4 +3,7 @@
  * provider definitions and policies (failing startup with every problem named), the throttler registry and its
  * support beans, and the failure analyzer that explains a bad configuration.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure;
+
+import org.jspecify.annotations.NullMarked;

@@ -10,6 +10,7 @@ import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.exchange.CallVerdict;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.ResponseFeedback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What happens around one provider call, written once: admit (or, under a permit held outside, charge a retry
@@ -26,17 +27,17 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  */
 public final class CallPipeline<T> {
 
-	private final ResponseFeedback feedback;
+	private final @Nullable ResponseFeedback feedback;
 
 	private final TimeSource time;
 
-	private final LlmProvider provider;
+	private final @Nullable LlmProvider provider;
 
 	private final Partition partition;
 
 	private final Cost cost;
 
-	private final Permit outer;
+	private final @Nullable Permit outer;
 
 	private final CallShape<T> shape;
 
@@ -44,7 +45,7 @@ public final class CallPipeline<T> {
 
 	private volatile int attempt;
 
-	private volatile Throwable previous;
+	private volatile @Nullable Throwable previous;
 
 	/**
 	 * @param feedback reads the provider's answers, may be {@code null} (nothing is learnt or retried)
@@ -55,8 +56,8 @@ public final class CallPipeline<T> {
 	 * @param outer a permit of {@code partition} held outside (the call is then not admitted again), or {@code null}
 	 * @param shape what the adapter says about its kind of call
 	 */
-	public CallPipeline(ResponseFeedback feedback, TimeSource time, LlmProvider provider, Partition partition,
-			Cost cost, Permit outer, CallShape<T> shape) {
+	public CallPipeline(@Nullable ResponseFeedback feedback, TimeSource time, @Nullable LlmProvider provider,
+			Partition partition, Cost cost, @Nullable Permit outer, CallShape<T> shape) {
 		this.feedback = feedback;
 		this.time = time;
 		this.provider = provider;

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.admission.Permit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One attempt's hold on its admission, closed exactly once with what happened to the attempt, as Netflix
@@ -64,7 +65,7 @@ public final class Lease {
 	}
 
 	/** How the attempt ended, or {@code null} while it is open. */
-	public Outcome outcome() {
+	public @Nullable Outcome outcome() {
 		return this.outcome.get();
 	}
 

@@ -14,6 +14,7 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.ResponseFeedback;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The programmatic API of one provider, for code that uses neither Spring's HTTP clients nor the annotation: runs a
@@ -38,12 +39,12 @@ public final class LlmThrottler {
 
 	private final TimeSource time;
 
-	private final Function<Throwable, Reply> failureReader;
+	private final Function<Throwable, @Nullable Reply> failureReader;
 
 	private final Executor executor;
 
 	private LlmThrottler(ProviderThrottler throttler, LlmProvider provider, ResponseFeedback feedback, TimeSource time,
-			Function<Throwable, Reply> failureReader, Executor executor) {
+			Function<Throwable, @Nullable Reply> failureReader, Executor executor) {
 		this.throttler = Objects.requireNonNull(throttler, "throttler");
 		this.provider = provider;
 		this.feedback = feedback;
@@ -68,7 +69,7 @@ public final class LlmThrottler {
 	 * the partition down and the call is retried as the provider's retry policy allows.
 	 * @param reader the response a failure carries, or {@code null} when it carries none; must not throw
 	 */
-	public LlmThrottler withFailureReader(Function<Throwable, Reply> reader) {
+	public LlmThrottler withFailureReader(Function<Throwable, @Nullable Reply> reader) {
 		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, reader, this.executor);
 	}
 

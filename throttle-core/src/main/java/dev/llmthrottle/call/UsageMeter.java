@@ -6,7 +6,7 @@ import java.util.Optional;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.exchange.CostEstimator;
-import dev.llmthrottle.exchange.SseDataReader;
+import dev.llmthrottle.exchange.internal.SseDataReader;
 import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.tokens.StreamUsageTracker;
 import dev.llmthrottle.protocol.tokens.UsageExtractor;

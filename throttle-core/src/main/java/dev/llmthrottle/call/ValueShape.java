@@ -4,6 +4,8 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The shape of a call whose result is a plain value (a method's return value, a lambda's): a returned value is a
  * success sent and settled (to the usage an HTTP adapter underneath reported to the permit, else the estimate); a
@@ -14,7 +16,7 @@ import java.util.function.Function;
  */
 public final class ValueShape<T> implements CallShape<T> {
 
-	private final Function<Throwable, Reply> failureReader;
+	private final Function<Throwable, @Nullable Reply> failureReader;
 
 	private final Consumer<Throwable> passedOn;
 
@@ -25,7 +27,7 @@ public final class ValueShape<T> implements CallShape<T> {
 	 * @param passedOn told of a failure carrying a response that was passed on as it is
 	 * @param interrupted the exception for an interrupted wait (the flag: whether waiting to retry)
 	 */
-	public ValueShape(Function<Throwable, Reply> failureReader, Consumer<Throwable> passedOn,
+	public ValueShape(Function<Throwable, @Nullable Reply> failureReader, Consumer<Throwable> passedOn,
 			BiFunction<InterruptedException, Boolean, Throwable> interrupted) {
 		this.failureReader = failureReader;
 		this.passedOn = passedOn;

@@ -11,7 +11,11 @@
  * programmatic API for plain Java: {@link dev.llmthrottle.call.LlmThrottler} (decorators over one provider),
  * {@link dev.llmthrottle.call.LlmThrottlerRegistry}, {@link dev.llmthrottle.call.ValueShape} and
  * {@link dev.llmthrottle.call.CallInterruptedException}; the Reactor operator is
- * {@code dev.llmthrottle.call.reactor.LlmThrottleOperator}.
+ * {@code dev.llmthrottle.call.reactor.LlmThrottleOperator}. The pipeline, its steps, shapes, leases and drivers are
+ * for adapters (the Spring glue, SDK adapters); applications use the programmatic API. Nothing here is internal.
  * Spring-free (checked by ArchUnit).
  */
+@NullMarked
 package dev.llmthrottle.call;
+
+import org.jspecify.annotations.NullMarked;

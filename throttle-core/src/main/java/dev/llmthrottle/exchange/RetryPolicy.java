@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How a throttled call is retried: attempts, full-jitter exponential backoff, the longest provider hint worth
  * waiting for, and an overall deadline. Every retry goes back through admission, so it is counted against the
@@ -16,7 +18,7 @@ import java.util.random.RandomGenerator;
  * @param deadline the longest a call may take over all its attempts, or {@code null} for none
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter,
-		Duration deadline) {
+		@Nullable Duration deadline) {
 
 	/** Three attempts, 500 ms doubling to 8 s, hints up to 120 s, no deadline. */
 	public static final RetryPolicy DEFAULT = new RetryPolicy(3, Duration.ofMillis(500), Duration.ofSeconds(8),

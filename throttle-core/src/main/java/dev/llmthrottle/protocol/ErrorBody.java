@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
+import dev.llmthrottle.protocol.internal.Json;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -50,7 +52,7 @@ public record ErrorBody(Optional<String> message, Optional<String> type, Optiona
 	 * @param body the response body, may be {@code null} or not JSON
 	 * @return the fields found, {@link #NONE} when the body is not JSON
 	 */
-	public static ErrorBody parse(String body) {
+	public static ErrorBody parse(@Nullable String body) {
 		return Json.parse(body).map(ErrorBody::fromTree).orElse(NONE);
 	}
 

@@ -9,6 +9,9 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.llmthrottle.protocol.internal.Json;
+import org.jspecify.annotations.Nullable;
+
 /**
  * Classifies a response from its status, headers and body together (protocol.md §3, §8.1): never
  * "retry every 429".
@@ -70,8 +73,8 @@ public final class ErrorClassifier {
 	 * @param maxRetryAfterMillis the longest hint the caller will wait ({@code retry.max-retry-after})
 	 * @return the verdict, never {@code null}
 	 */
-	public static Classification classify(int status, ProtocolHeaders headers, String body, Dialect dialect,
-			Instant now, long maxRetryAfterMillis) {
+	public static Classification classify(int status, @Nullable ProtocolHeaders headers, @Nullable String body,
+			@Nullable Dialect dialect, Instant now, long maxRetryAfterMillis) {
 		Objects.requireNonNull(now, "now");
 		ProtocolHeaders safeHeaders = (headers != null) ? headers : ProtocolHeaders.empty();
 		Dialect safeDialect = (dialect != null) ? dialect : Dialect.GENERIC;

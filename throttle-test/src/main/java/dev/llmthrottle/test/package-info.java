@@ -5,4 +5,7 @@
  * faults and records server-side evidence. {@link dev.llmthrottle.test.SimulatedProviderMain} runs it
  * standalone.
  */
+@NullMarked
 package dev.llmthrottle.test;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,5 +1,6 @@
 package dev.llmthrottle.autoconfigure.actuate;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,9 +8,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.boot.convert.DurationStyle;
 
@@ -38,7 +36,7 @@ import dev.llmthrottle.protocol.SecretRedactor;
  */
 public final class ProviderLimitsUpdater {
 
-	private static final Log logger = LogFactory.getLog(ProviderLimitsUpdater.class);
+	private static final System.Logger logger = System.getLogger(ProviderLimitsUpdater.class.getName());
 
 	private static final Pattern LIMIT = Pattern
 		.compile("\\s*([0-9][0-9_]*)\\s+([A-Za-z][A-Za-z_-]*)\\s*(?:per\\s+|/\\s*)(\\S+)\\s*");
@@ -116,8 +114,9 @@ public final class ProviderLimitsUpdater {
 		ThrottlePolicy validated = this.factory.definitions(candidate).get(provider).policy();
 		ThrottlePolicy updated = validated.withLimits(inCurrentOrder(current.limits(), validated.limits()));
 		throttler.apply(updated);
-		if (logger.isInfoEnabled()) {
-			logger.info("Limits of LLM provider '" + provider + "' changed at runtime to " + updated.limits()
+		if (logger.isLoggable(Level.INFO)) {
+			logger.log(Level.INFO, "Limits of LLM provider '" + provider + "' changed at runtime to "
+					+ updated.limits()
 					+ ((updated.maxConcurrent() > 0) ? " with max-concurrent " + updated.maxConcurrent() : ""));
 		}
 		if (this.recorder != null) {

@@ -4,4 +4,7 @@
  * provider, and their auto-configurations, each backing off when Actuator or the health module is absent. Partition
  * keys appear only hashed; free text is redacted.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure.actuate;
+
+import org.jspecify.annotations.NullMarked;

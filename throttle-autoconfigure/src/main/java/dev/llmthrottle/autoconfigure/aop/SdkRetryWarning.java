@@ -1,5 +1,6 @@
 package dev.llmthrottle.autoconfigure.aop;
 
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,9 +9,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -35,7 +33,7 @@ import dev.llmthrottle.protocol.Dialect;
  */
 final class SdkRetryWarning implements SmartInitializingSingleton {
 
-	private static final Log logger = LogFactory.getLog(SdkRetryWarning.class);
+	private static final System.Logger logger = System.getLogger(SdkRetryWarning.class.getName());
 
 	/** The official SDKs: their client types, the dialects they speak, and how to turn their retries off. */
 	static final List<Sdk> OFFICIAL_SDKS = List.of(
@@ -112,11 +110,12 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 				advice.add(sdk.advice());
 			}
 		});
-		if (found.isEmpty() || !logger.isWarnEnabled()) {
+		if (found.isEmpty() || !logger.isLoggable(Level.WARNING)) {
 			return;
 		}
-		logger.warn("Provider '" + provider.name() + "' is used by @LlmThrottled methods, which retry failed calls"
-				+ " (up to " + provider.retry().maxAttempts() + " attempts), and the context holds SDK client beans: "
+		logger.log(Level.WARNING, "Provider '" + provider.name()
+				+ "' is used by @LlmThrottled methods, which retry failed calls (up to " + provider.retry().maxAttempts()
+				+ " attempts), and the context holds SDK client beans: "
 				+ String.join(", ", found) + ". If those methods call the SDK, its own retries multiply the attempts"
 				+ " and are not throttled: set the SDK's maxRetries(0) (" + String.join(", ", advice)
 				+ "), or llm.throttle.providers." + provider.name() + ".retry.max-attempts=1 to leave retries to the"

@@ -6,4 +6,7 @@
  * is fed back and retried as the HTTP filters do; a startup check warns when an SDK's own retries would multiply the
  * advisor's.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure.aop;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,4 +5,7 @@
  * {@code dev.llmthrottle.autoconfigure.actuate} exposes it. Partition keys arrive already hashed and free text is
  * redacted before it is stored.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure.events;
+
+import org.jspecify.annotations.NullMarked;

@@ -4,4 +4,7 @@
  * {@link dev.llmthrottle.autoconfigure.metrics.LlmThrottleMetrics}, and its auto-configuration. Tags are
  * {@code provider}, {@code outcome} and {@code dimension} only: never partition keys, tenants or API keys.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure.metrics;
+
+import org.jspecify.annotations.NullMarked;

@@ -3,4 +3,7 @@
  * from the application's {@code spring.data.redis.*} connection details, and the partition-state factories that put
  * providers with {@code backend: redis} on it.
  */
+@NullMarked
 package dev.llmthrottle.autoconfigure.redis;
+
+import org.jspecify.annotations.NullMarked;

@@ -31,6 +31,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.llmthrottle.autoconfigure.CompositeThrottleListener;
+import dev.llmthrottle.autoconfigure.JdkLoggingBridge;
 import dev.llmthrottle.autoconfigure.LlmThrottleAutoConfiguration;
 import dev.llmthrottle.autoconfigure.ThrottleListenerAutoConfiguration;
 import dev.llmthrottle.autoconfigure.ThrottleSupportAutoConfiguration;
@@ -54,7 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * cooldown, 429s and a runtime change, with DEBUG logging: it appears nowhere we produce (endpoint JSON, events,
  * health, meter ids, logs, exception messages).
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ JdkLoggingBridge.class, OutputCaptureExtension.class })
 @Timeout(30)
 class SecretsCanaryTests {
 

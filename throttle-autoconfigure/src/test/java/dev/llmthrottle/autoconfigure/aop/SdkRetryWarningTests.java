@@ -12,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import dev.llmthrottle.annotation.LlmThrottled;
+import dev.llmthrottle.autoconfigure.JdkLoggingBridge;
 import dev.llmthrottle.autoconfigure.ThrottleAutoConfigurations;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
 
@@ -22,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * retries, when the context holds a client bean of an SDK speaking that provider's dialect (a test-only
  * {@code com.openai.client.OpenAIClient} stands in for openai-java's).
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ JdkLoggingBridge.class, OutputCaptureExtension.class })
 class SdkRetryWarningTests {
 
 	private static final String WARNING = "is used by @LlmThrottled methods, which retry failed calls";

@@ -1,5 +1,7 @@
 package dev.llmthrottle.core.admission;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Which permit the current thread is running under, so that an HTTP filter called inside an annotated method does
  * not admit the same call twice (design: "two entry points, one admission"). Reactive code carries the permit in
@@ -26,7 +28,7 @@ public final class CurrentAdmission {
 	 * The unreleased permit of {@code partition} the calling thread runs under (at any depth), or {@code null}: an
 	 * inner call is admitted under an outer one only when both are for the same partition, never by provider name.
 	 */
-	public Permit find(Partition partition) {
+	public @Nullable Permit find(Partition partition) {
 		for (Frame frame = this.current.get()[0]; frame != null; frame = frame.outer) {
 			if (frame.permit.partition() == partition && !frame.permit.isReleased()) {
 				return frame.permit;

@@ -21,6 +21,7 @@ import dev.llmthrottle.core.ThrottleRejectedException;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.rate.PacedRateLimiter;
 import io.github.resilience4j.bulkhead.Bulkhead;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One provider partition (one API key or tenant): the arrival-order queue in front of a {@link PartitionState} that
@@ -85,7 +86,7 @@ public final class Partition {
 	private volatile long lastActivity;
 
 	/** The throttler that holds this partition, to find its successor once retired; {@code null} if none. */
-	private final ProviderThrottler owner;
+	private final @Nullable ProviderThrottler owner;
 
 	/**
 	 * Set once, under the lock, when the throttler evicts this partition (only when nothing is in flight or queued
@@ -148,7 +149,7 @@ public final class Partition {
 	}
 
 	/** The Resilience4j bulkhead of this partition, or {@code null} when concurrency is not capped or not local. */
-	public Bulkhead bulkhead() {
+	public @Nullable Bulkhead bulkhead() {
 		Partition live = liveOrNull();
 		return (live != null) ? live.bulkhead() : locked(this.state::bulkhead);
 	}
@@ -158,7 +159,7 @@ public final class Partition {
 	 * @return the permit, or {@code null} if the caller would have to wait (always for a remote state)
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
-	public Permit tryAcquire(Cost cost) {
+	public @Nullable Permit tryAcquire(Cost cost) {
 		if (this.remote) {
 			checkFitsOrReport(cost);
 			return null;

@@ -8,6 +8,7 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.rate.PacedRateLimiter;
 import io.github.resilience4j.bulkhead.Bulkhead;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where one partition's concurrency, limits and cooldown are kept: in this JVM ({@link LocalPartitionState}) or
@@ -36,7 +37,7 @@ public interface PartitionState {
 	 * Gives back what {@code grant} took: the concurrency slot, and the cost settled from {@code estimate} to
 	 * {@code actual} ({@code null} keeps the estimate; {@link Cost#NONE} with {@code sent == false} refunds it).
 	 */
-	void release(Object grant, Cost estimate, Cost actual, boolean sent);
+	void release(Object grant, Cost estimate, @Nullable Cost actual, boolean sent);
 
 	/** Throws {@link RequestTooLargeException} if {@code cost} exceeds a limit as it stands. */
 	void checkFits(Cost cost);
@@ -52,7 +53,7 @@ public interface PartitionState {
 	 * {@code null} when nobody is): a state that can bound how soon the head goes, and how many ahead go at once
 	 * within a burst, gives a tighter lower bound.
 	 */
-	default Projection project(Cost head, Cost ahead, Cost cost) {
+	default Projection project(@Nullable Cost head, Cost ahead, Cost cost) {
 		return project(ahead, cost);
 	}
 
@@ -62,7 +63,7 @@ public interface PartitionState {
 	Duration cooldownRemaining();
 
 	/** Why the current cooldown was set, or {@code null}. */
-	String cooldownReason();
+	@Nullable String cooldownReason();
 
 	/** What the provider reports remaining for a dimension until its reset. */
 	void reportRemaining(Dimension dimension, long remaining, Duration reset);
@@ -95,7 +96,7 @@ public interface PartitionState {
 	}
 
 	/** The Resilience4j bulkhead behind this state, or {@code null}. */
-	default Bulkhead bulkhead() {
+	default @Nullable Bulkhead bulkhead() {
 		return null;
 	}
 
@@ -106,7 +107,7 @@ public interface PartitionState {
 	 * @param grant what was taken, to hand back to {@link #release}; {@code null} if not admitted
 	 * @param waitNanos when not admitted, how long until it might be
 	 */
-	record Attempt(Object grant, long waitNanos) {
+	record Attempt(@Nullable Object grant, long waitNanos) {
 
 		/** Wait for a release rather than a time. */
 		public static final long UNTIL_RELEASE = -1;

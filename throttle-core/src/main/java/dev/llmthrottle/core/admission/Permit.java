@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import dev.llmthrottle.core.Cost;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The right to send one call. Whoever holds it must close it exactly once, whatever happens: {@link #release(Cost)}
@@ -87,7 +88,7 @@ public final class Permit implements AutoCloseable {
 	 * estimate (failed calls count too)
 	 * @return whether this call released the permit
 	 */
-	public boolean release(Cost actual) {
+	public boolean release(@Nullable Cost actual) {
 		if (!STATE.compareAndSet(this, 0, 1)) {
 			this.partition.noteRepeatedRelease();
 			return false;

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.TimeSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The throttler of one provider: a partition per API key or tenant, created on demand, capped in number, idle ones
@@ -82,7 +83,7 @@ public final class ProviderThrottler {
 	}
 
 	/** The partition for a raw key ({@code null} or blank: the provider's default partition). */
-	public Partition partition(String rawKey) {
+	public Partition partition(@Nullable String rawKey) {
 		if (rawKey == null || rawKey.isBlank()) {
 			return this.defaultPartition;
 		}
@@ -119,7 +120,7 @@ public final class ProviderThrottler {
 	}
 
 	/** The partition held for a hashed key, or {@code null}. */
-	Partition existing(String hashedKey) {
+	@Nullable Partition existing(String hashedKey) {
 		return this.partitions.get(hashedKey);
 	}
 

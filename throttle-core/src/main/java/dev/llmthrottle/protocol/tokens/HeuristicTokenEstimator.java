@@ -3,7 +3,7 @@ package dev.llmthrottle.protocol.tokens;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import dev.llmthrottle.protocol.Json;
+import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

@@ -6,7 +6,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 
-import dev.llmthrottle.protocol.Json;
+import dev.llmthrottle.protocol.internal.Json;
 import com.knuddels.jtokkit.api.EncodingType;
 import tools.jackson.databind.JsonNode;
 

@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
 
-import dev.llmthrottle.protocol.Json;
+import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
 /** What both estimators read from a request body: requested output, choices, and its text. */

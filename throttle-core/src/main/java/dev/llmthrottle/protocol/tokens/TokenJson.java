@@ -7,7 +7,7 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Field reading and saturating arithmetic for token accounting; parsing is the shared lenient
- * {@link dev.llmthrottle.protocol.Json}.
+ * {@link dev.llmthrottle.protocol.internal.Json}.
  */
 final class TokenJson {
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 
 import dev.llmthrottle.protocol.Dialect;
-import dev.llmthrottle.protocol.Json;
+import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
 /**

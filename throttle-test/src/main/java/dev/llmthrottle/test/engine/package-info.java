@@ -5,4 +5,7 @@
  * Time comes from a {@link dev.llmthrottle.test.clock.SimClock}, so decisions are unit-tested on virtual
  * time. Nothing here knows about HTTP.
  */
+@NullMarked
 package dev.llmthrottle.test.engine;
+
+import org.jspecify.annotations.NullMarked;

@@ -5,4 +5,7 @@
  * chunked bodies in both directions, {@code Expect: 100-continue}, and one thread per connection from a
  * bounded pool. It binds to loopback only.
  */
+@NullMarked
 package dev.llmthrottle.test.http;
+
+import org.jspecify.annotations.NullMarked;

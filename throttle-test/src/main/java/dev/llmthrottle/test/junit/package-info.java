@@ -4,4 +4,7 @@
  * programmatically with {@link dev.llmthrottle.test.junit.SimulatedProviderExtension} and
  * {@code @RegisterExtension}.
  */
+@NullMarked
 package dev.llmthrottle.test.junit;
+
+import org.jspecify.annotations.NullMarked;

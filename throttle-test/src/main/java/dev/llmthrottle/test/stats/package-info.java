@@ -3,4 +3,7 @@
  * (trailing-window maxima from the ledger of settled charges), so a test proves over-admission without
  * trusting the client's counters.
  */
+@NullMarked
 package dev.llmthrottle.test.stats;
+
+import org.jspecify.annotations.NullMarked;

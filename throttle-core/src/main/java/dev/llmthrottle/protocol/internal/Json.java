@@ -1,7 +1,8 @@
-package dev.llmthrottle.protocol;
+package dev.llmthrottle.protocol.internal;
 
 import java.util.Optional;
 
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,7 +66,7 @@ public final class Json {
 	}
 
 	/** An object-valued field, or {@code null}. */
-	public static JsonNode object(JsonNode node, String field) {
+	public static @Nullable JsonNode object(@Nullable JsonNode node, String field) {
 		if (node == null || !node.isObject()) {
 			return null;
 		}

@@ -1,4 +1,4 @@
-package dev.llmthrottle.exchange;
+package dev.llmthrottle.exchange.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
