@@ -13,12 +13,14 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The architecture the design promises for {@code llm-throttle-core}: no class of any package in this module (the
- * engine, protocol parsing, cost estimation, the call pipeline and its drivers) depends on Spring, Micrometer or the
- * Spring glue; Reactor, optional on this module's class path, is used only in {@code reactor} sub-packages (the
- * Reactor drivers); and the top-level packages do not depend on each other in a cycle. The module's pom bans Spring
- * from the class path as well (enforcer {@code bannedDependencies}). The simulated provider
- * ({@code dev.llmthrottle.test}, a test dependency) is not part of this module and is left out.
+ * The architecture the design promises for {@code llm-throttle-core}: no class of any
+ * package in this module (the engine, protocol parsing, cost estimation, the call
+ * pipeline and its drivers) depends on Spring, Micrometer or the Spring glue; Reactor,
+ * optional on this module's class path, is used only in {@code reactor} sub-packages (the
+ * Reactor drivers); and the top-level packages do not depend on each other in a cycle.
+ * The module's pom bans Spring from the class path as well (enforcer
+ * {@code bannedDependencies}). The simulated provider ({@code dev.llmthrottle.test}, a
+ * test dependency) is not part of this module and is left out.
  */
 class ArchitectureTest {
 
@@ -63,7 +65,8 @@ class ArchitectureTest {
 
 	@Test
 	void rulesAreNotVacuous() {
-		// every Spring-free package is imported from this module's own classes: core, protocol and exchange at least
+		// every Spring-free package is imported from this module's own classes: core,
+		// protocol and exchange at least
 		assertThat(classes.containPackage("dev.llmthrottle.core.admission")).isTrue();
 		assertThat(classes.containPackage("dev.llmthrottle.protocol")).isTrue();
 		assertThat(classes.containPackage("dev.llmthrottle.exchange")).isTrue();
@@ -71,7 +74,8 @@ class ArchitectureTest {
 		assertThat(classes.stream().map(JavaClass::getPackageName))
 			.noneMatch((name) -> name.startsWith("dev.llmthrottle.autoconfigure")
 					|| name.startsWith("dev.llmthrottle.annotation") || name.startsWith("dev.llmthrottle.core.redis"));
-		// the same rule, aimed at a library this module does use, finds violations: it checks something
+		// the same rule, aimed at a library this module does use, finds violations: it
+		// checks something
 		assertThat(noClasses().that()
 			.resideInAPackage("dev.llmthrottle..")
 			.should()

@@ -24,19 +24,21 @@ import dev.llmthrottle.test.stats.ProviderStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Runs the real batch at startup against the in-process simulated provider, scaled down: 40 prompts against 20
- * requests and 6,000 tokens per 2 s (the lower bound is 4 s), then checks the figures and the files. One subclass
- * per enforcement model (subclasses); the simulator's own count of the 429s it sent is the one asserted.
+ * Runs the real batch at startup against the in-process simulated provider, scaled down:
+ * 40 prompts against 20 requests and 6,000 tokens per 2 s (the lower bound is 4 s), then
+ * checks the figures and the files. One subclass per enforcement model (subclasses); the
+ * simulator's own count of the 429s it sent is the one asserted.
  *
  * <p>
- * The demo calls run first ({@code sample.demo.enabled}): besides showing that they work, they warm up the JVM and
- * the HTTP client. Cold, the first requests can reach the simulator a few hundred milliseconds late, bunched with
- * the next ones, and with limits scaled down to seconds that alone can draw a 429 (the starter's guard for such
- * jitter is 1% of the period: 50 ms here, 600 ms for the default per-minute limits).
+ * The demo calls run first ({@code sample.demo.enabled}): besides showing that they work,
+ * they warm up the JVM and the HTTP client. Cold, the first requests can reach the
+ * simulator a few hundred milliseconds late, bunched with the next ones, and with limits
+ * scaled down to seconds that alone can draw a 429 (the starter's guard for such jitter
+ * is 1% of the period: 50 ms here, 600 ms for the default per-minute limits).
  */
 @SpringBootTest(properties = { "sample.batch.count=40", "sample.batch.exit=false", "sample.batch.progress-interval=1s",
-		"sample.demo.enabled=true",
-		"llm.throttle.providers.openai-sim.requests-per-minute=", "llm.throttle.providers.openai-sim.tokens-per-minute=",
+		"sample.demo.enabled=true", "llm.throttle.providers.openai-sim.requests-per-minute=",
+		"llm.throttle.providers.openai-sim.tokens-per-minute=",
 		"llm.throttle.providers.openai-sim.limits[0].dimension=requests",
 		"llm.throttle.providers.openai-sim.limits[0].amount=40",
 		"llm.throttle.providers.openai-sim.limits[0].period=5s",
@@ -75,7 +77,9 @@ abstract class BatchEndToEndTests {
 	@Test
 	void theBatchRunsCloseToTheLowerBound() {
 		BatchSummary summary = this.batch.summary();
-		assertThat(summary.lowerBoundSeconds()).isGreaterThanOrEqualTo(COUNT * 2.0 / 20); // the request limit
+		assertThat(summary.lowerBoundSeconds()).isGreaterThanOrEqualTo(COUNT * 2.0 / 20); // the
+																							// request
+																							// limit
 		assertThat(summary.efficiency()).isGreaterThanOrEqualTo(0.8);
 	}
 
@@ -85,9 +89,8 @@ abstract class BatchEndToEndTests {
 		assertThat(lines).hasSize(COUNT);
 		List<JsonNode> results = lines.stream().map(this.json::readTree).toList();
 		Set<String> ids = results.stream().map((result) -> result.get("id").asString()).collect(Collectors.toSet());
-		assertThat(ids).isEqualTo(IntStream.rangeClosed(1, COUNT)
-			.mapToObj((i) -> String.format("p%03d", i))
-			.collect(Collectors.toSet()));
+		assertThat(ids).isEqualTo(
+				IntStream.rangeClosed(1, COUNT).mapToObj((i) -> String.format("p%03d", i)).collect(Collectors.toSet()));
 		assertThat(results).allSatisfy((result) -> {
 			assertThat(result.get("status").asString()).isEqualTo("ok");
 			assertThat(result.get("http_status").asInt()).isEqualTo(200);
@@ -96,7 +99,8 @@ abstract class BatchEndToEndTests {
 			assertThat(result.get("tokens_out").asLong()).isPositive();
 			assertThat(result.get("error").isNull()).isTrue();
 		});
-		assertThat(Files.readString(this.output.resolveSibling("timeline.svg"))).startsWith("<svg").endsWith("</svg>\n");
+		assertThat(Files.readString(this.output.resolveSibling("timeline.svg"))).startsWith("<svg")
+			.endsWith("</svg>\n");
 	}
 
 }

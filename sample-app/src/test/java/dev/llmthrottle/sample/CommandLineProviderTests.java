@@ -12,9 +12,9 @@ import dev.llmthrottle.sample.simulated.SimulatedProviders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 12: the batch's provider is selected by {@code sample.batch.provider} alone; a provider defined only on the
- * command line (no method, no {@code application.yml} entry) works. Before, this failed: "has no @LlmThrottled
- * method in ThrottledChat".
+ * Issue 12: the batch's provider is selected by {@code sample.batch.provider} alone; a
+ * provider defined only on the command line (no method, no {@code application.yml} entry)
+ * works. Before, this failed: "has no @LlmThrottled method in ThrottledChat".
  */
 class CommandLineProviderTests {
 

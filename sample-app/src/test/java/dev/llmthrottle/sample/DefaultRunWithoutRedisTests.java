@@ -15,10 +15,11 @@ import dev.llmthrottle.sample.batch.BatchRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 12: the sample carries the Redis backend and Spring Data Redis for {@code backend=redis}, but its default
- * run (memory backend) must need no Redis: with {@code spring.data.redis.*} pointing at a port where nothing listens,
- * the batch succeeds and {@code /actuator/health} is {@code UP} (Spring Data Redis's health check, DOWN there, is off
- * in {@code application.yml}).
+ * Issue 12: the sample carries the Redis backend and Spring Data Redis for
+ * {@code backend=redis}, but its default run (memory backend) must need no Redis: with
+ * {@code spring.data.redis.*} pointing at a port where nothing listens, the batch
+ * succeeds and {@code /actuator/health} is {@code UP} (Spring Data Redis's health check,
+ * DOWN there, is off in {@code application.yml}).
  */
 class DefaultRunWithoutRedisTests {
 

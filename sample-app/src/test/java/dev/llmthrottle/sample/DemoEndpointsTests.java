@@ -14,7 +14,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The sample as a web application without the batch: the three demo calls over HTTP, and Actuator.
+ * The sample as a web application without the batch: the three demo calls over HTTP, and
+ * Actuator.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "sample.batch.enabled=false")
 class DemoEndpointsTests {
@@ -30,15 +31,17 @@ class DemoEndpointsTests {
 
 	@Test
 	void blockingCallAnswers() {
-		String text = client().get().uri("/demo/blocking?q={q}", "Name a river.").retrieve().bodyToMono(String.class)
+		String text = client().get()
+			.uri("/demo/blocking?q={q}", "Name a river.")
+			.retrieve()
+			.bodyToMono(String.class)
 			.block(TIMEOUT);
 		assertThat(text).isNotBlank();
 	}
 
 	@Test
 	void monoCallAnswers() {
-		String text = client().get().uri("/demo/mono?max_tokens=16").retrieve().bodyToMono(String.class)
-			.block(TIMEOUT);
+		String text = client().get().uri("/demo/mono?max_tokens=16").retrieve().bodyToMono(String.class).block(TIMEOUT);
 		assertThat(text).isNotBlank();
 	}
 

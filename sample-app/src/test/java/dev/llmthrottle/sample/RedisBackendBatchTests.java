@@ -21,17 +21,19 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 12: the batch runs on the shared backend ({@code backend=redis}) against Redis on {@code 127.0.0.1:6379},
- * under a key prefix of its own; skipped with a message when no Redis answers there. Before the sample had
- * {@code llm-throttle-redis} and {@code spring-boot-starter-data-redis} on its class path, startup failed ("add
- * llm-throttle-redis and spring-boot-starter-data-redis"). Besides the batch's own checks (no 429, nothing failed,
- * efficiency, results file), the throttler's state must be in Redis under the prefix: the batch really was admitted
- * through Redis, not on the memory backend.
+ * Issue 12: the batch runs on the shared backend ({@code backend=redis}) against Redis on
+ * {@code 127.0.0.1:6379}, under a key prefix of its own; skipped with a message when no
+ * Redis answers there. Before the sample had {@code llm-throttle-redis} and
+ * {@code spring-boot-starter-data-redis} on its class path, startup failed ("add
+ * llm-throttle-redis and spring-boot-starter-data-redis"). Besides the batch's own checks
+ * (no 429, nothing failed, efficiency, results file), the throttler's state must be in
+ * Redis under the prefix: the batch really was admitted through Redis, not on the memory
+ * backend.
  */
 @RequiresRedis
-@TestPropertySource(properties = { "sample.simulated.model=quantized",
-		"sample.batch.output=target/test-output/redis/results.jsonl",
-		"llm.throttle.providers.openai-sim.backend=redis" })
+@TestPropertySource(
+		properties = { "sample.simulated.model=quantized", "sample.batch.output=target/test-output/redis/results.jsonl",
+				"llm.throttle.providers.openai-sim.backend=redis" })
 class RedisBackendBatchTests extends BatchEndToEndTests {
 
 	private static final String PREFIX = "sample-test-" + UUID.randomUUID();
@@ -56,7 +58,8 @@ class RedisBackendBatchTests extends BatchEndToEndTests {
 
 	@Test
 	void thePartitionStateIsInRedisUnderThePrefix() {
-		// the batch ran at startup; its state lives for the longest period + 1 s after its last write (6 s here)
+		// the batch ran at startup; its state lives for the longest period + 1 s after
+		// its last write (6 s here)
 		List<String> keys = withRedis(RedisBackendBatchTests::keys);
 		assertThat(keys).isNotEmpty()
 			.allSatisfy((key) -> assertThat(key).startsWith(PREFIX + ":{openai-sim:"))

@@ -8,9 +8,10 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Runs a test only when a Redis server answers {@code PING} on {@code 127.0.0.1:6379}; without one the test is
- * skipped with a message saying how to start one, except in CI ({@code CI=true}), where it fails. The same rule as
- * {@code throttle-redis}'s own {@code @RequiresRedis} (whose test jar is not used here: it would bring that module's
+ * Runs a test only when a Redis server answers {@code PING} on {@code 127.0.0.1:6379};
+ * without one the test is skipped with a message saying how to start one, except in CI
+ * ({@code CI=true}), where it fails. The same rule as {@code throttle-redis}'s own
+ * {@code @RequiresRedis} (whose test jar is not used here: it would bring that module's
  * JUnit extensions to every sample test).
  */
 @Target({ ElementType.TYPE, ElementType.METHOD })

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The condition behind {@link RequiresRedis}: a raw {@code PING}, before any Spring context is started.
+ * The condition behind {@link RequiresRedis}: a raw {@code PING}, before any Spring
+ * context is started.
  */
 final class RequiresRedisCondition implements ExecutionCondition {
 

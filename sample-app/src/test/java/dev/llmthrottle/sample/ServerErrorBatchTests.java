@@ -9,7 +9,9 @@ import dev.llmthrottle.test.stats.ProviderStats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** 10% of the admitted requests fail with 500 or 503: every one is retried, none is lost. */
+/**
+ * 10% of the admitted requests fail with 500 or 503: every one is retried, none is lost.
+ */
 @TestPropertySource(properties = { "sample.simulated.model=quantized", "sample.simulated.fault-rate=0.1",
 		"sample.batch.output=target/test-output/faults/results.jsonl" })
 class ServerErrorBatchTests extends BatchEndToEndTests {

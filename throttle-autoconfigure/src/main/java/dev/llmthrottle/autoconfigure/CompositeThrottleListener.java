@@ -14,10 +14,11 @@ import dev.llmthrottle.core.admission.PartitionLimitException;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * The {@link ThrottleListener} the throttlers talk to: forwards every event to each other {@code ThrottleListener}
- * bean, in order, so that metrics and events plug in by declaring a bean. The delegates are looked up once all
- * singletons exist (so a listener may itself depend on the throttlers without a cycle); a delegate that throws is
- * logged and does not disturb admission or the other delegates.
+ * The {@link ThrottleListener} the throttlers talk to: forwards every event to each other
+ * {@code ThrottleListener} bean, in order, so that metrics and events plug in by
+ * declaring a bean. The delegates are looked up once all singletons exist (so a listener
+ * may itself depend on the throttlers without a cycle); a delegate that throws is logged
+ * and does not disturb admission or the other delegates.
  */
 public class CompositeThrottleListener implements ThrottleListener, SmartInitializingSingleton {
 
@@ -102,7 +103,10 @@ public class CompositeThrottleListener implements ThrottleListener, SmartInitial
 		each((delegate) -> delegate.backendDegraded(provider, reason));
 	}
 
-	/** Tells every delegate; one that throws is logged and does not stop the others or the caller. */
+	/**
+	 * Tells every delegate; one that throws is logged and does not stop the others or the
+	 * caller.
+	 */
 	private void each(java.util.function.Consumer<ThrottleListener> call) {
 		for (ThrottleListener delegate : this.delegates) {
 			try {

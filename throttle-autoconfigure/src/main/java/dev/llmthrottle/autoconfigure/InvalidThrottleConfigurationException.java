@@ -5,9 +5,10 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * The throttle configuration cannot be used. Lists every problem found, each naming where it is (a full property
- * path such as {@code llm.throttle.providers.openai.requests-per-minute}, or an annotated method) and why, so that
- * one failed start shows them all. Never contains secret values.
+ * The throttle configuration cannot be used. Lists every problem found, each naming where
+ * it is (a full property path such as
+ * {@code llm.throttle.providers.openai.requests-per-minute}, or an annotated method) and
+ * why, so that one failed start shows them all. Never contains secret values.
  */
 public class InvalidThrottleConfigurationException extends IllegalStateException {
 
@@ -32,16 +33,18 @@ public class InvalidThrottleConfigurationException extends IllegalStateException
 		if (problems.size() == 1) {
 			return problems.get(0).toString();
 		}
-		return problems.size() + " problems:" + problems.stream()
-			.map((problem) -> System.lineSeparator() + "  - " + problem)
-			.collect(Collectors.joining());
+		return problems.size() + " problems:"
+				+ problems.stream()
+					.map((problem) -> System.lineSeparator() + "  - " + problem)
+					.collect(Collectors.joining());
 	}
 
 	/**
 	 * One problem.
 	 *
 	 * @param origin where: a full property path or an annotated method
-	 * @param reason why, phrased to follow the origin (for example "must be at least 1 but was 0")
+	 * @param reason why, phrased to follow the origin (for example "must be at least 1
+	 * but was 0")
 	 */
 	public record Problem(String origin, String reason) {
 

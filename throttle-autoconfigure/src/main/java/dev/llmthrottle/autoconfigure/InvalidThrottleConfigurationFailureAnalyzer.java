@@ -4,10 +4,12 @@ import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
 /**
- * Explains an {@link InvalidThrottleConfigurationException} at startup: every problem on its own line, each with
- * the property path or annotated method it concerns, and what to change.
+ * Explains an {@link InvalidThrottleConfigurationException} at startup: every problem on
+ * its own line, each with the property path or annotated method it concerns, and what to
+ * change.
  */
-class InvalidThrottleConfigurationFailureAnalyzer extends AbstractFailureAnalyzer<InvalidThrottleConfigurationException> {
+class InvalidThrottleConfigurationFailureAnalyzer
+		extends AbstractFailureAnalyzer<InvalidThrottleConfigurationException> {
 
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, InvalidThrottleConfigurationException cause) {

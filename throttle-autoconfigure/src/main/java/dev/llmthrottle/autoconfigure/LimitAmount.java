@@ -3,8 +3,9 @@ package dev.llmthrottle.autoconfigure;
 import java.util.Locale;
 
 /**
- * The value of a rate key such as {@code requests-per-minute}: a whole number, or {@code auto} to start with a
- * provisional figure and adopt whatever limit the provider reports in its rate-limit headers.
+ * The value of a rate key such as {@code requests-per-minute}: a whole number, or
+ * {@code auto} to start with a provisional figure and adopt whatever limit the provider
+ * reports in its rate-limit headers.
  *
  * @param amount the configured amount; 0 when {@code auto}
  * @param auto whether the amount is learned from the provider
@@ -15,8 +16,9 @@ public record LimitAmount(long amount, boolean auto) {
 	public static final LimitAmount AUTO = new LimitAmount(0, true);
 
 	/**
-	 * Parses {@code auto} or a whole number (Spring's binder finds this factory by name); a blank value means unset,
-	 * so that {@code requests-per-minute=} clears a value set elsewhere.
+	 * Parses {@code auto} or a whole number (Spring's binder finds this factory by name);
+	 * a blank value means unset, so that {@code requests-per-minute=} clears a value set
+	 * elsewhere.
 	 */
 	public static LimitAmount valueOf(String text) {
 		String trimmed = text.trim();

@@ -18,9 +18,9 @@ import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * Auto-configuration of the throttler registry: binds {@code llm.throttle.*}, validates it into
- * {@link ProviderDefinitions} and builds {@link LlmThrottlers}, one throttler per provider. Each bean backs off
- * when the application defines its own.
+ * Auto-configuration of the throttler registry: binds {@code llm.throttle.*}, validates
+ * it into {@link ProviderDefinitions} and builds {@link LlmThrottlers}, one throttler per
+ * provider. Each bean backs off when the application defines its own.
  */
 @AutoConfiguration(after = ThrottleSupportAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)
@@ -43,11 +43,13 @@ public final class LlmThrottleAutoConfiguration {
 		List<ProviderThrottler> throttlers = new ArrayList<>();
 		for (ProviderDefinition definition : definitions.all()) {
 			if (backings == null && definition.backend() == Backend.REDIS) {
-				// never fall back to memory silently: every instance would get the whole quota
-				throw new InvalidThrottleConfigurationException(List.of(new InvalidThrottleConfigurationException.Problem(
-						"llm.throttle.providers." + definition.name() + ".backend",
-						"is redis, but the Redis backend is not available: add llm-throttle-redis and "
-								+ "spring-boot-starter-data-redis (Lettuce) to the classpath")));
+				// never fall back to memory silently: every instance would get the whole
+				// quota
+				throw new InvalidThrottleConfigurationException(
+						List.of(new InvalidThrottleConfigurationException.Problem(
+								"llm.throttle.providers." + definition.name() + ".backend",
+								"is redis, but the Redis backend is not available: add llm-throttle-redis and "
+										+ "spring-boot-starter-data-redis (Lettuce) to the classpath")));
 			}
 			PartitionStateFactories.Backing backing = (backings != null) ? backings.resolve(definition, resolved)
 					: PartitionStateFactories.Backing.LOCAL;

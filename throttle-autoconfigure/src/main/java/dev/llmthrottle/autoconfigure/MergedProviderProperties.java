@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * A provider's properties seen through the defaults: each value comes from the provider when it sets it, else from
- * {@code llm.throttle.defaults}, and remembers the full property path it came from so that a problem is reported
- * where the user wrote the value. Read-only: merging never mutates the bound properties.
+ * A provider's properties seen through the defaults: each value comes from the provider
+ * when it sets it, else from {@code llm.throttle.defaults}, and remembers the full
+ * property path it came from so that a problem is reported where the user wrote the
+ * value. Read-only: merging never mutates the bound properties.
  */
 final class MergedProviderProperties {
 
@@ -44,7 +45,9 @@ final class MergedProviderProperties {
 		return (this.name != null) ? this.path : DEFAULTS_PATH;
 	}
 
-	/** The value of {@code key}, from the provider if set there, else from the defaults. */
+	/**
+	 * The value of {@code key}, from the provider if set there, else from the defaults.
+	 */
 	<T> Setting<T> get(String key, Function<ProviderProperties, T> getter) {
 		T own = getter.apply(this.provider);
 		if (own != null) {
@@ -73,7 +76,8 @@ final class MergedProviderProperties {
 	}
 
 	/**
-	 * A merged value and the full property path it came from (the provider's path when neither sets it).
+	 * A merged value and the full property path it came from (the provider's path when
+	 * neither sets it).
 	 *
 	 * @param <T> the value type
 	 * @param value the value, {@code null} when unset

@@ -11,15 +11,17 @@ import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * One provider as configured, merged with the defaults, validated and resolved: what its throttler enforces
- * ({@link #policy()}) plus what the HTTP filters and the annotation need to know about it.
+ * One provider as configured, merged with the defaults, validated and resolved: what its
+ * throttler enforces ({@link #policy()}) plus what the HTTP filters and the annotation
+ * need to know about it.
  *
  * @param name the provider name
  * @param baseUrls base URLs of its API, absolute http(s); may be empty
  * @param dialect how it reports usage and rate limits
  * @param backend where its throttle state lives
  * @param policy what its throttler enforces
- * @param defaultOutputTokens output tokens reserved for a call of unknown size, 0 when none
+ * @param defaultOutputTokens output tokens reserved for a call of unknown size, 0 when
+ * none
  * @param unlimited whether it may have no limit at all
  * @param retry how refused calls are retried
  */
@@ -36,7 +38,8 @@ public record ProviderDefinition(String name, List<URI> baseUrls, Dialect dialec
 	}
 
 	/**
-	 * What a call of unknown size costs: one request plus the default output reservation, if any.
+	 * What a call of unknown size costs: one request plus the default output reservation,
+	 * if any.
 	 */
 	public Cost defaultCost() {
 		return (this.defaultOutputTokens > 0) ? Cost.of(0, this.defaultOutputTokens) : Cost.oneRequest();

@@ -10,8 +10,9 @@ import java.util.TreeSet;
 import dev.llmthrottle.core.UnknownProviderException;
 
 /**
- * Every configured provider's {@link ProviderDefinition}, by name, in configuration order. Built once at startup by
- * {@link ThrottlePolicyFactory}; the registry of throttlers is built from it.
+ * Every configured provider's {@link ProviderDefinition}, by name, in configuration
+ * order. Built once at startup by {@link ThrottlePolicyFactory}; the registry of
+ * throttlers is built from it.
  */
 public final class ProviderDefinitions {
 

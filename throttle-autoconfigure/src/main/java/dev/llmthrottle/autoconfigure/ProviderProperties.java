@@ -8,32 +8,35 @@ import java.util.List;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * The settings of one provider, or the defaults merged into every provider. Every value is a wrapper type so that
- * "not set" can be told apart from a value: an unset provider value takes the default's, and an unset default
- * takes the built-in fallback named in its description.
+ * The settings of one provider, or the defaults merged into every provider. Every value
+ * is a wrapper type so that "not set" can be told apart from a value: an unset provider
+ * value takes the default's, and an unset default takes the built-in fallback named in
+ * its description.
  */
 public class ProviderProperties {
 
 	/**
-	 * Base URL(s) of the provider's API, absolute http or https. HTTP clients calling a URL under one of them are
-	 * throttled as this provider.
+	 * Base URL(s) of the provider's API, absolute http or https. HTTP clients calling a
+	 * URL under one of them are throttled as this provider.
 	 */
 	private List<URI> baseUrl = new ArrayList<>();
 
 	/**
-	 * How the provider reports usage and rate limits. When unset, inferred from a well-known base URL host, else
-	 * generic.
+	 * How the provider reports usage and rate limits. When unset, inferred from a
+	 * well-known base URL host, else generic.
 	 */
 	private Dialect dialect;
 
 	/**
-	 * Maximum number of calls in flight at once per partition. When unset, concurrency is not capped.
+	 * Maximum number of calls in flight at once per partition. When unset, concurrency is
+	 * not capped.
 	 */
 	private Integer maxConcurrent;
 
 	/**
-	 * Maximum number of requests per minute, or 'auto' to adopt the limit the provider reports in its rate-limit
-	 * headers (the same holds for every *-per-minute and *-per-day key).
+	 * Maximum number of requests per minute, or 'auto' to adopt the limit the provider
+	 * reports in its rate-limit headers (the same holds for every *-per-minute and
+	 * *-per-day key).
 	 */
 	private LimitAmount requestsPerMinute;
 
@@ -78,7 +81,8 @@ public class ProviderProperties {
 	private Integer maxQueue;
 
 	/**
-	 * Output tokens reserved for a call whose size is not otherwise known. When unset, none.
+	 * Output tokens reserved for a call whose size is not otherwise known. When unset,
+	 * none.
 	 */
 	private Long defaultOutputTokens;
 
@@ -88,18 +92,20 @@ public class ProviderProperties {
 	private Backend backend;
 
 	/**
-	 * How far calls may run ahead of the steady rate after an idle spell. When unset, 0 (strict pacing, safe
-	 * against every provider enforcement model).
+	 * How far calls may run ahead of the steady rate after an idle spell. When unset, 0
+	 * (strict pacing, safe against every provider enforcement model).
 	 */
 	private Duration burst;
 
 	/**
-	 * Maximum number of partitions (keys) kept at once; idle ones are evicted to make room. When unset, 10000.
+	 * Maximum number of partitions (keys) kept at once; idle ones are evicted to make
+	 * room. When unset, 10000.
 	 */
 	private Integer maxPartitions;
 
 	/**
-	 * Whether the provider may have no limit at all. Without it, a provider with no limit fails startup.
+	 * Whether the provider may have no limit at all. Without it, a provider with no limit
+	 * fails startup.
 	 */
 	private Boolean unlimited;
 
@@ -249,7 +255,8 @@ public class ProviderProperties {
 	}
 
 	/**
-	 * One entry of {@code limits}: at most {@code amount} of {@code dimension} in any {@code period}.
+	 * One entry of {@code limits}: at most {@code amount} of {@code dimension} in any
+	 * {@code period}.
 	 */
 	public static class LimitProperties {
 
@@ -310,18 +317,20 @@ public class ProviderProperties {
 		private Duration initialBackoff;
 
 		/**
-		 * Longest wait between two attempts when the provider gives no hint. When unset, 8s.
+		 * Longest wait between two attempts when the provider gives no hint. When unset,
+		 * 8s.
 		 */
 		private Duration maxBackoff;
 
 		/**
-		 * Longest provider-requested wait (Retry-After) that is honoured; longer hints fail the call. When unset,
-		 * 120s.
+		 * Longest provider-requested wait (Retry-After) that is honoured; longer hints
+		 * fail the call. When unset, 120s.
 		 */
 		private Duration maxRetryAfter;
 
 		/**
-		 * Time budget of a call across all its attempts. When unset, only max-attempts bounds retries.
+		 * Time budget of a call across all its attempts. When unset, only max-attempts
+		 * bounds retries.
 		 */
 		private Duration deadline;
 

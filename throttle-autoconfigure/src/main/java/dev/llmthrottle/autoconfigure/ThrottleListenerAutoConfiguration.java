@@ -10,8 +10,9 @@ import org.springframework.context.annotation.Primary;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * Auto-configuration of the {@link CompositeThrottleListener}: the primary {@link ThrottleListener}, which the
- * throttlers talk to and which forwards to every other listener bean (metrics, events).
+ * Auto-configuration of the {@link CompositeThrottleListener}: the primary
+ * {@link ThrottleListener}, which the throttlers talk to and which forwards to every
+ * other listener bean (metrics, events).
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)

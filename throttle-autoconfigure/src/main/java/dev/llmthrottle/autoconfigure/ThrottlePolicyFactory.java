@@ -25,15 +25,18 @@ import dev.llmthrottle.exchange.RetryPolicy;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * Turns {@link LlmThrottleProperties} into validated {@link ProviderDefinition}s (each with its
- * {@link ThrottlePolicy}) and the {@link PartitionKeys}. Every problem in the configuration is collected and
- * reported at once in an {@link InvalidThrottleConfigurationException} naming the full property path, so a bad
+ * Turns {@link LlmThrottleProperties} into validated {@link ProviderDefinition}s (each
+ * with its {@link ThrottlePolicy}) and the {@link PartitionKeys}. Every problem in the
+ * configuration is collected and reported at once in an
+ * {@link InvalidThrottleConfigurationException} naming the full property path, so a bad
  * value fails startup instead of silently removing a limit.
  *
  * <p>
- * Merge rule: a value a provider leaves unset takes the one from {@code llm.throttle.defaults}, then the built-in
- * fallback; a provider's non-empty {@code limits} or {@code base-url} list replaces the default list. Rate keys map
- * to limits: {@code requests-per-minute: 500} is 500 {@code requests} per {@code 1m}, and so on.
+ * Merge rule: a value a provider leaves unset takes the one from
+ * {@code llm.throttle.defaults}, then the built-in fallback; a provider's non-empty
+ * {@code limits} or {@code base-url} list replaces the default list. Rate keys map to
+ * limits: {@code requests-per-minute: 500} is 500 {@code requests} per {@code 1m}, and so
+ * on.
  */
 public class ThrottlePolicyFactory {
 
@@ -44,8 +47,8 @@ public class ThrottlePolicyFactory {
 					Duration.ofMinutes(1)),
 			new RateKey("tokens-per-minute", ProviderProperties::getTokensPerMinute, Dimension.TOKENS,
 					Duration.ofMinutes(1)),
-			new RateKey("input-tokens-per-minute", ProviderProperties::getInputTokensPerMinute,
-					Dimension.INPUT_TOKENS, Duration.ofMinutes(1)),
+			new RateKey("input-tokens-per-minute", ProviderProperties::getInputTokensPerMinute, Dimension.INPUT_TOKENS,
+					Duration.ofMinutes(1)),
 			new RateKey("output-tokens-per-minute", ProviderProperties::getOutputTokensPerMinute,
 					Dimension.OUTPUT_TOKENS, Duration.ofMinutes(1)),
 			new RateKey("requests-per-day", ProviderProperties::getRequestsPerDay, Dimension.REQUESTS,
@@ -62,8 +65,8 @@ public class ThrottlePolicyFactory {
 	}
 
 	/**
-	 * A factory that also rejects unknown keys under {@code llm.throttle} in {@code environment} (see
-	 * {@link ThrottlePropertyNames}), with the other problems.
+	 * A factory that also rejects unknown keys under {@code llm.throttle} in
+	 * {@code environment} (see {@link ThrottlePropertyNames}), with the other problems.
 	 * @param environment the environment the properties were bound from, or {@code null}
 	 */
 	public ThrottlePolicyFactory(Environment environment) {
@@ -83,7 +86,8 @@ public class ThrottlePolicyFactory {
 	}
 
 	/**
-	 * Validates everything and builds the partition-key hasher: under the configured secret, or a random one.
+	 * Validates everything and builds the partition-key hasher: under the configured
+	 * secret, or a random one.
 	 * @throws InvalidThrottleConfigurationException listing every problem found
 	 */
 	public PartitionKeys partitionKeys(LlmThrottleProperties properties) {
@@ -93,14 +97,20 @@ public class ThrottlePolicyFactory {
 				: PartitionKeys.withRandomSecret();
 	}
 
-	/** Every problem in {@code properties}, in a stable order; empty when the configuration is usable. */
+	/**
+	 * Every problem in {@code properties}, in a stable order; empty when the
+	 * configuration is usable.
+	 */
 	public List<Problem> validate(LlmThrottleProperties properties) {
 		Set<Problem> problems = environmentProblems();
 		resolve(properties, problems);
 		return List.copyOf(problems);
 	}
 
-	/** Unknown keys and an invalid {@code redis.threads}, first, so that typos lead the list. */
+	/**
+	 * Unknown keys and an invalid {@code redis.threads}, first, so that typos lead the
+	 * list.
+	 */
 	private Set<Problem> environmentProblems() {
 		Set<Problem> problems = new LinkedHashSet<>();
 		if (this.names != null) {
@@ -123,7 +133,8 @@ public class ThrottlePolicyFactory {
 
 	private List<ProviderDefinition> resolve(LlmThrottleProperties properties, Set<Problem> problems) {
 		checkSecret(properties.getPartitionKeySecret(), problems);
-		// The defaults are checked on their own too, so a bad default is reported even without providers.
+		// The defaults are checked on their own too, so a bad default is reported even
+		// without providers.
 		resolve(MergedProviderProperties.defaultsOnly(properties.getDefaults()), problems);
 		List<ProviderDefinition> definitions = new ArrayList<>();
 		properties.getProviders().forEach((name, provider) -> {
@@ -147,9 +158,12 @@ public class ThrottlePolicyFactory {
 		}
 	}
 
-	/** Resolves one provider (or the defaults alone); {@code null} when it has problems. */
+	/**
+	 * Resolves one provider (or the defaults alone); {@code null} when it has problems.
+	 */
 	private ProviderDefinition resolve(MergedProviderProperties merged, Set<Problem> allProblems) {
-		// A problem of the defaults is found again for each provider; the set keeps one, this list counts it.
+		// A problem of the defaults is found again for each provider; the set keeps one,
+		// this list counts it.
 		Set<Problem> problems = new LinkedHashSet<>();
 		ProviderDefinition definition = resolveOne(merged, problems);
 		allProblems.addAll(problems);
@@ -225,8 +239,8 @@ public class ThrottlePolicyFactory {
 				continue;
 			}
 			if (setting.value().auto()) {
-				Limit provisional = Limit.of(rateKey.dimension(), provisionalAmount(rateKey.dimension(),
-						rateKey.period()), rateKey.period());
+				Limit provisional = Limit.of(rateKey.dimension(),
+						provisionalAmount(rateKey.dimension(), rateKey.period()), rateKey.period());
 				add(limits, new SourcedLimit(provisional, setting.path(), setting.path(), true), problems);
 				continue;
 			}
@@ -253,7 +267,8 @@ public class ThrottlePolicyFactory {
 				result.add(limit);
 				continue;
 			}
-			boolean countsOutput = limit.dimension() == Dimension.TOKENS || limit.dimension() == Dimension.OUTPUT_TOKENS;
+			boolean countsOutput = limit.dimension() == Dimension.TOKENS
+					|| limit.dimension() == Dimension.OUTPUT_TOKENS;
 			if (countsOutput && limit.amount() < minimumOutput) {
 				problems.add(new Problem(sourced.amountPath(), "must be at least default-output-tokens ("
 						+ minimumOutput + ") but was " + limit.amount() + ", so no call could ever be admitted"));
@@ -272,8 +287,8 @@ public class ThrottlePolicyFactory {
 		int before = problems.size();
 		Dimension dimension = null;
 		if (properties.getDimension() == null || properties.getDimension().isBlank()) {
-			problems.add(new Problem(path + ".dimension",
-					"must be set (requests, tokens, input-tokens or output-tokens)"));
+			problems
+				.add(new Problem(path + ".dimension", "must be set (requests, tokens, input-tokens or output-tokens)"));
 		}
 		else {
 			try {
@@ -301,8 +316,7 @@ public class ThrottlePolicyFactory {
 		}
 		else if (period.compareTo(Limit.MAX_PERIOD) > 0) {
 			problems.add(new Problem(path + ".period",
-					"must be at most " + describe(Limit.MAX_PERIOD) + " but was "
-							+ describe(period)));
+					"must be at most " + describe(Limit.MAX_PERIOD) + " but was " + describe(period)));
 		}
 		if (problems.size() > before) {
 			return null;
@@ -314,9 +328,9 @@ public class ThrottlePolicyFactory {
 		String identity = limit.limit().dimension().id() + "/" + limit.limit().period();
 		SourcedLimit existing = limits.putIfAbsent(identity, limit);
 		if (existing != null) {
-			problems.add(new Problem(limit.path(), "duplicates " + existing.path() + " (both limit "
-					+ limit.limit().dimension().id() + " per " + describe(limit.limit().period())
-					+ "); keep one of them"));
+			problems.add(new Problem(limit.path(),
+					"duplicates " + existing.path() + " (both limit " + limit.limit().dimension().id() + " per "
+							+ describe(limit.limit().period()) + "); keep one of them"));
 		}
 	}
 
@@ -334,14 +348,13 @@ public class ThrottlePolicyFactory {
 		notNegative(maxRetryAfter, problems);
 		Setting<Duration> deadline = merged.getRetry("deadline", ProviderProperties.Retry::getDeadline);
 		if (deadline.isSet() && (deadline.value().isNegative() || deadline.value().isZero())) {
-			problems.add(new Problem(deadline.path(),
-					"must be positive but was " + describe(deadline.value())));
+			problems.add(new Problem(deadline.path(), "must be positive but was " + describe(deadline.value())));
 		}
 		Duration initial = initialBackoff.orElse(fallback.initialBackoff());
 		Duration max = maxBackoff.orElse(fallback.maxBackoff());
 		if (!initial.isNegative() && !max.isNegative() && max.compareTo(initial) < 0) {
-			problems.add(new Problem(maxBackoff.path(), "must be at least retry.initial-backoff ("
-					+ describe(initial) + ") but was " + describe(max)));
+			problems.add(new Problem(maxBackoff.path(),
+					"must be at least retry.initial-backoff (" + describe(initial) + ") but was " + describe(max)));
 		}
 		boolean badDeadline = deadline.isSet() && (deadline.value().isNegative() || deadline.value().isZero());
 		if (maxAttempts.orElse(1) < 1 || initial.isNegative() || max.isNegative()
@@ -363,8 +376,7 @@ public class ThrottlePolicyFactory {
 
 	private static void notNegative(Setting<Duration> setting, Set<Problem> problems) {
 		if (setting.isSet() && setting.value().isNegative()) {
-			problems.add(new Problem(setting.path(),
-					"must not be negative but was " + describe(setting.value())));
+			problems.add(new Problem(setting.path(), "must not be negative but was " + describe(setting.value())));
 		}
 	}
 
@@ -393,8 +405,9 @@ public class ThrottlePolicyFactory {
 	}
 
 	/**
-	 * Where an {@code auto} limit starts until the provider's first response states it: a request a second (paced,
-	 * so the first wave is gentle) and, for tokens, a figure no request reaches (the requests pace bounds it).
+	 * Where an {@code auto} limit starts until the provider's first response states it: a
+	 * request a second (paced, so the first wave is gentle) and, for tokens, a figure no
+	 * request reaches (the requests pace bounds it).
 	 */
 	private static long provisionalAmount(Dimension dimension, Duration period) {
 		if (dimension == Dimension.REQUESTS) {
@@ -407,7 +420,10 @@ public class ThrottlePolicyFactory {
 			Duration period) {
 	}
 
-	/** A limit and where it was configured ({@code path}: the limit; {@code amountPath}: its amount). */
+	/**
+	 * A limit and where it was configured ({@code path}: the limit; {@code amountPath}:
+	 * its amount).
+	 */
 	private record SourcedLimit(Limit limit, String path, String amountPath, boolean auto) {
 	}
 

@@ -29,16 +29,20 @@ import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Probl
 import dev.llmthrottle.autoconfigure.redis.RedisThrottleProperties;
 
 /**
- * Finds typos under {@code llm.throttle}: every property set there must name a property of
- * {@link LlmThrottleProperties} or {@link RedisThrottleProperties}, otherwise startup fails with the key and the
- * nearest valid one ({@code llm.throttle.providers.openai-sim.requests-per-minut}: did you mean
- * {@code ...requests-per-minute}?). Spring Boot ignores unknown keys, so a misspelt limit would otherwise leave a
- * provider with fewer limits than the user wrote. Also rejects {@code llm.throttle.redis.threads} below 1, with the
- * other problems. Environment variables are not checked: their relaxed names cannot be told apart reliably.
+ * Finds typos under {@code llm.throttle}: every property set there must name a property
+ * of {@link LlmThrottleProperties} or {@link RedisThrottleProperties}, otherwise startup
+ * fails with the key and the nearest valid one
+ * ({@code llm.throttle.providers.openai-sim.requests-per-minut}: did you mean
+ * {@code ...requests-per-minute}?). Spring Boot ignores unknown keys, so a misspelt limit
+ * would otherwise leave a provider with fewer limits than the user wrote. Also rejects
+ * {@code llm.throttle.redis.threads} below 1, with the other problems. Environment
+ * variables are not checked: their relaxed names cannot be told apart reliably.
  *
- * <p>The valid names are derived once from the properties classes (JavaBean getters, in dashed form; a map's keys
- * and a list's indexes match anything), so a new property is known as soon as it is added. A new
- * {@code @ConfigurationProperties} class under {@code llm.throttle} must be added to {@link #ROOTS}.
+ * <p>
+ * The valid names are derived once from the properties classes (JavaBean getters, in
+ * dashed form; a map's keys and a list's indexes match anything), so a new property is
+ * known as soon as it is added. A new {@code @ConfigurationProperties} class under
+ * {@code llm.throttle} must be added to {@link #ROOTS}.
  */
 final class ThrottlePropertyNames {
 
@@ -54,14 +58,21 @@ final class ThrottlePropertyNames {
 
 	private static final int MAX_DEPTH = 8;
 
-	/** Whether the Redis backend's module (llm-throttle-redis), whose types the Redis properties use, is present. */
+	/**
+	 * Whether the Redis backend's module (llm-throttle-redis), whose types the Redis
+	 * properties use, is present.
+	 */
 	private static final boolean REDIS_MODULE_PRESENT = ClassUtils.isPresent("dev.llmthrottle.core.redis.RedisBackend",
 			ThrottlePropertyNames.class.getClassLoader());
 
-	/** Every valid name, as uniform elements with {@link #ANY} for map keys and indexes. */
+	/**
+	 * Every valid name, as uniform elements with {@link #ANY} for map keys and indexes.
+	 */
 	private final List<List<String>> templates;
 
-	/** The same names in their documented dashed form, aligned with {@link #templates}. */
+	/**
+	 * The same names in their documented dashed form, aligned with {@link #templates}.
+	 */
 	private final List<List<String>> dashed;
 
 	ThrottlePropertyNames() {
@@ -70,7 +81,8 @@ final class ThrottlePropertyNames {
 		ROOTS.forEach((prefix, type) -> {
 			List<String> path = new ArrayList<>(List.of(prefix.split("\\.")));
 			if (type == RedisThrottleProperties.class && !REDIS_MODULE_PRESENT) {
-				// the types of its properties are in llm-throttle-redis: accept anything under its prefix, a provider
+				// the types of its properties are in llm-throttle-redis: accept anything
+				// under its prefix, a provider
 				// with backend: redis fails startup naming the module
 				path.addAll(Collections.nCopies(MAX_DEPTH + 2, ANY));
 				this.templates.add(path);
@@ -81,8 +93,8 @@ final class ThrottlePropertyNames {
 	}
 
 	/**
-	 * Every problem with the {@code llm.throttle} keys of an environment: unknown keys, each with the nearest valid
-	 * one, and {@code redis.threads} below 1.
+	 * Every problem with the {@code llm.throttle} keys of an environment: unknown keys,
+	 * each with the nearest valid one, and {@code redis.threads} below 1.
 	 * @param environment the environment
 	 * @return the problems, in name order, possibly empty
 	 */
@@ -105,7 +117,10 @@ final class ThrottlePropertyNames {
 		return problems;
 	}
 
-	/** Whether {@code name} is a valid property, or a prefix of one (a value set on a group is harmless). */
+	/**
+	 * Whether {@code name} is a valid property, or a prefix of one (a value set on a
+	 * group is harmless).
+	 */
 	boolean known(ConfigurationPropertyName name) {
 		for (List<String> template : this.templates) {
 			if (name.getNumberOfElements() <= template.size() && matches(name, template)) {
@@ -115,7 +130,10 @@ final class ThrottlePropertyNames {
 		return false;
 	}
 
-	/** The valid name closest to {@code name}, with its map keys and indexes filled in from {@code name}. */
+	/**
+	 * The valid name closest to {@code name}, with its map keys and indexes filled in
+	 * from {@code name}.
+	 */
 	String nearest(String name) {
 		ConfigurationPropertyName parsed = ConfigurationPropertyName.adapt(name, '.');
 		String best = null;
@@ -195,7 +213,10 @@ final class ThrottlePropertyNames {
 		}
 	}
 
-	/** A nested properties object of ours (not a value such as an enum, a record or a {@code String}). */
+	/**
+	 * A nested properties object of ours (not a value such as an enum, a record or a
+	 * {@code String}).
+	 */
 	private static boolean isGroup(Class<?> type) {
 		return type.getName().startsWith("dev.llmthrottle.autoconfigure.") && !type.isEnum() && !type.isRecord()
 				&& !type.isInterface();

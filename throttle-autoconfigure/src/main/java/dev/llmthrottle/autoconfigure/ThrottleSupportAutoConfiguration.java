@@ -12,10 +12,10 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.PartitionKeys;
 
 /**
- * Auto-configuration of what every throttler is built on: the time source (real time and one timer thread, closed
- * with the context), the factory that validates the properties into policies, and the keyed hash of partition
- * keys. Tests replace the time source with a
- * {@link dev.llmthrottle.core.VirtualTimeSource} bean.
+ * Auto-configuration of what every throttler is built on: the time source (real time and
+ * one timer thread, closed with the context), the factory that validates the properties
+ * into policies, and the keyed hash of partition keys. Tests replace the time source with
+ * a {@link dev.llmthrottle.core.VirtualTimeSource} bean.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)

@@ -10,9 +10,10 @@ import org.springframework.core.Ordered;
 
 /**
  * Explains a misspelt key inside an indexed list under {@code llm.throttle} (such as
- * {@code providers.openai.limits[0].ammount}), which Spring Boot's binder refuses before the throttle's own validation
- * runs: each such key with the nearest valid one, as {@link ThrottlePropertyNames} does for every other typo. Keys
- * outside {@code llm.throttle} are left to Spring Boot's own analyzer.
+ * {@code providers.openai.limits[0].ammount}), which Spring Boot's binder refuses before
+ * the throttle's own validation runs: each such key with the nearest valid one, as
+ * {@link ThrottlePropertyNames} does for every other typo. Keys outside
+ * {@code llm.throttle} are left to Spring Boot's own analyzer.
  */
 class UnboundThrottlePropertiesFailureAnalyzer extends AbstractFailureAnalyzer<UnboundConfigurationPropertiesException>
 		implements Ordered {

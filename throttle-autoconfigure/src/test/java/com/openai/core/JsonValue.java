@@ -1,9 +1,10 @@
 package com.openai.core;
 
 /**
- * Test stand-in for openai-java's {@code JsonValue}: like the real one, {@code toString()} of an object prints the
- * map's entries ({@code {type=insufficient_quota}}), which is not JSON, and {@code convert(Class)} turns the value
- * into plain Java maps, lists and scalars.
+ * Test stand-in for openai-java's {@code JsonValue}: like the real one,
+ * {@code toString()} of an object prints the map's entries
+ * ({@code {type=insufficient_quota}}), which is not JSON, and {@code convert(Class)}
+ * turns the value into plain Java maps, lists and scalars.
  */
 public final class JsonValue {
 

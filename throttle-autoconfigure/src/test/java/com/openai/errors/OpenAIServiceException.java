@@ -6,8 +6,9 @@ import com.openai.core.JsonValue;
 import com.openai.core.http.Headers;
 
 /**
- * Test stand-in for openai-java's {@code OpenAIServiceException}, with the same public abstract methods. The
- * advisor recognises it by name and reads it reflectively; the real SDK is not a dependency of the starter.
+ * Test stand-in for openai-java's {@code OpenAIServiceException}, with the same public
+ * abstract methods. The advisor recognises it by name and reads it reflectively; the real
+ * SDK is not a dependency of the starter.
  */
 public abstract class OpenAIServiceException extends OpenAIException {
 

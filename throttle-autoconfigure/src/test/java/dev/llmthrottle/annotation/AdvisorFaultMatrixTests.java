@@ -57,11 +57,13 @@ import static dev.llmthrottle.annotation.RetryingServices.webClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fault matrix of issue 12 through the {@code @LlmThrottled} proxy: the advisor's four entry points (a blocking
- * method, {@code Mono}, {@code Flux}, {@code CompletionStage}) x every failure point an annotated method can meet,
- * on virtual time. After each case nothing is in flight or queued, every admitted permit was closed exactly once
- * (admitted = released + abandoned), the caller saw the documented outcome, and a next call on the same key is
- * admitted at once (once a cooldown the provider asked for, bounded by {@code max-retry-after}, has passed).
+ * The fault matrix of issue 12 through the {@code @LlmThrottled} proxy: the advisor's
+ * four entry points (a blocking method, {@code Mono}, {@code Flux},
+ * {@code CompletionStage}) x every failure point an annotated method can meet, on virtual
+ * time. After each case nothing is in flight or queued, every admitted permit was closed
+ * exactly once (admitted = released + abandoned), the caller saw the documented outcome,
+ * and a next call on the same key is admitted at once (once a cooldown the provider asked
+ * for, bounded by {@code max-retry-after}, has passed).
  */
 class AdvisorFaultMatrixTests {
 
@@ -71,25 +73,37 @@ class AdvisorFaultMatrixTests {
 
 	private static final Duration MAX_RETRY_AFTER = Duration.ofSeconds(60);
 
-	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests",
-			"type", "requests", "code", "rate_limit_exceeded");
+	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests", "type",
+			"requests", "code", "rate_limit_exceeded");
 
 	/** How the annotated method (or the path to it) fails. */
 	enum Fault {
 
-		/** The call's cost can never fit the tokens limit: refused before anything is sent. */
+		/**
+		 * The call's cost can never fit the tokens limit: refused before anything is
+		 * sent.
+		 */
 		REQUEST_TOO_LARGE,
-		/** A blocking caller already interrupted when it calls (not applicable to the others). */
+		/**
+		 * A blocking caller already interrupted when it calls (not applicable to the
+		 * others).
+		 */
 		INTERRUPTED_BEFORE_CALL,
 		/** The method throws before anything is sent. */
 		THROWS_BEFORE_SEND,
 		/** The method throws an {@code Error}. */
 		THROWS_ERROR,
-		/** The method throws a checked exception (declared by the blocking method, sneaked by the others). */
+		/**
+		 * The method throws a checked exception (declared by the blocking method, sneaked
+		 * by the others).
+		 */
 		THROWS_CHECKED,
 		/** The method returns {@code null}. */
 		RETURNS_NULL,
-		/** The provider answered 400 (never retried): thrown, or returned as an error by the publisher/stage. */
+		/**
+		 * The provider answered 400 (never retried): thrown, or returned as an error by
+		 * the publisher/stage.
+		 */
 		ERROR_AFTER_SEND,
 		/** Every attempt ends in a 503: retried, then passed on. */
 		SERVER_ERROR_EVERY_ATTEMPT,
@@ -99,9 +113,15 @@ class AdvisorFaultMatrixTests {
 		ABSURD_RETRY_AFTER_MS,
 		/** A 429 asking to wait until the year 9999. */
 		ABSURD_RETRY_DATE,
-		/** A 429 asking for 30 s, longer than max-wait (10 s) but within max-retry-after (60 s). */
+		/**
+		 * A 429 asking for 30 s, longer than max-wait (10 s) but within max-retry-after
+		 * (60 s).
+		 */
 		HINT_BEYOND_MAX_WAIT,
-		/** A 429 with an unreadable hint on every attempt: backed off, retried, then passed on. */
+		/**
+		 * A 429 with an unreadable hint on every attempt: backed off, retried, then
+		 * passed on.
+		 */
 		GARBAGE_HINT,
 		/** The 429's headers cannot be read (the feedback step throws). */
 		FEEDBACK_THROWS,
@@ -111,13 +131,19 @@ class AdvisorFaultMatrixTests {
 		CANCEL_WAITING,
 		/** Cancelled while the call is out (not applicable to a blocking caller). */
 		CANCEL_SENT,
-		/** Cancelled (interrupted, for a blocking caller) while waiting to retry after a 429. */
+		/**
+		 * Cancelled (interrupted, for a blocking caller) while waiting to retry after a
+		 * 429.
+		 */
 		CANCEL_WAITING_TO_RETRY,
 		/** The wait for admission exceeds max-wait. */
 		TIMEOUT,
 		/** A stream cut after its first element (a {@code Flux} only). */
 		STREAM_CUT,
-		/** Cancelled after the first element of a stream that goes on (a {@code Flux} only). */
+		/**
+		 * Cancelled after the first element of a stream that goes on (a {@code Flux}
+		 * only).
+		 */
 		CANCEL_MID_STREAM
 
 	}
@@ -136,7 +162,8 @@ class AdvisorFaultMatrixTests {
 					continue; // only a blocking caller has a thread to interrupt
 				}
 				if (fault == Fault.CANCEL_SENT && entry == Entry.BLOCKING) {
-					continue; // a blocking caller out on the call is the method's own thread
+					continue; // a blocking caller out on the call is the method's own
+								// thread
 				}
 				if ((fault == Fault.STREAM_CUT || fault == Fault.CANCEL_MID_STREAM) && entry != Entry.FLUX) {
 					continue;
@@ -150,36 +177,35 @@ class AdvisorFaultMatrixTests {
 	@ParameterizedTest(name = "{0} x {1}")
 	@MethodSource("cases")
 	void everyExitClosesItsPermit(Entry entry, Fault fault) {
-		runner()
-			.run((context) -> {
-				MatrixService service = context.getBean(MatrixService.class);
-				MatrixState state = context.getBean(MatrixState.class);
-				Ledger ledger = context.getBean(Ledger.class);
-				VirtualTimeSource time = context.getBean(VirtualTimeSource.class);
-				Partition partition = context.getBean(LlmThrottlers.class).get("matrix").defaultPartition();
-				state.fault.set(fault);
-				context.getBean(ThrowingListener.class).throwing.set(fault == Fault.LISTENER_THROWS);
-				Object outcome = new Case(entry, fault, service, state, partition, time).run();
-				context.getBean(ThrowingListener.class).throwing.set(false);
-				assertDocumented(entry, fault, outcome, state);
-				await(() -> partition.snapshot().inFlight() == 0 && partition.snapshot().queued() == 0);
-				PartitionSnapshot snapshot = partition.snapshot();
-				assertThat(snapshot.inFlight()).as("in flight").isZero();
-				assertThat(snapshot.queued()).as("queued").isZero();
-				assertThat(snapshot.repeatedReleases()).as("repeated releases").isZero();
-				if (fault != Fault.REQUEST_TOO_LARGE) {
-					assertThat(ledger.admitted.get()).as("admissions seen by the ledger").isPositive();
-				}
-				assertThat(ledger.admitted.get()).as("admitted = released + abandoned")
-					.isEqualTo(ledger.released.get() + ledger.abandoned.get());
-				assertThat(partition.cooldownRemaining()).as("cooldown left behind").isLessThanOrEqualTo(MAX_RETRY_AFTER);
-				time.advance(partition.cooldownRemaining());
-				Permit next = partition.tryAcquire(Cost.oneRequest());
-				assertThat(next).as("a next call on the key is admitted at once").isNotNull();
-				next.release(null);
-				state.fault.set(null);
-				assertThat(service.blocking(1)).as("a next call through the proxy").isEqualTo("answer");
-			});
+		runner().run((context) -> {
+			MatrixService service = context.getBean(MatrixService.class);
+			MatrixState state = context.getBean(MatrixState.class);
+			Ledger ledger = context.getBean(Ledger.class);
+			VirtualTimeSource time = context.getBean(VirtualTimeSource.class);
+			Partition partition = context.getBean(LlmThrottlers.class).get("matrix").defaultPartition();
+			state.fault.set(fault);
+			context.getBean(ThrowingListener.class).throwing.set(fault == Fault.LISTENER_THROWS);
+			Object outcome = new Case(entry, fault, service, state, partition, time).run();
+			context.getBean(ThrowingListener.class).throwing.set(false);
+			assertDocumented(entry, fault, outcome, state);
+			await(() -> partition.snapshot().inFlight() == 0 && partition.snapshot().queued() == 0);
+			PartitionSnapshot snapshot = partition.snapshot();
+			assertThat(snapshot.inFlight()).as("in flight").isZero();
+			assertThat(snapshot.queued()).as("queued").isZero();
+			assertThat(snapshot.repeatedReleases()).as("repeated releases").isZero();
+			if (fault != Fault.REQUEST_TOO_LARGE) {
+				assertThat(ledger.admitted.get()).as("admissions seen by the ledger").isPositive();
+			}
+			assertThat(ledger.admitted.get()).as("admitted = released + abandoned")
+				.isEqualTo(ledger.released.get() + ledger.abandoned.get());
+			assertThat(partition.cooldownRemaining()).as("cooldown left behind").isLessThanOrEqualTo(MAX_RETRY_AFTER);
+			time.advance(partition.cooldownRemaining());
+			Permit next = partition.tryAcquire(Cost.oneRequest());
+			assertThat(next).as("a next call on the key is admitted at once").isNotNull();
+			next.release(null);
+			state.fault.set(null);
+			assertThat(service.blocking(1)).as("a next call through the proxy").isEqualTo("answer");
+		});
 	}
 
 	private static ApplicationContextRunner runner() {
@@ -190,16 +216,16 @@ class AdvisorFaultMatrixTests {
 					"llm.throttle.providers.matrix.max-concurrent=1",
 					"llm.throttle.providers.matrix.requests-per-minute=1000",
 					"llm.throttle.providers.matrix.tokens-per-minute=100000",
-					"llm.throttle.providers.matrix.default-output-tokens=100",
-					"llm.throttle.providers.matrix.burst=1m",
+					"llm.throttle.providers.matrix.default-output-tokens=100", "llm.throttle.providers.matrix.burst=1m",
 					"llm.throttle.providers.matrix.max-wait=" + MAX_WAIT.toSeconds() + "s",
 					"llm.throttle.providers.matrix.retry.max-attempts=2",
 					"llm.throttle.providers.matrix.retry.max-retry-after=" + MAX_RETRY_AFTER.toSeconds() + "s");
 	}
 
 	/**
-	 * Cancellation (an interrupt, for a blocking caller) racing the grant of admission, seeded: whichever wins, the
-	 * permit is closed once and the caller gets the answer or the documented cancellation.
+	 * Cancellation (an interrupt, for a blocking caller) racing the grant of admission,
+	 * seeded: whichever wins, the permit is closed once and the caller gets the answer or
+	 * the documented cancellation.
 	 */
 	@Test
 	void cancellationRacingAdmission() {
@@ -227,8 +253,8 @@ class AdvisorFaultMatrixTests {
 		});
 	}
 
-	private static void race(Entry entry, Random random, MatrixService service, MatrixState state,
-			Partition partition, VirtualTimeSource time, Ledger ledger) throws Exception {
+	private static void race(Entry entry, Random random, MatrixService service, MatrixState state, Partition partition,
+			VirtualTimeSource time, Ledger ledger) throws Exception {
 		state.invocations.set(0);
 		Permit blocker = partition.acquire(Cost.oneRequest());
 		Call call = new Case(entry, null, service, state, partition, time).start();
@@ -282,8 +308,10 @@ class AdvisorFaultMatrixTests {
 				assertThat(service.invocations.get()).as("invocations").isZero();
 			}
 			case INTERRUPTED_BEFORE_CALL -> {
-				// admitted at once, nothing to wait for (Partition.acquire throws only when interrupted while
-				// waiting): the call goes ahead, and the interrupt is left for the method's own I/O to see
+				// admitted at once, nothing to wait for (Partition.acquire throws only
+				// when interrupted while
+				// waiting): the call goes ahead, and the interrupt is left for the
+				// method's own I/O to see
 				assertThat(outcome).isEqualTo("answer");
 				assertThat(service.interruptedAfter.get()).as("interrupt status kept").isTrue();
 				assertThat(service.invocations.get()).as("invocations").isOne();
@@ -301,7 +329,8 @@ class AdvisorFaultMatrixTests {
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
 			case ERROR_AFTER_SEND -> {
-				// a never-retry refusal is reported as such, with the provider's exception as its cause
+				// a never-retry refusal is reported as such, with the provider's
+				// exception as its cause
 				assertThat(error).isInstanceOf(LlmProviderException.class).hasMessageContaining("HTTP 400");
 				assertThat(error.getCause()).isInstanceOf(WebClientResponseException.class);
 				assertThat(service.invocations.get()).as("invocations").isOne();
@@ -316,7 +345,8 @@ class AdvisorFaultMatrixTests {
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
 			case HINT_BEYOND_MAX_WAIT -> {
-				// the caller fails at once: waiting out the cooldown would take longer than max-wait
+				// the caller fails at once: waiting out the cooldown would take longer
+				// than max-wait
 				assertThat(error).isInstanceOf(MaxWaitExceededException.class).hasMessageContaining("cooldown");
 				assertThat(service.invocations.get()).as("invocations").isOne();
 			}
@@ -378,7 +408,10 @@ class AdvisorFaultMatrixTests {
 		Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(2)).until(condition::getAsBoolean);
 	}
 
-	/** One case: calls the entry point, drives the fault, and returns the caller's outcome. */
+	/**
+	 * One case: calls the entry point, drives the fault, and returns the caller's
+	 * outcome.
+	 */
 	private record Case(Entry entry, Fault fault, MatrixService service, MatrixState state, Partition partition,
 			VirtualTimeSource time) {
 
@@ -410,7 +443,8 @@ class AdvisorFaultMatrixTests {
 						this.time.advance(MAX_WAIT);
 					}
 					case LISTENER_THROWS, GARBAGE_HINT, SERVER_ERROR_EVERY_ATTEMPT -> {
-						// a retry waits on virtual time (a cooldown or a backoff): let it pass, a second at a time
+						// a retry waits on virtual time (a cooldown or a backoff): let it
+						// pass, a second at a time
 						await(() -> this.state.invocations.get() == 1);
 						for (int second = 0; second < MAX_RETRY_AFTER.toSeconds() && !call.done(); second++) {
 							this.time.advance(Duration.ofSeconds(1));
@@ -442,7 +476,10 @@ class AdvisorFaultMatrixTests {
 
 	}
 
-	/** A call under way: its outcome (a value, a failure, or "cancelled") and how to cancel it. */
+	/**
+	 * A call under way: its outcome (a value, a failure, or "cancelled") and how to
+	 * cancel it.
+	 */
 	private static final class Call {
 
 		private final CompletableFuture<Object> outcome = new CompletableFuture<>();
@@ -527,7 +564,9 @@ class AdvisorFaultMatrixTests {
 
 	}
 
-	/** What a blocking caller threw, and whether its thread was still marked interrupted. */
+	/**
+	 * What a blocking caller threw, and whether its thread was still marked interrupted.
+	 */
 	@SuppressWarnings("serial")
 	private static final class Interrupted extends Exception {
 
@@ -661,7 +700,10 @@ class AdvisorFaultMatrixTests {
 
 	}
 
-	/** One method per entry point, failing as the current fault says (the proxy has no state of its own). */
+	/**
+	 * One method per entry point, failing as the current fault says (the proxy has no
+	 * state of its own).
+	 */
 	public static class MatrixService {
 
 		private final MatrixState state;

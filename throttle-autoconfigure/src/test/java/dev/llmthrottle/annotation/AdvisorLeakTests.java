@@ -14,13 +14,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Failure paths of the {@code @LlmThrottled} advisor, checked by the
- * {@link dev.llmthrottle.leaks.NoLeakedPermitsExtension no-leaked-permit extension}: whatever the provider's hint,
- * the caller gets an exception and the permit comes back.
+ * {@link dev.llmthrottle.leaks.NoLeakedPermitsExtension no-leaked-permit extension}:
+ * whatever the provider's hint, the caller gets an exception and the permit comes back.
  */
 class AdvisorLeakTests {
 
-	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests",
-			"type", "requests", "code", "rate_limit_exceeded");
+	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests", "type",
+			"requests", "code", "rate_limit_exceeded");
 
 	@Test
 	void absurdRetryAfterOnARateLimitedSdkCall() {

@@ -25,8 +25,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code @LlmThrottled} on blocking methods: callers are serialised by {@code max-concurrent}, paced by the rate
- * on virtual time, and release their permit on every path.
+ * {@code @LlmThrottled} on blocking methods: callers are serialised by
+ * {@code max-concurrent}, paced by the rate on virtual time, and release their permit on
+ * every path.
  */
 class LlmThrottledBlockingTests {
 
@@ -121,7 +122,8 @@ class LlmThrottledBlockingTests {
 	void nestedCallOnTheSamePartitionIsAdmittedOnce() {
 		ThrottledServices.runner().run((context) -> {
 			OuterService outer = context.getBean(OuterService.class);
-			// with max-concurrent 1, a second admission inside the first would wait forever
+			// with max-concurrent 1, a second admission inside the first would wait
+			// forever
 			CompletableFuture<String> result = CompletableFuture.supplyAsync(outer::outer, this::thread);
 			assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("outer+nested");
 			assertThat(snapshot(context, "serial").inFlight()).isZero();

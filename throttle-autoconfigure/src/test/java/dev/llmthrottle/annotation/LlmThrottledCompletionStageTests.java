@@ -17,8 +17,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code @LlmThrottled} on methods returning {@code CompletableFuture}: the method runs when admitted, and the
- * permit is held until the returned stage completes.
+ * {@code @LlmThrottled} on methods returning {@code CompletableFuture}: the method runs
+ * when admitted, and the permit is held until the returned stage completes.
  */
 class LlmThrottledCompletionStageTests {
 

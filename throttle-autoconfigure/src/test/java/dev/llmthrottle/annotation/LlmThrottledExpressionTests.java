@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The {@code key} and {@code tokens} expressions: partitions per key (stored only as hashes) and costs from the
- * arguments.
+ * The {@code key} and {@code tokens} expressions: partitions per key (stored only as
+ * hashes) and costs from the arguments.
  */
 class LlmThrottledExpressionTests {
 
@@ -99,8 +99,7 @@ class LlmThrottledExpressionTests {
 	void negativeTokensFailClearly() {
 		ThrottledServices.runner().run((context) -> {
 			ChatService service = context.getBean(ChatService.class);
-			assertThatExceptionOfType(ThrottleExpressionException.class)
-				.isThrownBy(() -> service.tokensNegative(-3))
+			assertThatExceptionOfType(ThrottleExpressionException.class).isThrownBy(() -> service.tokensNegative(-3))
 				.withMessageContaining("must not be negative but was -3");
 			StepVerifier.create(service.tokensNegativeMono(-3))
 				.expectError(ThrottleExpressionException.class)

@@ -45,10 +45,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * An annotated method calling the provider through the starter's own WebClient filter or RestClient interceptor:
- * the filter retries under the method's admission, and when it gives up the method is not retried again (the
- * provider sees {@code max-attempts} requests, not their square); a never-retry error raised by the filter is not
- * retried either.
+ * An annotated method calling the provider through the starter's own WebClient filter or
+ * RestClient interceptor: the filter retries under the method's admission, and when it
+ * gives up the method is not retried again (the provider sees {@code max-attempts}
+ * requests, not their square); a never-retry error raised by the filter is not retried
+ * either.
  */
 class LlmThrottledFilteredClientTests {
 
@@ -80,7 +81,8 @@ class LlmThrottledFilteredClientTests {
 			ClientService service = context.getBean(ClientService.class);
 			VirtualTimeSource time = context.getBean(VirtualTimeSource.class);
 			CompletableFuture<String> result = service.viaWebClient().toFuture();
-			advanceUntilDone(time, result); // the filter's retries wait out the cooldown on the engine's clock
+			advanceUntilDone(time, result); // the filter's retries wait out the cooldown
+											// on the engine's clock
 			assertThat(result).failsWithin(Duration.ZERO)
 				.withThrowableThat()
 				.havingCause()
@@ -102,7 +104,8 @@ class LlmThrottledFilteredClientTests {
 				thread.setDaemon(true);
 				thread.start();
 			});
-			advanceUntilDone(time, result); // the interceptor's pauses run on the engine's clock
+			advanceUntilDone(time, result); // the interceptor's pauses run on the
+											// engine's clock
 			assertThat(result).failsWithin(Duration.ZERO)
 				.withThrowableThat()
 				.havingCause()
@@ -149,8 +152,8 @@ class LlmThrottledFilteredClientTests {
 				.exchangeFunction(provider)
 				.build();
 			RestClient restClient = RestClient.builder()
-				.requestInterceptor(new LlmThrottleClientHttpRequestInterceptor(providers, feedback, costs,
-						currentAdmission, time))
+				.requestInterceptor(
+						new LlmThrottleClientHttpRequestInterceptor(providers, feedback, costs, currentAdmission, time))
 				.requestFactory(provider)
 				.build();
 			return new ClientService(webClient, restClient);
@@ -158,7 +161,10 @@ class LlmThrottledFilteredClientTests {
 
 	}
 
-	/** A provider that answers every request the same way, for WebClient and RestClient alike. */
+	/**
+	 * A provider that answers every request the same way, for WebClient and RestClient
+	 * alike.
+	 */
 	static class Provider implements ExchangeFunction, ClientHttpRequestFactory {
 
 		final AtomicInteger sent = new AtomicInteger();
@@ -220,7 +226,10 @@ class LlmThrottledFilteredClientTests {
 			this.restClient = restClient;
 		}
 
-		/** How many times an annotated method ran (a method: fields of the proxy are not the target's). */
+		/**
+		 * How many times an annotated method ran (a method: fields of the proxy are not
+		 * the target's).
+		 */
 		public int invocations() {
 			return this.invocations.get();
 		}

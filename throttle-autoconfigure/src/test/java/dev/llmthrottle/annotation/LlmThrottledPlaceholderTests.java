@@ -13,8 +13,9 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 12: {@code @LlmThrottled(provider = "${...}")} is resolved at startup, so one method serves whichever
- * provider a property selects, including a provider defined only in properties.
+ * Issue 12: {@code @LlmThrottled(provider = "${...}")} is resolved at startup, so one
+ * method serves whichever provider a property selects, including a provider defined only
+ * in properties.
  */
 class LlmThrottledPlaceholderTests {
 
@@ -54,10 +55,10 @@ class LlmThrottledPlaceholderTests {
 		this.runner.withUserConfiguration(DefaultedProvider.class)
 			.withPropertyValues("app.llm.provider=anthropic")
 			.run((context) -> {
-			assertThat(context).hasNotFailed();
-			DefaultedService service = context.getBean(DefaultedService.class);
-			LlmThrottlers throttlers = context.getBean(LlmThrottlers.class);
-			assertThat(service.ask(throttlers)).isEqualTo(1);
+				assertThat(context).hasNotFailed();
+				DefaultedService service = context.getBean(DefaultedService.class);
+				LlmThrottlers throttlers = context.getBean(LlmThrottlers.class);
+				assertThat(service.ask(throttlers)).isEqualTo(1);
 			});
 	}
 
@@ -114,7 +115,10 @@ class LlmThrottledPlaceholderTests {
 			this.watched = provider;
 		}
 
-		/** Reports the in-flight counts seen from inside the call: the permit is the selected provider's. */
+		/**
+		 * Reports the in-flight counts seen from inside the call: the permit is the
+		 * selected provider's.
+		 */
 		@LlmThrottled(provider = "${app.llm.provider}")
 		public String ask() {
 			return this.watched + "=" + inFlight(this.throttlers, this.watched) + " openai="

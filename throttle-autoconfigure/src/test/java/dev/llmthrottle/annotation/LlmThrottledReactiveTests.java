@@ -18,8 +18,9 @@ import static dev.llmthrottle.annotation.ThrottledServices.used;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code @LlmThrottled} on {@code Mono} and {@code Flux} methods, driven by the virtual clock: subscriptions wait
- * without blocking, cancellation gives nothing away, and the permit is released on every path.
+ * {@code @LlmThrottled} on {@code Mono} and {@code Flux} methods, driven by the virtual
+ * clock: subscriptions wait without blocking, cancellation gives nothing away, and the
+ * permit is released on every path.
  */
 class LlmThrottledReactiveTests {
 
@@ -175,7 +176,10 @@ class LlmThrottledReactiveTests {
 			Partition serial = partition(context, "serial");
 			Sinks.Many<Integer> first = Sinks.many().unicast().onBackpressureBuffer();
 			first.tryEmitNext(1);
-			var running = StepVerifier.create(service.stream(first.asFlux())).expectNext(1).expectComplete().verifyLater();
+			var running = StepVerifier.create(service.stream(first.asFlux()))
+				.expectNext(1)
+				.expectComplete()
+				.verifyLater();
 			await(() -> serial.snapshot().inFlight() == 1);
 			StepVerifier.create(service.stream(Flux.just(2)))
 				.expectSubscription()

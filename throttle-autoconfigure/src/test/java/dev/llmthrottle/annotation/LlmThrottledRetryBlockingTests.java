@@ -34,9 +34,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A blocking {@code @LlmThrottled} method that fails with an HTTP client's exception is fed back and retried like
- * the filters' calls, on virtual time: a 429 cools the partition down for every caller, the method is invoked again
- * once it has passed, never-retry errors surface at once as typed exceptions, and no permit is left behind.
+ * A blocking {@code @LlmThrottled} method that fails with an HTTP client's exception is
+ * fed back and retried like the filters' calls, on virtual time: a 429 cools the
+ * partition down for every caller, the method is invoked again once it has passed,
+ * never-retry errors surface at once as typed exceptions, and no permit is left behind.
  */
 class LlmThrottledRetryBlockingTests {
 
@@ -75,7 +76,8 @@ class LlmThrottledRetryBlockingTests {
 			assertThat(script.invocations()).isEqualTo(2);
 			assertThat(listener.cooldowns).hasValue(1);
 			assertThat(listener.retried).hasValue(1);
-			// the refused attempt counts as a request, as providers count it, but spent no tokens
+			// the refused attempt counts as a request, as providers count it, but spent
+			// no tokens
 			assertThat(requests(flaky)).isEqualTo(2);
 			assertThat(tokens(flaky)).isEqualTo(100);
 			assertNoPermitLeaked(flaky);
@@ -165,8 +167,7 @@ class LlmThrottledRetryBlockingTests {
 			WebClientResponseException tooMany = webClient(429, RATE_LIMITED, "retry-after", "2");
 			Script script = context.getBean(Script.class).failWith(tooMany);
 			Partition once = partition(context, "once");
-			assertThatExceptionOfType(WebClientResponseException.class).isThrownBy(service::callOnce)
-				.isSameAs(tooMany);
+			assertThatExceptionOfType(WebClientResponseException.class).isThrownBy(service::callOnce).isSameAs(tooMany);
 			assertThat(script.invocations()).isOne();
 			assertThat(once.cooldownRemaining()).isPositive();
 			assertNoPermitLeaked(once);
@@ -184,7 +185,8 @@ class LlmThrottledRetryBlockingTests {
 			await().atMost(Duration.ofSeconds(5)).until(() -> script.invocations() == 1 && time.pendingTasks() > 0);
 			assertThat(flaky.cooldownRemaining()).isZero();
 			assertThat(flaky.snapshot().inFlight()).isZero();
-			time.advance(Duration.ofMillis(500)); // the first backoff is at most initial-backoff
+			time.advance(Duration.ofMillis(500)); // the first backoff is at most
+													// initial-backoff
 			assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("answer");
 			assertThat(script.invocations()).isEqualTo(2);
 			assertNoPermitLeaked(flaky);
@@ -243,7 +245,8 @@ class LlmThrottledRetryBlockingTests {
 			});
 			assertThat(result).failsWithin(Duration.ZERO).withThrowableThat().havingCause().isSameAs(last);
 			assertThat(script.invocations()).isEqualTo(3);
-			// the inner call learnt from each 429; the outer one (provider 'once') did not learn from the last again
+			// the inner call learnt from each 429; the outer one (provider 'once') did
+			// not learn from the last again
 			assertThat(listener.rateLimited).hasValue(3);
 			assertThat(partition(context, "once").cooldownRemaining()).isZero();
 			assertNoPermitLeaked(partition(context, "flaky"));

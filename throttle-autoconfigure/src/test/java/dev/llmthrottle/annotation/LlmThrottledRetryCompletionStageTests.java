@@ -25,9 +25,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code CompletableFuture} methods that fail with a provider's response, on virtual time: retried after the
- * cooldown or backoff without parking a thread; never-retry errors complete the future at once; cancelling the
- * caller's future during the wait withdraws it and leaves nothing behind.
+ * {@code CompletableFuture} methods that fail with a provider's response, on virtual
+ * time: retried after the cooldown or backoff without parking a thread; never-retry
+ * errors complete the future at once; cancelling the caller's future during the wait
+ * withdraws it and leaves nothing behind.
  */
 class LlmThrottledRetryCompletionStageTests {
 

@@ -24,9 +24,10 @@ import static dev.llmthrottle.annotation.RetryingServices.webClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code Mono} and {@code Flux} methods that fail with a provider's response, on virtual time: a 429 is retried
- * once the partition's cooldown has passed, without blocking; a {@code Flux} is retried only before its first
- * element; never-retry errors surface at once; cancellation during the wait leaves nothing behind.
+ * {@code Mono} and {@code Flux} methods that fail with a provider's response, on virtual
+ * time: a 429 is retried once the partition's cooldown has passed, without blocking; a
+ * {@code Flux} is retried only before its first element; never-retry errors surface at
+ * once; cancellation during the wait leaves nothing behind.
  */
 class LlmThrottledRetryReactiveTests {
 
@@ -102,8 +103,8 @@ class LlmThrottledRetryReactiveTests {
 			Script script = context.getBean(Script.class).failWith(unauthorized);
 			Partition flaky = partition(context, "flaky");
 			StepVerifier.create(service.mono())
-				.expectErrorSatisfies((ex) -> assertThat(ex).isInstanceOf(LlmProviderException.class)
-					.hasCause(unauthorized))
+				.expectErrorSatisfies(
+						(ex) -> assertThat(ex).isInstanceOf(LlmProviderException.class).hasCause(unauthorized))
 				.verify(TIMEOUT);
 			assertThat(script.invocations()).isOne();
 			assertNoPermitLeaked(flaky);

@@ -23,14 +23,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The official SDKs' service exceptions are recognised by class name and read reflectively (a test stand-in for
- * openai-java's {@code OpenAIServiceException} with the same public methods lives in the test sources): their
- * headers drive the cooldown and their JSON body the classification.
+ * The official SDKs' service exceptions are recognised by class name and read
+ * reflectively (a test stand-in for openai-java's {@code OpenAIServiceException} with the
+ * same public methods lives in the test sources): their headers drive the cooldown and
+ * their JSON body the classification.
  */
 class LlmThrottledSdkExceptionTests {
 
-	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests",
-			"type", "requests", "code", "rate_limit_exceeded");
+	private static final Map<String, Object> RATE_LIMITED = Map.of("message", "Rate limit reached for requests", "type",
+			"requests", "code", "rate_limit_exceeded");
 
 	@Test
 	void sdkRateLimitIsRetriedAfterTheHintedCooldown() {
@@ -57,7 +58,8 @@ class LlmThrottledSdkExceptionTests {
 			UnexpectedStatusCodeException noQuota = sdk(429, Map.of("message", "You exceeded your current quota",
 					"type", "insufficient_quota", "code", "insufficient_quota"));
 			Script script = context.getBean(Script.class).failWith(noQuota);
-			// on a separate thread: were the body misread, the call would wait for a retry that never comes
+			// on a separate thread: were the body misread, the call would wait for a
+			// retry that never comes
 			CompletableFuture<String> result = CompletableFuture.supplyAsync(service::call, this::thread);
 			assertThat(result).failsWithin(Duration.ofSeconds(5))
 				.withThrowableThat()

@@ -15,8 +15,8 @@ import dev.llmthrottle.autoconfigure.ThrottleAutoConfigurations;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A mistake in an {@code @LlmThrottled} annotation fails startup, naming the bean and method, rather than the
- * first call.
+ * A mistake in an {@code @LlmThrottled} annotation fails startup, naming the bean and
+ * method, rather than the first call.
  */
 class LlmThrottledStartupTests {
 

@@ -36,9 +36,10 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Annotated beans on virtual time that fail the way provider calls fail, for the tests of what {@code @LlmThrottled}
- * learns from exceptions. Provider {@code flaky} (OpenAI dialect) has room for 1,000 requests and 100,000 tokens a
- * minute at once, reserves 100 output tokens per call, makes three attempts per call and honours hints up to 60 s;
+ * Annotated beans on virtual time that fail the way provider calls fail, for the tests of
+ * what {@code @LlmThrottled} learns from exceptions. Provider {@code flaky} (OpenAI
+ * dialect) has room for 1,000 requests and 100,000 tokens a minute at once, reserves 100
+ * output tokens per call, makes three attempts per call and honours hints up to 60 s;
  * provider {@code once} is the same with a single attempt.
  */
 final class RetryingServices {
@@ -50,7 +51,8 @@ final class RetryingServices {
 		return new ApplicationContextRunner().withConfiguration(ThrottleAutoConfigurations.all())
 			.withConfiguration(AutoConfigurations.of(LlmThrottleExchangeAutoConfiguration.class))
 			.withUserConfiguration(Config.class)
-			.withPropertyValues(provider("flaky", 3)).withPropertyValues(provider("once", 1));
+			.withPropertyValues(provider("flaky", 3))
+			.withPropertyValues(provider("once", 1));
 	}
 
 	private static String[] provider(String name, int maxAttempts) {
@@ -170,7 +172,10 @@ final class RetryingServices {
 
 	}
 
-	/** The failures the next invocations throw, in order, and how many invocations there were. */
+	/**
+	 * The failures the next invocations throw, in order, and how many invocations there
+	 * were.
+	 */
 	static class Script {
 
 		private final Queue<RuntimeException> failures = new ConcurrentLinkedQueue<>();
@@ -187,7 +192,9 @@ final class RetryingServices {
 			return this.invocations.get();
 		}
 
-		/** Counts an invocation and gives its failure, or {@code null} when it succeeds. */
+		/**
+		 * Counts an invocation and gives its failure, or {@code null} when it succeeds.
+		 */
 		RuntimeException invoked() {
 			this.invocations.incrementAndGet();
 			return this.failures.poll();
@@ -195,7 +202,9 @@ final class RetryingServices {
 
 	}
 
-	/** Calls a {@code flaky} method from inside a method throttled by another provider. */
+	/**
+	 * Calls a {@code flaky} method from inside a method throttled by another provider.
+	 */
 	public static class OuterService {
 
 		private final FlakyService flaky;

@@ -21,13 +21,15 @@ import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 
 /**
- * Annotated beans on virtual time for the {@code @LlmThrottled} tests, and the providers they use:
+ * Annotated beans on virtual time for the {@code @LlmThrottled} tests, and the providers
+ * they use:
  * <ul>
  * <li>{@code serial}: one call at a time, no rate limit;</li>
  * <li>{@code paced}: 60 requests per minute, strictly paced, so one per second;</li>
  * <li>{@code strict}: 1 request per minute and no waiting;</li>
  * <li>{@code wide}: ten calls at a time;</li>
- * <li>{@code tokens}: 1,000 tokens per minute with a one-minute burst, so nothing waits below that;</li>
+ * <li>{@code tokens}: 1,000 tokens per minute with a one-minute burst, so nothing waits
+ * below that;</li>
  * <li>{@code reserve}: like {@code tokens} plus 100 default output tokens.</li>
  * </ul>
  */
@@ -42,10 +44,9 @@ final class ThrottledServices {
 		return new ApplicationContextRunner().withConfiguration(ThrottleAutoConfigurations.all())
 			.withUserConfiguration(Config.class)
 			.withPropertyValues("llm.throttle.providers.serial.max-concurrent=1",
-					"llm.throttle.providers.serial.max-wait=1h",
-					"llm.throttle.providers.paced.requests-per-minute=60", "llm.throttle.providers.paced.max-wait=1h",
-					"llm.throttle.providers.strict.requests-per-minute=1", "llm.throttle.providers.strict.max-wait=0s",
-					"llm.throttle.providers.wide.max-concurrent=10",
+					"llm.throttle.providers.serial.max-wait=1h", "llm.throttle.providers.paced.requests-per-minute=60",
+					"llm.throttle.providers.paced.max-wait=1h", "llm.throttle.providers.strict.requests-per-minute=1",
+					"llm.throttle.providers.strict.max-wait=0s", "llm.throttle.providers.wide.max-concurrent=10",
 					"llm.throttle.providers.tokens.tokens-per-minute=1000", "llm.throttle.providers.tokens.burst=1m",
 					"llm.throttle.providers.reserve.tokens-per-minute=1000",
 					"llm.throttle.providers.reserve.default-output-tokens=100",
@@ -102,7 +103,10 @@ final class ThrottledServices {
 			this.currentAdmission = currentAdmission;
 		}
 
-		/** Most callers ever inside {@link #hold} at once (a method: fields of the proxy are not the target's). */
+		/**
+		 * Most callers ever inside {@link #hold} at once (a method: fields of the proxy
+		 * are not the target's).
+		 */
 		public int maxInside() {
 			return this.maxInside.get();
 		}
@@ -239,7 +243,10 @@ final class ThrottledServices {
 
 	}
 
-	/** Calls a throttled method of the same partition from inside its own throttled method. */
+	/**
+	 * Calls a throttled method of the same partition from inside its own throttled
+	 * method.
+	 */
 	public static class OuterService {
 
 		private final ChatService chat;

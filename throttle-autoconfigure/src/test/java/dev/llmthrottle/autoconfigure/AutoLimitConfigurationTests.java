@@ -67,7 +67,8 @@ class AutoLimitConfigurationTests {
 	void aBlankValueMeansUnset() {
 		this.runner
 			.withPropertyValues("llm.throttle.providers.openai.base-url=https://api.openai.com/v1",
-					"llm.throttle.providers.openai.requests-per-minute=", "llm.throttle.providers.openai.tokens-per-minute=900")
+					"llm.throttle.providers.openai.requests-per-minute=",
+					"llm.throttle.providers.openai.tokens-per-minute=900")
 			.run((context) -> assertThat(context.getBean(ProviderDefinitions.class).get("openai").policy().limits())
 				.containsExactly(Limit.perMinute(Dimension.TOKENS, 900)));
 	}

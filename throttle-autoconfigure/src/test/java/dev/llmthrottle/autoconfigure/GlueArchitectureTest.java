@@ -10,10 +10,12 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Spring glue's share of the architecture rules: its top-level packages ({@code autoconfigure},
- * {@code annotation}) and the engine's, seen together on this module's class path, do not depend on each other in a
- * cycle. The Spring-free rules live in {@code llm-throttle-core}'s {@code ArchitectureTest}. Main classes only: the
- * core and Redis modules' test-jars on this class path are left out like this module's own tests.
+ * The Spring glue's share of the architecture rules: its top-level packages
+ * ({@code autoconfigure}, {@code annotation}) and the engine's, seen together on this
+ * module's class path, do not depend on each other in a cycle. The Spring-free rules live
+ * in {@code llm-throttle-core}'s {@code ArchitectureTest}. Main classes only: the core
+ * and Redis modules' test-jars on this class path are left out like this module's own
+ * tests.
  */
 class GlueArchitectureTest {
 

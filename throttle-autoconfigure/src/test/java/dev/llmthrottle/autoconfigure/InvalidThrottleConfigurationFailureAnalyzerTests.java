@@ -15,15 +15,15 @@ class InvalidThrottleConfigurationFailureAnalyzerTests {
 
 	@Test
 	void describesEveryProblemOnItsOwnLineAndSaysWhatToDo() {
-		InvalidThrottleConfigurationException ex = new InvalidThrottleConfigurationException(
-				List.of(new Problem("llm.throttle.providers.openai.requests-per-minute", "must be at least 1 but was 0"),
-						new Problem("llm.throttle.providers.openai.max-wait", "must not be negative but was -1s")));
+		InvalidThrottleConfigurationException ex = new InvalidThrottleConfigurationException(List.of(
+				new Problem("llm.throttle.providers.openai.requests-per-minute", "must be at least 1 but was 0"),
+				new Problem("llm.throttle.providers.openai.max-wait", "must not be negative but was -1s")));
 		FailureAnalysis analysis = StartupFailures
 			.analyze(new BeanCreationException("llmThrottleProviderDefinitions", "failed", ex));
 		assertThat(analysis).isNotNull();
-		assertThat(analysis.getDescription().lines())
-			.contains("    llm.throttle.providers.openai.requests-per-minute must be at least 1 but was 0",
-					"    llm.throttle.providers.openai.max-wait must not be negative but was -1s");
+		assertThat(analysis.getDescription().lines()).contains(
+				"    llm.throttle.providers.openai.requests-per-minute must be at least 1 but was 0",
+				"    llm.throttle.providers.openai.max-wait must not be negative but was -1s");
 		assertThat(analysis.getAction()).contains("llm.throttle.*").contains("@LlmThrottled");
 		assertThat(analysis.getCause()).isSameAs(ex);
 	}

@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /**
- * Each invalid configuration fails startup with a message naming the full property path and the reason, never a
- * silent missing limit.
+ * Each invalid configuration fails startup with a message naming the full property path
+ * and the reason, never a silent missing limit.
  */
 class InvalidThrottleConfigurationTests {
 
@@ -69,8 +69,9 @@ class InvalidThrottleConfigurationTests {
 				arguments(rpm(OPENAI + "base-url=https://api.openai.com,ftp://files.example.com"),
 						"llm.throttle.providers.openai.base-url[1] must be an absolute http or https URL but was "
 								+ "'ftp://files.example.com'"),
-				arguments(rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
-						OPENAI + "limits[0].period=1m"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=1m"),
 						"llm.throttle.providers.openai.limits[0] duplicates "
 								+ "llm.throttle.providers.openai.requests-per-minute"),
 				arguments(rpm(OPENAI + "retry.max-attempts=0"),
@@ -177,7 +178,10 @@ class InvalidThrottleConfigurationTests {
 				OPENAI + "limits[0].period=" + period };
 	}
 
-	/** The given properties plus one valid limit, so that only the given problem is reported. */
+	/**
+	 * The given properties plus one valid limit, so that only the given problem is
+	 * reported.
+	 */
 	private static String[] rpm(String... properties) {
 		String[] all = new String[properties.length + 1];
 		System.arraycopy(properties, 0, all, 0, properties.length);

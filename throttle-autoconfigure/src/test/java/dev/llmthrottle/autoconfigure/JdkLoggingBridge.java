@@ -10,9 +10,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
- * Routes JDK logging to SLF4J for the tests of one class, as a Spring Boot application's logging system does at
- * startup: the library logs through {@link System.Logger}, and a context runner does not initialize logging, so a test
- * that captures log output needs the bridge. The root logger's own handlers are set aside meanwhile (so nothing is
+ * Routes JDK logging to SLF4J for the tests of one class, as a Spring Boot application's
+ * logging system does at startup: the library logs through {@link System.Logger}, and a
+ * context runner does not initialize logging, so a test that captures log output needs
+ * the bridge. The root logger's own handlers are set aside meanwhile (so nothing is
  * printed twice) and put back afterwards.
  */
 public final class JdkLoggingBridge implements BeforeAllCallback, AfterAllCallback {

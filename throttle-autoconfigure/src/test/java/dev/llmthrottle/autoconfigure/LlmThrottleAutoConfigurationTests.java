@@ -82,23 +82,21 @@ class LlmThrottleAutoConfigurationTests {
 
 	@Test
 	void everyKeyBinds() {
-		this.runner
-			.withPropertyValues("llm.throttle.providers.azure.base-url=https://a.openai.azure.com,https://b.openai.azure.com",
-					"llm.throttle.providers.azure.input-tokens-per-minute=1000",
-					"llm.throttle.providers.azure.output-tokens-per-minute=2000",
-					"llm.throttle.providers.azure.tokens-per-day=3000000",
-					"llm.throttle.providers.azure.limits[0].dimension=requests",
-					"llm.throttle.providers.azure.limits[0].amount=10",
-					"llm.throttle.providers.azure.limits[0].period=10s",
-					"llm.throttle.providers.azure.max-wait=30s", "llm.throttle.providers.azure.max-queue=7",
-					"llm.throttle.providers.azure.default-output-tokens=500",
-					"llm.throttle.providers.azure.backend=memory", "llm.throttle.providers.azure.burst=2s",
-					"llm.throttle.providers.azure.max-partitions=50",
-					"llm.throttle.providers.azure.retry.max-attempts=5",
-					"llm.throttle.providers.azure.retry.initial-backoff=1s",
-					"llm.throttle.providers.azure.retry.max-backoff=20s",
-					"llm.throttle.providers.azure.retry.max-retry-after=60s",
-					"llm.throttle.providers.azure.retry.deadline=2m")
+		this.runner.withPropertyValues(
+				"llm.throttle.providers.azure.base-url=https://a.openai.azure.com,https://b.openai.azure.com",
+				"llm.throttle.providers.azure.input-tokens-per-minute=1000",
+				"llm.throttle.providers.azure.output-tokens-per-minute=2000",
+				"llm.throttle.providers.azure.tokens-per-day=3000000",
+				"llm.throttle.providers.azure.limits[0].dimension=requests",
+				"llm.throttle.providers.azure.limits[0].amount=10", "llm.throttle.providers.azure.limits[0].period=10s",
+				"llm.throttle.providers.azure.max-wait=30s", "llm.throttle.providers.azure.max-queue=7",
+				"llm.throttle.providers.azure.default-output-tokens=500", "llm.throttle.providers.azure.backend=memory",
+				"llm.throttle.providers.azure.burst=2s", "llm.throttle.providers.azure.max-partitions=50",
+				"llm.throttle.providers.azure.retry.max-attempts=5",
+				"llm.throttle.providers.azure.retry.initial-backoff=1s",
+				"llm.throttle.providers.azure.retry.max-backoff=20s",
+				"llm.throttle.providers.azure.retry.max-retry-after=60s",
+				"llm.throttle.providers.azure.retry.deadline=2m")
 			.run((context) -> {
 				ProviderDefinition definition = context.getBean(ProviderDefinitions.class).get("azure");
 				assertThat(definition.baseUrls()).containsExactly(URI.create("https://a.openai.azure.com"),
@@ -121,14 +119,12 @@ class LlmThrottleAutoConfigurationTests {
 
 	@Test
 	void dialectIsInferredFromWellKnownHostsUnlessSet() {
-		this.runner
-			.withPropertyValues("llm.throttle.providers.openai.base-url=https://api.openai.com/v1",
-					"llm.throttle.providers.openai.requests-per-minute=1",
-					"llm.throttle.providers.claude.base-url=https://api.anthropic.com",
-					"llm.throttle.providers.claude.requests-per-minute=1",
-					"llm.throttle.providers.proxy.base-url=https://api.openai.com/v1",
-					"llm.throttle.providers.proxy.dialect=generic",
-					"llm.throttle.providers.proxy.requests-per-minute=1")
+		this.runner.withPropertyValues("llm.throttle.providers.openai.base-url=https://api.openai.com/v1",
+				"llm.throttle.providers.openai.requests-per-minute=1",
+				"llm.throttle.providers.claude.base-url=https://api.anthropic.com",
+				"llm.throttle.providers.claude.requests-per-minute=1",
+				"llm.throttle.providers.proxy.base-url=https://api.openai.com/v1",
+				"llm.throttle.providers.proxy.dialect=generic", "llm.throttle.providers.proxy.requests-per-minute=1")
 			.run((context) -> {
 				ProviderDefinitions definitions = context.getBean(ProviderDefinitions.class);
 				assertThat(definitions.get("openai").dialect()).isEqualTo(Dialect.OPENAI);
@@ -142,10 +138,9 @@ class LlmThrottleAutoConfigurationTests {
 		this.runner
 			.withPropertyValues("llm.throttle.defaults.requests-per-minute=100", "llm.throttle.defaults.max-wait=5s",
 					"llm.throttle.defaults.max-concurrent=2", "llm.throttle.defaults.retry.max-attempts=4",
-					"llm.throttle.defaults.limits[0].dimension=requests",
-					"llm.throttle.defaults.limits[0].amount=10", "llm.throttle.defaults.limits[0].period=1s",
-					"llm.throttle.providers.a.tokens-per-minute=1000", "llm.throttle.providers.a.max-wait=10s",
-					"llm.throttle.providers.a.retry.deadline=1m",
+					"llm.throttle.defaults.limits[0].dimension=requests", "llm.throttle.defaults.limits[0].amount=10",
+					"llm.throttle.defaults.limits[0].period=1s", "llm.throttle.providers.a.tokens-per-minute=1000",
+					"llm.throttle.providers.a.max-wait=10s", "llm.throttle.providers.a.retry.deadline=1m",
 					"llm.throttle.providers.b.requests-per-minute=50",
 					"llm.throttle.providers.b.limits[0].dimension=tokens",
 					"llm.throttle.providers.b.limits[0].amount=5", "llm.throttle.providers.b.limits[0].period=1s")
@@ -160,7 +155,8 @@ class LlmThrottleAutoConfigurationTests {
 				assertThat(a.retry().maxAttempts()).isEqualTo(4);
 				assertThat(a.retry().deadline()).isEqualTo(Duration.ofMinutes(1));
 				ProviderDefinition b = definitions.get("b");
-				// b's own list of limits replaces the default list; its own rate key wins over the default one
+				// b's own list of limits replaces the default list; its own rate key wins
+				// over the default one
 				assertThat(b.policy().limits()).containsExactly(Limit.perMinute(Dimension.REQUESTS, 50),
 						Limit.of(Dimension.TOKENS, 5, Duration.ofSeconds(1)));
 				assertThat(b.policy().maxWait()).isEqualTo(Duration.ofSeconds(5));
@@ -260,8 +256,7 @@ class LlmThrottleAutoConfigurationTests {
 		List<SystemTimeSource> sources = new ArrayList<>();
 		this.runner.run((context) -> sources.add((SystemTimeSource) context.getBean(TimeSource.class)));
 		// a closed scheduler refuses new tasks
-		org.assertj.core.api.Assertions
-			.assertThatExceptionOfType(java.util.concurrent.RejectedExecutionException.class)
+		org.assertj.core.api.Assertions.assertThatExceptionOfType(java.util.concurrent.RejectedExecutionException.class)
 			.isThrownBy(() -> sources.get(0).schedule(() -> {
 			}, 1));
 	}

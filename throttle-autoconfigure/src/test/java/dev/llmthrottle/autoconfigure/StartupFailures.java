@@ -8,8 +8,9 @@ import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.ArgumentResolver;
 
 /**
- * Analyzes a startup failure with every {@link FailureAnalyzer} registered in {@code spring.factories}, as Spring
- * Boot does when an application fails to start, so tests can assert on what the user would read.
+ * Analyzes a startup failure with every {@link FailureAnalyzer} registered in
+ * {@code spring.factories}, as Spring Boot does when an application fails to start, so
+ * tests can assert on what the user would read.
  */
 public final class StartupFailures {
 

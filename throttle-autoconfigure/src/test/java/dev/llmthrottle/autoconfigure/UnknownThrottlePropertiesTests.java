@@ -10,8 +10,9 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Issue 12: a misspelt key under {@code llm.throttle} fails startup with the key and the nearest valid one, instead
- * of being ignored and leaving the provider with fewer limits than the user wrote.
+ * Issue 12: a misspelt key under {@code llm.throttle} fails startup with the key and the
+ * nearest valid one, instead of being ignored and leaving the provider with fewer limits
+ * than the user wrote.
  */
 class UnknownThrottlePropertiesTests {
 
@@ -45,8 +46,9 @@ class UnknownThrottlePropertiesTests {
 
 	@Test
 	void aTypoBesideValidKeysOfAListElementFailsWithTheNearestValidKey() {
-		this.runner.withPropertyValues(SIM + "limits[0].dimension=requests", SIM + "limits[0].ammount=5",
-				SIM + "limits[0].period=1s")
+		this.runner
+			.withPropertyValues(SIM + "limits[0].dimension=requests", SIM + "limits[0].ammount=5",
+					SIM + "limits[0].period=1s")
 			.run((context) -> {
 				assertThat(context).hasFailed();
 				assertThat(context.getStartupFailure()).rootCause()
@@ -57,16 +59,16 @@ class UnknownThrottlePropertiesTests {
 	}
 
 	/**
-	 * A list element with nothing but a typo is refused by Spring Boot's binder before any validation of ours; the
-	 * analysis still names the nearest valid key.
+	 * A list element with nothing but a typo is refused by Spring Boot's binder before
+	 * any validation of ours; the analysis still names the nearest valid key.
 	 */
 	@Test
 	void aListElementWithOnlyATypoIsExplainedWithTheNearestValidKey() {
 		this.runner.withPropertyValues(SIM + "limits[0].ammount=5").run((context) -> {
 			assertThat(context).hasFailed();
 			FailureAnalysis analysis = StartupFailures.analyze(context.getStartupFailure());
-			assertThat(analysis.getDescription()).contains(
-					SIM + "limits[0].ammount is not a known property; did you mean " + SIM + "limits[0].amount?");
+			assertThat(analysis.getDescription())
+				.contains(SIM + "limits[0].ammount is not a known property; did you mean " + SIM + "limits[0].amount?");
 		});
 	}
 

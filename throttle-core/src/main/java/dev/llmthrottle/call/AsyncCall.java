@@ -13,14 +13,16 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
- * Runs a {@link CallPipeline} as a {@code CompletableFuture}, parking no thread: admission waits in the queue, a
- * wait before a retry is a timer on the engine's time source. Whatever grants a permit after a wait (another
- * caller's release, the engine's timer thread) only hands the attempt to {@code executor}, where it is sent.
+ * Runs a {@link CallPipeline} as a {@code CompletableFuture}, parking no thread:
+ * admission waits in the queue, a wait before a retry is a timer on the engine's time
+ * source. Whatever grants a permit after a wait (another caller's release, the engine's
+ * timer thread) only hands the attempt to {@code executor}, where it is sent.
  *
  * <p>
- * Cancelling the returned future withdraws what the call waits for at that moment: its place in the queue or the
- * timer before the next attempt. A permit granted in the instant of cancellation is closed as not sent; an attempt
- * already sent is closed when its stage completes.
+ * Cancelling the returned future withdraws what the call waits for at that moment: its
+ * place in the queue or the timer before the next attempt. A permit granted in the
+ * instant of cancellation is closed as not sent; an attempt already sent is closed when
+ * its stage completes.
  */
 public final class AsyncCall<T> {
 
@@ -49,7 +51,9 @@ public final class AsyncCall<T> {
 		this.executor = executor;
 	}
 
-	/** Starts the call; the future completes with its value or its documented exception. */
+	/**
+	 * Starts the call; the future completes with its value or its documented exception.
+	 */
 	public static <T> CompletableFuture<T> run(CallPipeline<T> call, Sender<T> sender, Executor executor) {
 		AsyncCall<T> async = new AsyncCall<>(call, sender, executor);
 		async.result.whenComplete((value, ex) -> {
@@ -88,12 +92,13 @@ public final class AsyncCall<T> {
 				admitting.whenComplete(onAdmission);
 			}
 			else {
-				admitting.whenComplete((permit, failure) -> dispatch(() -> onAdmission.accept(permit, failure), (refused) -> {
-					if (permit != null) {
-						permit.abandon();
-					}
-					this.result.completeExceptionally(refused);
-				}));
+				admitting.whenComplete(
+						(permit, failure) -> dispatch(() -> onAdmission.accept(permit, failure), (refused) -> {
+							if (permit != null) {
+								permit.abandon();
+							}
+							this.result.completeExceptionally(refused);
+						}));
 			}
 		}
 		catch (Throwable ex) {
@@ -123,7 +128,8 @@ public final class AsyncCall<T> {
 			return;
 		}
 		waitFor(() -> {
-			// the attempt is out: cancelling its stage ends it, and its completion closes the lease
+			// the attempt is out: cancelling its stage ends it, and its completion closes
+			// the lease
 			try {
 				stage.toCompletableFuture().cancel(true);
 			}
@@ -131,8 +137,8 @@ public final class AsyncCall<T> {
 				// a stage that cannot be cancelled closes the lease when it completes
 			}
 		});
-		stage.whenComplete((value, ex) -> follow(
-				(ex != null) ? this.call.onFailure(lease, ex) : this.call.onResult(lease, value)));
+		stage.whenComplete((value,
+				ex) -> follow((ex != null) ? this.call.onFailure(lease, ex) : this.call.onResult(lease, value)));
 	}
 
 	private void follow(Step<T> step) {
@@ -162,7 +168,10 @@ public final class AsyncCall<T> {
 		waitFor(timer::cancel);
 	}
 
-	/** Runs {@code task} on the executor, never on the thread that woke it; {@code refused} when it cannot. */
+	/**
+	 * Runs {@code task} on the executor, never on the thread that woke it;
+	 * {@code refused} when it cannot.
+	 */
 	private void dispatch(Runnable task, java.util.function.Consumer<Throwable> refused) {
 		try {
 			this.executor.execute(task);
@@ -172,7 +181,10 @@ public final class AsyncCall<T> {
 		}
 	}
 
-	/** Records what a cancellation must withdraw now, and withdraws it at once if the caller already cancelled. */
+	/**
+	 * Records what a cancellation must withdraw now, and withdraws it at once if the
+	 * caller already cancelled.
+	 */
 	private void waitFor(Runnable withdraw) {
 		this.withdraw.set(withdraw);
 		if (this.result.isCancelled()) {

@@ -8,9 +8,10 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
- * Runs a {@link CallPipeline} on the calling thread: admission parks it (interruptibly, for at most max-wait), each
- * wait before a retry parks it on the engine's time source. An interrupt withdraws whatever the thread waits for,
- * sets the flag again and fails with the shape's exception.
+ * Runs a {@link CallPipeline} on the calling thread: admission parks it (interruptibly,
+ * for at most max-wait), each wait before a retry parks it on the engine's time source.
+ * An interrupt withdraws whatever the thread waits for, sets the flag again and fails
+ * with the shape's exception.
  */
 public final class BlockingCall {
 
@@ -75,7 +76,10 @@ public final class BlockingCall {
 		return call.lease(permit);
 	}
 
-	/** Parks the calling thread for {@code delay} on the engine's time source, interruptibly. */
+	/**
+	 * Parks the calling thread for {@code delay} on the engine's time source,
+	 * interruptibly.
+	 */
 	private static void pause(CallPipeline<?> call, Duration delay) throws Throwable {
 		if (delay.isZero() || delay.isNegative()) {
 			return;
@@ -90,7 +94,8 @@ public final class BlockingCall {
 			throw call.interrupted(ex, true);
 		}
 		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause()); // never completed exceptionally
+			throw new IllegalStateException(ex.getCause()); // never completed
+															// exceptionally
 		}
 	}
 

@@ -3,8 +3,9 @@ package dev.llmthrottle.call;
 import dev.llmthrottle.core.ThrottleRejectedException;
 
 /**
- * A blocking caller of the programmatic API was interrupted while waiting for admission or for its next attempt.
- * Nothing more was sent; the thread's interrupt flag is set again before this is thrown.
+ * A blocking caller of the programmatic API was interrupted while waiting for admission
+ * or for its next attempt. Nothing more was sent; the thread's interrupt flag is set
+ * again before this is thrown.
  */
 public class CallInterruptedException extends ThrottleRejectedException {
 

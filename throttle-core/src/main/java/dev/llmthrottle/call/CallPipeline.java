@@ -13,12 +13,14 @@ import dev.llmthrottle.exchange.ResponseFeedback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What happens around one provider call, written once: admit (or, under a permit held outside, charge a retry
- * without a second slot), send, read status and headers, learn from them, on a refusal cool down and retry or fail
- * with the documented exception, settle from the usage, release. This class makes every decision and closes every
+ * What happens around one provider call, written once: admit (or, under a permit held
+ * outside, charge a retry without a second slot), send, read status and headers, learn
+ * from them, on a refusal cool down and retry or fail with the documented exception,
+ * settle from the usage, release. This class makes every decision and closes every
  * attempt's {@link Lease}; the drivers ({@link BlockingCall}, {@link AsyncCall},
- * {@code dev.llmthrottle.call.reactor.ReactorCall}) only wait and send, each in its own way. Whatever a step
- * throws (a status read, a listener, the feedback), the attempt's lease is closed before the exception goes on.
+ * {@code dev.llmthrottle.call.reactor.ReactorCall}) only wait and send, each in its own
+ * way. Whatever a step throws (a status read, a listener, the feedback), the attempt's
+ * lease is closed before the exception goes on.
  *
  * <p>
  * One instance is one logical call over its attempts, used by one attempt at a time.
@@ -48,12 +50,15 @@ public final class CallPipeline<T> {
 	private volatile @Nullable Throwable previous;
 
 	/**
-	 * @param feedback reads the provider's answers, may be {@code null} (nothing is learnt or retried)
+	 * @param feedback reads the provider's answers, may be {@code null} (nothing is
+	 * learnt or retried)
 	 * @param time the engine's time source, for every wait
-	 * @param provider the provider, may be {@code null} when only the partition is known (nothing is learnt)
+	 * @param provider the provider, may be {@code null} when only the partition is known
+	 * (nothing is learnt)
 	 * @param partition where the call is admitted
 	 * @param cost the estimate
-	 * @param outer a permit of {@code partition} held outside (the call is then not admitted again), or {@code null}
+	 * @param outer a permit of {@code partition} held outside (the call is then not
+	 * admitted again), or {@code null}
 	 * @param shape what the adapter says about its kind of call
 	 */
 	public CallPipeline(@Nullable ResponseFeedback feedback, TimeSource time, @Nullable LlmProvider provider,
@@ -89,7 +94,10 @@ public final class CallPipeline<T> {
 		return this.partition.provider();
 	}
 
-	/** Whether the call runs under a permit held outside, so that it is not admitted again. */
+	/**
+	 * Whether the call runs under a permit held outside, so that it is not admitted
+	 * again.
+	 */
 	public boolean isUnderOuter() {
 		return this.outer != null;
 	}
@@ -100,8 +108,9 @@ public final class CallPipeline<T> {
 	}
 
 	/**
-	 * Starts the next attempt. Under a permit held outside, a retry is a request too and keeps to the rates: the
-	 * answer is how long until one more request fits (zero: charged now, no second slot).
+	 * Starts the next attempt. Under a permit held outside, a retry is a request too and
+	 * keeps to the rates: the answer is how long until one more request fits (zero:
+	 * charged now, no second slot).
 	 */
 	public Duration begin() {
 		int number = this.attempt + 1;
@@ -112,7 +121,10 @@ public final class CallPipeline<T> {
 		return this.partition.tryCharge(Cost.oneRequest());
 	}
 
-	/** Charges the retry again after waiting what {@link #begin} said: zero when it is charged. */
+	/**
+	 * Charges the retry again after waiting what {@link #begin} said: zero when it is
+	 * charged.
+	 */
 	public Duration chargeAgain() {
 		return this.partition.tryCharge(Cost.oneRequest());
 	}
@@ -127,7 +139,10 @@ public final class CallPipeline<T> {
 		return Lease.owning(permit);
 	}
 
-	/** Admission failed (rejected, or the wait was interrupted): the error to surface, with the earlier failure. */
+	/**
+	 * Admission failed (rejected, or the wait was interrupted): the error to surface,
+	 * with the earlier failure.
+	 */
 	public Throwable admissionFailed(Throwable error) {
 		return suppressing(error, this.previous);
 	}
@@ -175,15 +190,14 @@ public final class CallPipeline<T> {
 			error.addSuppressed(ex);
 			failure = CallShape.Failure.OTHER;
 		}
-		if (failure instanceof CallShape.Failure.Response response && this.feedback != null
-				&& this.provider != null) {
+		if (failure instanceof CallShape.Failure.Response response && this.feedback != null && this.provider != null) {
 			return onErrorReply(lease, response.reply(), null, error);
 		}
 		lease.failedAfterSend();
 		if (failure instanceof CallShape.Failure.Transport && this.feedback != null && this.provider != null) {
 			try {
-				Optional<Duration> backoff = this.feedback.onTransportError(this.provider, this.partition,
-						attempt(), elapsed());
+				Optional<Duration> backoff = this.feedback.onTransportError(this.provider, this.partition, attempt(),
+						elapsed());
 				if (backoff.isPresent()) {
 					return retry(backoff.get(), error);
 				}
@@ -195,12 +209,16 @@ public final class CallPipeline<T> {
 		return fail(error);
 	}
 
-	/** An attempt was cancelled after it was sent (or may have been): the estimate stands. */
+	/**
+	 * An attempt was cancelled after it was sent (or may have been): the estimate stands.
+	 */
 	public void onCancel(Lease lease) {
 		lease.failedAfterSend();
 	}
 
-	/** An attempt that returned nothing (an empty publisher): sent, the estimate stands. */
+	/**
+	 * An attempt that returned nothing (an empty publisher): sent, the estimate stands.
+	 */
 	public Step<T> onEmpty(Lease lease) {
 		lease.settled(null);
 		return new Step.Done<>(null);
@@ -213,7 +231,8 @@ public final class CallPipeline<T> {
 				verdict = new CallVerdict.GiveUp();
 			}
 			else {
-				// feedback first: the cooldown must be in force before the released slot lets a waiter in
+				// feedback first: the cooldown must be in force before the released slot
+				// lets a waiter in
 				verdict = this.feedback.onError(this.provider, this.partition, reply.status(), reply.headers(),
 						reply.body(), attempt(), elapsed());
 			}

@@ -7,22 +7,29 @@ import dev.llmthrottle.core.admission.Permit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One attempt's hold on its admission, closed exactly once with what happened to the attempt, as Netflix
- * concurrency-limits' {@code Listener} is: sent and settled (with the usage, when known), refused by the provider
- * (a request spent, no tokens), failed before sending (nothing charged) or failed after sending (the estimate
- * charged). Whichever close comes first wins; later ones do nothing, so a completion racing a cancellation cannot
- * release twice. An attempt made under an admission held outside (an annotated method) does not own that permit:
- * closing reports the usage to it and leaves the release to its owner.
+ * One attempt's hold on its admission, closed exactly once with what happened to the
+ * attempt, as Netflix concurrency-limits' {@code Listener} is: sent and settled (with the
+ * usage, when known), refused by the provider (a request spent, no tokens), failed before
+ * sending (nothing charged) or failed after sending (the estimate charged). Whichever
+ * close comes first wins; later ones do nothing, so a completion racing a cancellation
+ * cannot release twice. An attempt made under an admission held outside (an annotated
+ * method) does not own that permit: closing reports the usage to it and leaves the
+ * release to its owner.
  */
 public final class Lease {
 
 	/** How an attempt ended. */
 	public enum Outcome {
 
-		/** The call was sent and its cost settled (to the usage, when the response reported one). */
+		/**
+		 * The call was sent and its cost settled (to the usage, when the response
+		 * reported one).
+		 */
 		SETTLED,
 
-		/** The provider refused the call (an error status): one request counts, no tokens. */
+		/**
+		 * The provider refused the call (an error status): one request counts, no tokens.
+		 */
 		REFUSED,
 
 		/** The call never left: nothing is charged. */
@@ -74,7 +81,10 @@ public final class Lease {
 		return this.outcome.get() != null;
 	}
 
-	/** Sent and settled to {@code actual} ({@code null}: the estimate, or what was reported to the permit). */
+	/**
+	 * Sent and settled to {@code actual} ({@code null}: the estimate, or what was
+	 * reported to the permit).
+	 */
 	public boolean settled(Cost actual) {
 		if (!close(Outcome.SETTLED)) {
 			return false;

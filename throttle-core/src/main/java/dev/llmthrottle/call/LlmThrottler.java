@@ -17,12 +17,14 @@ import dev.llmthrottle.exchange.ResponseFeedback;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The programmatic API of one provider, for code that uses neither Spring's HTTP clients nor the annotation: runs a
- * call (a lambda that talks to the provider) through the call pipeline, in the style of Resilience4j's decorators.
- * Each call is admitted on the partition of its key (the API key or tenant, hashed, never kept), waits its turn, is
- * retried when its failure carries a provider response that says so (see {@link #withFailureReader}), and releases
- * its permit exactly once, whatever happens. Limits changed at runtime (the actuator) apply to the same instance,
- * since it runs on the provider's {@link ProviderThrottler}.
+ * The programmatic API of one provider, for code that uses neither Spring's HTTP clients
+ * nor the annotation: runs a call (a lambda that talks to the provider) through the call
+ * pipeline, in the style of Resilience4j's decorators. Each call is admitted on the
+ * partition of its key (the API key or tenant, hashed, never kept), waits its turn, is
+ * retried when its failure carries a provider response that says so (see
+ * {@link #withFailureReader}), and releases its permit exactly once, whatever happens.
+ * Limits changed at runtime (the actuator) apply to the same instance, since it runs on
+ * the provider's {@link ProviderThrottler}.
  *
  * <pre>{@code
  * LlmThrottler openai = LlmThrottler.of(throttler, new SystemTimeSource());
@@ -53,30 +55,40 @@ public final class LlmThrottler {
 		this.executor = executor;
 	}
 
-	/** A throttler that admits and releases, and learns nothing from failures (no feedback configured). */
+	/**
+	 * A throttler that admits and releases, and learns nothing from failures (no feedback
+	 * configured).
+	 */
 	public static LlmThrottler of(ProviderThrottler throttler, TimeSource time) {
 		return new LlmThrottler(throttler, null, null, time, (error) -> null, ForkJoinPool.commonPool());
 	}
 
-	/** A throttler that also feeds failures carrying a provider response back (cooldown on 429, retries). */
+	/**
+	 * A throttler that also feeds failures carrying a provider response back (cooldown on
+	 * 429, retries).
+	 */
 	public static LlmThrottler of(LlmProvider provider, ResponseFeedback feedback, TimeSource time) {
 		return new LlmThrottler(provider.throttler(), provider, feedback, time, (error) -> null,
 				ForkJoinPool.commonPool());
 	}
 
 	/**
-	 * The same throttler, reading the provider's response out of a failure (an SDK's exception): a 429 then cools
-	 * the partition down and the call is retried as the provider's retry policy allows.
-	 * @param reader the response a failure carries, or {@code null} when it carries none; must not throw
+	 * The same throttler, reading the provider's response out of a failure (an SDK's
+	 * exception): a 429 then cools the partition down and the call is retried as the
+	 * provider's retry policy allows.
+	 * @param reader the response a failure carries, or {@code null} when it carries none;
+	 * must not throw
 	 */
 	public LlmThrottler withFailureReader(Function<Throwable, @Nullable Reply> reader) {
 		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, reader, this.executor);
 	}
 
-	/** The same throttler, sending asynchronous calls admitted after a wait from {@code executor}. */
+	/**
+	 * The same throttler, sending asynchronous calls admitted after a wait from
+	 * {@code executor}.
+	 */
 	public LlmThrottler withExecutor(Executor executor) {
-		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, this.failureReader,
-				executor);
+		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, this.failureReader, executor);
 	}
 
 	/** The provider's name. */
@@ -89,7 +101,10 @@ public final class LlmThrottler {
 		return this.throttler;
 	}
 
-	/** Runs {@code call} on the calling thread through the pipeline: its value, or its (or the throttle's) failure. */
+	/**
+	 * Runs {@code call} on the calling thread through the pipeline: its value, or its (or
+	 * the throttle's) failure.
+	 */
 	public <T> T call(String key, Cost cost, Callable<T> call) throws Exception {
 		try {
 			return BlockingCall.run(pipeline(key, cost), (lease) -> call.call());
@@ -112,7 +127,8 @@ public final class LlmThrottler {
 				throw ex;
 			}
 			catch (Exception ex) {
-				throw new IllegalStateException(ex); // a Supplier throws nothing checked; admission never does
+				throw new IllegalStateException(ex); // a Supplier throws nothing checked;
+														// admission never does
 			}
 		};
 	}
@@ -123,20 +139,27 @@ public final class LlmThrottler {
 	}
 
 	/**
-	 * {@code supplier}'s stage run through the pipeline on each {@code get()}, without parking a thread: the
-	 * permit is held until the stage completes; cancelling the returned future withdraws a waiting call.
+	 * {@code supplier}'s stage run through the pipeline on each {@code get()}, without
+	 * parking a thread: the permit is held until the stage completes; cancelling the
+	 * returned future withdraws a waiting call.
 	 */
 	public <T> Supplier<CompletionStage<T>> decorateCompletionStage(String key, Cost cost,
 			Supplier<? extends CompletionStage<T>> supplier) {
 		return () -> callAsync(key, cost, supplier);
 	}
 
-	/** Runs {@code supplier}'s stage through the pipeline, see {@link #decorateCompletionStage}. */
+	/**
+	 * Runs {@code supplier}'s stage through the pipeline, see
+	 * {@link #decorateCompletionStage}.
+	 */
 	public <T> CompletableFuture<T> callAsync(String key, Cost cost, Supplier<? extends CompletionStage<T>> supplier) {
 		return AsyncCall.run(pipeline(key, cost), (lease) -> supplier.get(), this.executor);
 	}
 
-	/** The pipeline of one call on the partition of {@code key}, for drivers (the Reactor operator). */
+	/**
+	 * The pipeline of one call on the partition of {@code key}, for drivers (the Reactor
+	 * operator).
+	 */
 	public <T> CallPipeline<T> pipeline(String key, Cost cost) {
 		return new CallPipeline<>(this.feedback, this.time, this.provider, this.throttler.partition(key), cost, null,
 				new ValueShape<>(this.failureReader, (error) -> {

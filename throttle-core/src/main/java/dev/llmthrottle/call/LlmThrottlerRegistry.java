@@ -12,8 +12,9 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Every configured provider's {@link LlmThrottler}, by name: {@code throttlers.get("openai").call(key, cost, ...)}.
- * An unknown name is a clear exception rather than an unthrottled call.
+ * Every configured provider's {@link LlmThrottler}, by name:
+ * {@code throttlers.get("openai").call(key, cost, ...)}. An unknown name is a clear
+ * exception rather than an unthrottled call.
  */
 public final class LlmThrottlerRegistry {
 

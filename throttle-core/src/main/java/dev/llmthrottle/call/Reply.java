@@ -5,8 +5,8 @@ import java.util.Objects;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
 /**
- * What the pipeline reads of a provider's answer: its status, headers and, for an error, the start of its body
- * (enough to classify it).
+ * What the pipeline reads of a provider's answer: its status, headers and, for an error,
+ * the start of its body (enough to classify it).
  *
  * @param status the HTTP status
  * @param headers the response headers

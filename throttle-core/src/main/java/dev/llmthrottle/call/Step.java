@@ -3,9 +3,10 @@ package dev.llmthrottle.call;
 import java.time.Duration;
 
 /**
- * What follows one attempt, as decided by the {@link CallPipeline}: the call is done, it fails, or it is attempted
- * again after a delay on the engine's time source. The attempt's lease is closed by the time a step is returned
- * (or, for a delivered success, handed to the result).
+ * What follows one attempt, as decided by the {@link CallPipeline}: the call is done, it
+ * fails, or it is attempted again after a delay on the engine's time source. The
+ * attempt's lease is closed by the time a step is returned (or, for a delivered success,
+ * handed to the result).
  *
  * @param <T> what the call returns
  */

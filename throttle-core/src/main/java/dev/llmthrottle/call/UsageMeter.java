@@ -12,9 +12,10 @@ import dev.llmthrottle.protocol.tokens.StreamUsageTracker;
 import dev.llmthrottle.protocol.tokens.UsageExtractor;
 
 /**
- * Reads a success's usage from its body as the body passes to the caller, chunk by chunk, without holding it:
- * a JSON body is kept up to {@link #MAX_WHOLE} bytes (parsed whole), beyond that only its last {@link #MAX_TAIL}
- * bytes, where the providers put {@code usage}; an event stream is read event by event for its usage events. Not
+ * Reads a success's usage from its body as the body passes to the caller, chunk by chunk,
+ * without holding it: a JSON body is kept up to {@link #MAX_WHOLE} bytes (parsed whole),
+ * beyond that only its last {@link #MAX_TAIL} bytes, where the providers put
+ * {@code usage}; an event stream is read event by event for its usage events. Not
  * thread-safe: one meter per body, fed in order.
  */
 public final class UsageMeter {
@@ -83,14 +84,18 @@ public final class UsageMeter {
 		}
 	}
 
-	/** Whether an event stream has delivered its final event (JSON bodies: never before their end). */
+	/**
+	 * Whether an event stream has delivered its final event (JSON bodies: never before
+	 * their end).
+	 */
 	public boolean isComplete() {
 		return this.tracker != null && this.tracker.complete();
 	}
 
 	/**
 	 * The usage the body reported, as the cost that settles the call.
-	 * @param complete whether the body was read to its end (a stream cut short settles from what it reported so far)
+	 * @param complete whether the body was read to its end (a stream cut short settles
+	 * from what it reported so far)
 	 */
 	public Optional<Cost> finish(boolean complete) {
 		if (this.reader != null) {

@@ -7,10 +7,11 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The shape of a call whose result is a plain value (a method's return value, a lambda's): a returned value is a
- * success sent and settled (to the usage an HTTP adapter underneath reported to the permit, else the estimate); a
- * failure is acted on only when {@code failureReader} finds the provider's response in it (an SDK's or HTTP
- * client's exception). Shared by the annotation advisor and the programmatic API.
+ * The shape of a call whose result is a plain value (a method's return value, a
+ * lambda's): a returned value is a success sent and settled (to the usage an HTTP adapter
+ * underneath reported to the permit, else the estimate); a failure is acted on only when
+ * {@code failureReader} finds the provider's response in it (an SDK's or HTTP client's
+ * exception). Shared by the annotation advisor and the programmatic API.
  *
  * @param <T> the value's type
  */
@@ -23,9 +24,11 @@ public final class ValueShape<T> implements CallShape<T> {
 	private final BiFunction<InterruptedException, Boolean, Throwable> interrupted;
 
 	/**
-	 * @param failureReader the provider's response a failure carries, or {@code null}; must not throw
+	 * @param failureReader the provider's response a failure carries, or {@code null};
+	 * must not throw
 	 * @param passedOn told of a failure carrying a response that was passed on as it is
-	 * @param interrupted the exception for an interrupted wait (the flag: whether waiting to retry)
+	 * @param interrupted the exception for an interrupted wait (the flag: whether waiting
+	 * to retry)
 	 */
 	public ValueShape(Function<Throwable, @Nullable Reply> failureReader, Consumer<Throwable> passedOn,
 			BiFunction<InterruptedException, Boolean, Throwable> interrupted) {

@@ -1,8 +1,8 @@
 package dev.llmthrottle.core;
 
 /**
- * What one call spends: a number of requests (normally 1), input tokens and output tokens.
- * The {@link Dimension#TOKENS} dimension is the sum of input and output.
+ * What one call spends: a number of requests (normally 1), input tokens and output
+ * tokens. The {@link Dimension#TOKENS} dimension is the sum of input and output.
  *
  * @param requests requests, at least 0
  * @param inputTokens input (prompt) tokens, at least 0
@@ -15,8 +15,8 @@ public record Cost(long requests, long inputTokens, long outputTokens) {
 
 	public Cost {
 		if (requests < 0 || inputTokens < 0 || outputTokens < 0) {
-			throw new IllegalArgumentException("cost must not be negative: " + requests + " requests, "
-					+ inputTokens + " input tokens, " + outputTokens + " output tokens");
+			throw new IllegalArgumentException("cost must not be negative: " + requests + " requests, " + inputTokens
+					+ " input tokens, " + outputTokens + " output tokens");
 		}
 	}
 

@@ -3,7 +3,8 @@ package dev.llmthrottle.core;
 import java.util.Locale;
 
 /**
- * What a limit counts. {@link #TOKENS} is input plus output; the others count one thing each.
+ * What a limit counts. {@link #TOKENS} is input plus output; the others count one thing
+ * each.
  */
 public enum Dimension {
 
@@ -15,13 +16,16 @@ public enum Dimension {
 		this.id = id;
 	}
 
-	/** The name used in configuration, metric tags and headers, e.g. {@code input-tokens}. */
+	/**
+	 * The name used in configuration, metric tags and headers, e.g. {@code input-tokens}.
+	 */
 	public String id() {
 		return this.id;
 	}
 
 	/**
-	 * Parses the configuration form ({@code input-tokens}, {@code INPUT_TOKENS}, {@code input_tokens}).
+	 * Parses the configuration form ({@code input-tokens}, {@code INPUT_TOKENS},
+	 * {@code input_tokens}).
 	 * @throws IllegalArgumentException naming the accepted values
 	 */
 	public static Dimension of(String text) {

@@ -6,18 +6,21 @@ import java.math.RoundingMode;
 import java.time.Duration;
 
 /**
- * Short human-readable durations for messages ({@code 1m}, {@code 10s}, {@code 250ms}, {@code 1d}).
+ * Short human-readable durations for messages ({@code 1m}, {@code 10s}, {@code 250ms},
+ * {@code 1d}).
  *
- * <p>Total over every {@link Duration}: a provider's absurd hint (a {@code retry-after} of 99999999999 seconds, a
- * date in the year 9999) ends up in exception messages, so formatting never converts to a {@code long} of
- * nanoseconds that could overflow; negative durations are shown with a minus sign.
+ * <p>
+ * Total over every {@link Duration}: a provider's absurd hint (a {@code retry-after} of
+ * 99999999999 seconds, a date in the year 9999) ends up in exception messages, so
+ * formatting never converts to a {@code long} of nanoseconds that could overflow;
+ * negative durations are shown with a minus sign.
  */
 public final class DurationFormat {
 
 	private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
 
-	private static final long[] UNIT_NANOS = { 86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L,
-			1_000_000_000L, 1_000_000L };
+	private static final long[] UNIT_NANOS = { 86_400_000_000_000L, 3_600_000_000_000L, 60_000_000_000L, 1_000_000_000L,
+			1_000_000L };
 
 	private static final String[] UNIT_NAMES = { "d", "h", "m", "s", "ms" };
 
@@ -25,8 +28,8 @@ public final class DurationFormat {
 	}
 
 	/**
-	 * Formats a duration with the largest unit that represents it exactly, falling back to milliseconds. Never
-	 * throws.
+	 * Formats a duration with the largest unit that represents it exactly, falling back
+	 * to milliseconds. Never throws.
 	 * @param duration the duration; {@code null} gives {@code "null"}
 	 * @return the text
 	 */

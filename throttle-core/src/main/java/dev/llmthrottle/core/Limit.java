@@ -4,8 +4,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * A budget: at most {@code amount} of a {@link Dimension} in any {@code period}, e.g. 500 requests per minute
- * or 2,000,000 tokens per day. Periods are arbitrary durations so that tests can use seconds.
+ * A budget: at most {@code amount} of a {@link Dimension} in any {@code period}, e.g. 500
+ * requests per minute or 2,000,000 tokens per day. Periods are arbitrary durations so
+ * that tests can use seconds.
  *
  * @param dimension what is counted
  * @param amount how much is allowed per period, at least 1

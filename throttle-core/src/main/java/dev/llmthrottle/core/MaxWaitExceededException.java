@@ -3,8 +3,9 @@ package dev.llmthrottle.core;
 import java.time.Duration;
 
 /**
- * The call would have to wait longer than {@code max-wait}. Thrown at once when the wait is foreseeable, otherwise
- * when the deadline passes; carries what blocked the call and the wait it would have needed.
+ * The call would have to wait longer than {@code max-wait}. Thrown at once when the wait
+ * is foreseeable, otherwise when the deadline passes; carries what blocked the call and
+ * the wait it would have needed.
  */
 public class MaxWaitExceededException extends ThrottleRejectedException {
 
@@ -17,9 +18,10 @@ public class MaxWaitExceededException extends ThrottleRejectedException {
 	private final Duration maxWait;
 
 	public MaxWaitExceededException(String provider, String blockedBy, Duration needed, Duration maxWait) {
-		super(provider, "Provider '" + provider + "': admission would need "
-				+ ((needed != null) ? "at least " + DurationFormat.format(needed) : "longer than max-wait")
-				+ ", more than max-wait " + DurationFormat.format(maxWait) + "; blocked by " + blockedBy);
+		super(provider,
+				"Provider '" + provider + "': admission would need "
+						+ ((needed != null) ? "at least " + DurationFormat.format(needed) : "longer than max-wait")
+						+ ", more than max-wait " + DurationFormat.format(maxWait) + "; blocked by " + blockedBy);
 		this.blockedBy = blockedBy;
 		this.needed = needed;
 		this.maxWait = maxWait;

@@ -1,7 +1,8 @@
 package dev.llmthrottle.core;
 
 /**
- * The partition already has {@code max-queue} callers waiting; rejecting the next one keeps memory bounded.
+ * The partition already has {@code max-queue} callers waiting; rejecting the next one
+ * keeps memory bounded.
  */
 public class QueueFullException extends ThrottleRejectedException {
 

@@ -1,7 +1,8 @@
 package dev.llmthrottle.core;
 
 /**
- * The call's cost exceeds what a limit can ever admit, so waiting would never help. Thrown at once.
+ * The call's cost exceeds what a limit can ever admit, so waiting would never help.
+ * Thrown at once.
  */
 public class RequestTooLargeException extends ThrottleRejectedException {
 

@@ -6,8 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Real time: {@link System#nanoTime()} and one small daemon scheduler thread for wake-ups. Waiters are never parked
- * on this thread; it only completes futures, so one thread serves every throttler of an application.
+ * Real time: {@link System#nanoTime()} and one small daemon scheduler thread for
+ * wake-ups. Waiters are never parked on this thread; it only completes futures, so one
+ * thread serves every throttler of an application.
  */
 public final class SystemTimeSource implements TimeSource, AutoCloseable {
 

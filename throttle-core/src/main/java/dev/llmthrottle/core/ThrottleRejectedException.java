@@ -3,9 +3,10 @@ package dev.llmthrottle.core;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * A call was not admitted: it can never fit, it would wait too long, or the queue is full. Extends
- * {@link RejectedExecutionException} like Spring's own concurrency-limit rejection, so generic handlers treat it
- * as back-pressure. Messages name the provider and never contain keys.
+ * A call was not admitted: it can never fit, it would wait too long, or the queue is
+ * full. Extends {@link RejectedExecutionException} like Spring's own concurrency-limit
+ * rejection, so generic handlers treat it as back-pressure. Messages name the provider
+ * and never contain keys.
  */
 public abstract class ThrottleRejectedException extends RejectedExecutionException {
 

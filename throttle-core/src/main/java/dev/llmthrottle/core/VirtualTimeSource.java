@@ -5,9 +5,9 @@ import java.util.PriorityQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Time that moves only when told to. {@link #advance(Duration)} runs every task that falls due, in order, on the
- * calling thread. Meant for tests of the engine and of code built on it; thread-safe so that tests may also
- * admit from several threads.
+ * Time that moves only when told to. {@link #advance(Duration)} runs every task that
+ * falls due, in order, on the calling thread. Meant for tests of the engine and of code
+ * built on it; thread-safe so that tests may also admit from several threads.
  */
 public final class VirtualTimeSource implements TimeSource {
 
@@ -52,7 +52,9 @@ public final class VirtualTimeSource implements TimeSource {
 		}
 	}
 
-	/** Moves time forward by {@code duration}, running due tasks at their own instants. */
+	/**
+	 * Moves time forward by {@code duration}, running due tasks at their own instants.
+	 */
 	public void advance(Duration duration) {
 		advanceNanos(duration.toNanos());
 	}

@@ -3,8 +3,9 @@ package dev.llmthrottle.exchange;
 import java.time.Duration;
 
 /**
- * What to do after a provider's response: pass it on, retry after a delay, fail with a typed exception, or give
- * up and pass the last response on unchanged (attempts or deadline exhausted).
+ * What to do after a provider's response: pass it on, retry after a delay, fail with a
+ * typed exception, or give up and pass the last response on unchanged (attempts or
+ * deadline exhausted).
  */
 public sealed interface CallVerdict {
 
@@ -13,8 +14,9 @@ public sealed interface CallVerdict {
 	}
 
 	/**
-	 * Retry after {@code delay}; {@code cooldown} says whether the delay is a partition-wide cooldown (which
-	 * admission waits out by itself) rather than this call's own backoff.
+	 * Retry after {@code delay}; {@code cooldown} says whether the delay is a
+	 * partition-wide cooldown (which admission waits out by itself) rather than this
+	 * call's own backoff.
 	 */
 	record Retry(Duration delay, boolean cooldown) implements CallVerdict {
 	}

@@ -11,12 +11,13 @@ import dev.llmthrottle.protocol.tokens.TokenEstimator;
 import dev.llmthrottle.protocol.tokens.Usage;
 
 /**
- * Turns a request body into the cost admitted before sending, and a response's usage into the cost that settles
- * it, following each dialect's accounting (design.md "Token accounting dialects"): every dialect reserves its
- * input plus the expected output ({@code max_tokens x n}, or the provider's {@code default-output-tokens} when the
- * request states no maximum), and settles to the usage the response reports. Anthropic, which counts output as it
- * is produced, is reserved the same way: an output-tokens limit must hold calls back before they run, not only
- * after their debts are known.
+ * Turns a request body into the cost admitted before sending, and a response's usage into
+ * the cost that settles it, following each dialect's accounting (design.md "Token
+ * accounting dialects"): every dialect reserves its input plus the expected output
+ * ({@code max_tokens x n}, or the provider's {@code default-output-tokens} when the
+ * request states no maximum), and settles to the usage the response reports. Anthropic,
+ * which counts output as it is produced, is reserved the same way: an output-tokens limit
+ * must hold calls back before they run, not only after their debts are known.
  */
 public final class CostEstimator {
 
@@ -31,7 +32,10 @@ public final class CostEstimator {
 		this.safetyFactor = safetyFactor;
 	}
 
-	/** The cost of a request whose body is {@code body} (JSON, possibly malformed or empty). */
+	/**
+	 * The cost of a request whose body is {@code body} (JSON, possibly malformed or
+	 * empty).
+	 */
 	public Cost estimate(LlmProvider provider, byte[] body) {
 		if (body == null || body.length == 0) {
 			return defaultCost(provider);
@@ -47,7 +51,10 @@ public final class CostEstimator {
 		return new Cost(1, estimate.inputTokens(), estimate.outputReservation());
 	}
 
-	/** The cost of a request nothing is known about: one request and the default output reservation. */
+	/**
+	 * The cost of a request nothing is known about: one request and the default output
+	 * reservation.
+	 */
 	public Cost defaultCost(LlmProvider provider) {
 		return new Cost(1, 0, provider.defaultOutputTokens());
 	}

@@ -7,10 +7,12 @@ import dev.llmthrottle.protocol.DailyQuota;
 import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
- * The provider refused a per-day quota (Gemini {@code PerDay}, reset at midnight Pacific): nothing sent before the
- * reset can succeed, so the call that met the refusal and every caller of the partition who would wait past
- * {@code max-wait} for the reset fail at once with this, instead of being sent and refused one by one. A
- * {@link java.util.concurrent.RejectedExecutionException}, like every other refusal of the throttler.
+ * The provider refused a per-day quota (Gemini {@code PerDay}, reset at midnight
+ * Pacific): nothing sent before the reset can succeed, so the call that met the refusal
+ * and every caller of the partition who would wait past {@code max-wait} for the reset
+ * fail at once with this, instead of being sent and refused one by one. A
+ * {@link java.util.concurrent.RejectedExecutionException}, like every other refusal of
+ * the throttler.
  */
 public class DailyQuotaExhaustedException extends ThrottleRejectedException {
 
@@ -39,7 +41,9 @@ public class DailyQuotaExhaustedException extends ThrottleRejectedException {
 		return new DailyQuotaExhaustedException(provider, quota.quotaId(), quota.resetAt());
 	}
 
-	/** The exhausted quota, as the provider names it (for Gemini, its {@code quotaId}). */
+	/**
+	 * The exhausted quota, as the provider names it (for Gemini, its {@code quotaId}).
+	 */
 	public String limit() {
 		return this.limit;
 	}

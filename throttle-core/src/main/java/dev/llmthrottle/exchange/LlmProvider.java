@@ -9,18 +9,19 @@ import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * A configured provider as the HTTP layer sees it: where it lives, how it speaks, how calls to it are retried and
- * estimated, and its throttler.
+ * A configured provider as the HTTP layer sees it: where it lives, how it speaks, how
+ * calls to it are retried and estimated, and its throttler.
  *
  * @param name the configured name
  * @param dialect how it reports limits, errors and usage
  * @param baseUrls request URLs starting with one of these belong to this provider
  * @param retry how its calls are retried
- * @param defaultOutputTokens the output reservation when a request states no {@code max_tokens}
+ * @param defaultOutputTokens the output reservation when a request states no
+ * {@code max_tokens}
  * @param throttler its throttler
  */
-public record LlmProvider(String name, Dialect dialect, List<URI> baseUrls, RetryPolicy retry,
-		long defaultOutputTokens, ProviderThrottler throttler) {
+public record LlmProvider(String name, Dialect dialect, List<URI> baseUrls, RetryPolicy retry, long defaultOutputTokens,
+		ProviderThrottler throttler) {
 
 	public LlmProvider {
 		Objects.requireNonNull(name, "name");
@@ -30,12 +31,17 @@ public record LlmProvider(String name, Dialect dialect, List<URI> baseUrls, Retr
 		Objects.requireNonNull(throttler, "throttler");
 	}
 
-	/** Whether {@code url} is under one of this provider's base URLs (same scheme, host and port; path prefix). */
+	/**
+	 * Whether {@code url} is under one of this provider's base URLs (same scheme, host
+	 * and port; path prefix).
+	 */
 	public boolean matches(URI url) {
 		return matchLength(url) >= 0;
 	}
 
-	/** The length of the longest base URL that {@code url} is under, or -1 when none is. */
+	/**
+	 * The length of the longest base URL that {@code url} is under, or -1 when none is.
+	 */
 	public int matchLength(URI url) {
 		int longest = -1;
 		for (URI base : this.baseUrls) {
@@ -47,10 +53,11 @@ public record LlmProvider(String name, Dialect dialect, List<URI> baseUrls, Retr
 	}
 
 	private static boolean sameOrigin(URI base, URI url) {
-		return base.getScheme() != null && url.getScheme() != null
-				&& base.getScheme().equalsIgnoreCase(url.getScheme()) && base.getHost() != null
-				&& base.getHost().toLowerCase(Locale.ROOT).equals(
-						(url.getHost() != null) ? url.getHost().toLowerCase(Locale.ROOT) : null)
+		return base.getScheme() != null && url.getScheme() != null && base.getScheme().equalsIgnoreCase(url.getScheme())
+				&& base.getHost() != null
+				&& base.getHost()
+					.toLowerCase(Locale.ROOT)
+					.equals((url.getHost() != null) ? url.getHost().toLowerCase(Locale.ROOT) : null)
 				&& port(base) == port(url);
 	}
 

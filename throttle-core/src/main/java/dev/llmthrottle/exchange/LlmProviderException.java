@@ -3,9 +3,9 @@ package dev.llmthrottle.exchange;
 import dev.llmthrottle.protocol.ErrorCategory;
 
 /**
- * The provider refused a call in a way that retrying will not fix (insufficient quota, a spend cap, a request too
- * large for the limit, bad credentials, a malformed request). Carries the provider's own message with anything
- * that looks like a credential redacted.
+ * The provider refused a call in a way that retrying will not fix (insufficient quota, a
+ * spend cap, a request too large for the limit, bad credentials, a malformed request).
+ * Carries the provider's own message with anything that looks like a credential redacted.
  */
 public class LlmProviderException extends RuntimeException {
 

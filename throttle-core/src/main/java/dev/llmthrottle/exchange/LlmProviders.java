@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The providers the HTTP filters know, matched by base URL. The longest matching base URL wins, so two providers
- * on one host with different paths are told apart.
+ * The providers the HTTP filters know, matched by base URL. The longest matching base URL
+ * wins, so two providers on one host with different paths are told apart.
  */
 public final class LlmProviders {
 

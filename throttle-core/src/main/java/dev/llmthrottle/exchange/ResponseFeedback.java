@@ -19,14 +19,15 @@ import dev.llmthrottle.protocol.RetryHint;
 import dev.llmthrottle.protocol.ErrorClassifier;
 
 /**
- * Listens to the provider: feeds every response's rate-limit headers into the partition (shrink to what the
- * provider reports remaining, adopt lower reported limits), and turns an error response into a verdict. A 429
- * pauses the whole partition for the hint (or the backoff when there is none), so every caller of that key waits
- * instead of firing and failing; overload (529, 503) backs off this call only and learns nothing about limits. A
- * refused per-day quota blocks the partition until the quota resets, and fails every caller who would wait past
- * max-wait for it at once with a {@link DailyQuotaExhaustedException}.
- * Shared by the WebClient filter, the RestClient interceptor and the annotation advisor, so that all three behave
- * the same.
+ * Listens to the provider: feeds every response's rate-limit headers into the partition
+ * (shrink to what the provider reports remaining, adopt lower reported limits), and turns
+ * an error response into a verdict. A 429 pauses the whole partition for the hint (or the
+ * backoff when there is none), so every caller of that key waits instead of firing and
+ * failing; overload (529, 503) backs off this call only and learns nothing about limits.
+ * A refused per-day quota blocks the partition until the quota resets, and fails every
+ * caller who would wait past max-wait for it at once with a
+ * {@link DailyQuotaExhaustedException}. Shared by the WebClient filter, the RestClient
+ * interceptor and the annotation advisor, so that all three behave the same.
  */
 public final class ResponseFeedback {
 
@@ -58,8 +59,10 @@ public final class ResponseFeedback {
 		RetryPolicy retry = provider.retry();
 		Classification verdict = ErrorClassifier.classify(status, headers, body, provider.dialect(),
 				this.clock.instant(), retry.maxRetryAfter().toMillis());
-		// Limits reported on an error are worth learning (unless it is overload), but "remaining 0, full in a
-		// minute" on a 429 describes the moment of refusal: the cooldown from the hint covers it, and holding the
+		// Limits reported on an error are worth learning (unless it is overload), but
+		// "remaining 0, full in a
+		// minute" on a 429 describes the moment of refusal: the cooldown from the hint
+		// covers it, and holding the
 		// whole budget back until the full reset would stall every caller.
 		apply(provider, partition, verdict.rateLimits(), !verdict.overload(), false);
 		if (verdict.dailyQuota().isPresent()) {
@@ -68,14 +71,14 @@ public final class ResponseFeedback {
 		if (verdict.failFast()) {
 			Optional<RetryHint> hint = verdict.hint();
 			if (verdict.category() != ErrorCategory.NEVER_RETRY && hint.isPresent()) {
-				return new CallVerdict.Fail(
-						new RetryAfterTooLongException(provider.name(), status, hint.get().requested(), retry.maxRetryAfter()));
+				return new CallVerdict.Fail(new RetryAfterTooLongException(provider.name(), status,
+						hint.get().requested(), retry.maxRetryAfter()));
 			}
 			if (status == 429 || status == 402) {
 				this.listener.quotaExhausted(provider.name(), partition.key(), verdict.reason());
 			}
-			return new CallVerdict.Fail(new LlmProviderException(provider.name(), status, verdict.category(),
-					verdict.reason()));
+			return new CallVerdict.Fail(
+					new LlmProviderException(provider.name(), status, verdict.category(), verdict.reason()));
 		}
 		if (!verdict.retryable()) {
 			return new CallVerdict.GiveUp();
@@ -98,20 +101,22 @@ public final class ResponseFeedback {
 	}
 
 	/**
-	 * A refused daily quota: no call can succeed before the reset, so the partition is blocked until then (callers
-	 * who would wait past max-wait fail at once with the same typed exception as this call).
+	 * A refused daily quota: no call can succeed before the reset, so the partition is
+	 * blocked until then (callers who would wait past max-wait fail at once with the same
+	 * typed exception as this call).
 	 */
 	private CallVerdict parkUntilReset(LlmProvider provider, Partition partition, DailyQuota quota, String reason) {
 		Duration untilReset = Duration.between(this.clock.instant(), quota.resetAt());
 		this.listener.quotaExhausted(provider.name(), partition.key(), reason);
-		partition.park(untilReset,
-				"daily quota " + DailyQuotaExhaustedException.safe(quota.quotaId()) + " exhausted until "
-						+ quota.resetAt(),
-				() -> DailyQuotaExhaustedException.of(provider.name(), quota));
+		partition.park(untilReset, "daily quota " + DailyQuotaExhaustedException.safe(quota.quotaId())
+				+ " exhausted until " + quota.resetAt(), () -> DailyQuotaExhaustedException.of(provider.name(), quota));
 		return new CallVerdict.Fail(DailyQuotaExhaustedException.of(provider.name(), quota));
 	}
 
-	/** Backoff for a transport failure (connection reset, timeout) before attempt {@code attempt + 1}, if allowed. */
+	/**
+	 * Backoff for a transport failure (connection reset, timeout) before attempt
+	 * {@code attempt + 1}, if allowed.
+	 */
 	public Optional<Duration> onTransportError(LlmProvider provider, Partition partition, int attempt,
 			Duration elapsed) {
 		RetryPolicy retry = provider.retry();
@@ -131,7 +136,8 @@ public final class ResponseFeedback {
 		if (snapshot.isEmpty()) {
 			return;
 		}
-		// Learn limits first: what remains is judged against the limit the provider states, not the one we had.
+		// Learn limits first: what remains is judged against the limit the provider
+		// states, not the one we had.
 		for (DimensionState state : snapshot.dimensions().values()) {
 			Dimension dimension = Dimension.of(state.dimension().id());
 			if (learn && state.limit().isPresent() && state.window().isPresent()

@@ -6,8 +6,8 @@ import dev.llmthrottle.core.DurationFormat;
 import dev.llmthrottle.protocol.ErrorCategory;
 
 /**
- * The provider asked us to wait longer than {@code retry.max-retry-after} (a daily quota, a huge or broken hint):
- * failing now beats parking a caller for hours.
+ * The provider asked us to wait longer than {@code retry.max-retry-after} (a daily quota,
+ * a huge or broken hint): failing now beats parking a caller for hours.
  */
 public class RetryAfterTooLongException extends LlmProviderException {
 

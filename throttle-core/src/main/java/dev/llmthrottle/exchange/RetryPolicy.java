@@ -7,15 +7,18 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a throttled call is retried: attempts, full-jitter exponential backoff, the longest provider hint worth
- * waiting for, and an overall deadline. Every retry goes back through admission, so it is counted against the
- * limits like any call (providers count failed requests too).
+ * How a throttled call is retried: attempts, full-jitter exponential backoff, the longest
+ * provider hint worth waiting for, and an overall deadline. Every retry goes back through
+ * admission, so it is counted against the limits like any call (providers count failed
+ * requests too).
  *
  * @param maxAttempts attempts in all, including the first; 1 disables retries
  * @param initialBackoff the backoff ceiling of the first retry
  * @param maxBackoff the largest backoff ceiling
- * @param maxRetryAfter the longest provider hint honoured; a longer one fails the call at once
- * @param deadline the longest a call may take over all its attempts, or {@code null} for none
+ * @param maxRetryAfter the longest provider hint honoured; a longer one fails the call at
+ * once
+ * @param deadline the longest a call may take over all its attempts, or {@code null} for
+ * none
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxRetryAfter,
 		@Nullable Duration deadline) {
@@ -40,9 +43,9 @@ public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration max
 	}
 
 	/**
-	 * The backoff before retry number {@code retry} (1 for the first retry): uniformly random between zero and
-	 * {@code min(maxBackoff, initialBackoff * 2^(retry-1))} ("full jitter", which spreads a crowd of retrying callers
-	 * best).
+	 * The backoff before retry number {@code retry} (1 for the first retry): uniformly
+	 * random between zero and {@code min(maxBackoff, initialBackoff * 2^(retry-1))}
+	 * ("full jitter", which spreads a crowd of retrying callers best).
 	 */
 	public Duration backoff(int retry, RandomGenerator random) {
 		long ceiling = ceilingNanos(retry);

@@ -8,17 +8,20 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A refused per-day quota (protocol.md §8.6): Gemini names it in {@code QuotaFailure.violations[].quotaId} (an id
- * containing {@code PerDay}, such as {@code GenerateRequestsPerDayPerProjectPerModel-FreeTier}), and it resets at
- * midnight Pacific time. Until then every call of that project is refused, so the caller should block the partition
- * and fail callers at once rather than send each call to be refused.
+ * A refused per-day quota (protocol.md §8.6): Gemini names it in
+ * {@code QuotaFailure.violations[].quotaId} (an id containing {@code PerDay}, such as
+ * {@code GenerateRequestsPerDayPerProjectPerModel-FreeTier}), and it resets at midnight
+ * Pacific time. Until then every call of that project is refused, so the caller should
+ * block the partition and fail callers at once rather than send each call to be refused.
  *
  * @param quotaId the quota the provider says is exhausted
  * @param resetAt when it resets: the next midnight in {@code America/Los_Angeles}
  */
 public record DailyQuota(String quotaId, Instant resetAt) {
 
-	/** Gemini's daily quotas reset at midnight Pacific time (daylight saving included). */
+	/**
+	 * Gemini's daily quotas reset at midnight Pacific time (daylight saving included).
+	 */
 	public static final ZoneId RESET_ZONE = ZoneId.of("America/Los_Angeles");
 
 	private static final String PER_DAY = "perday";

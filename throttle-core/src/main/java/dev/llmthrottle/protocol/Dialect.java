@@ -4,12 +4,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * How a provider speaks: which rate-limit headers it sends, in which formats, and how its bodies
- * report errors and usage. Several providers share a dialect's parsing where their shapes agree.
+ * How a provider speaks: which rate-limit headers it sends, in which formats, and how its
+ * bodies report errors and usage. Several providers share a dialect's parsing where their
+ * shapes agree.
  */
 public enum Dialect {
 
-	/** OpenAI: {@code x-ratelimit-*} headers with Go-duration resets; per-minute windows. */
+	/**
+	 * OpenAI: {@code x-ratelimit-*} headers with Go-duration resets; per-minute windows.
+	 */
 	OPENAI("openai"),
 
 	/** Azure OpenAI: OpenAI header names, but resets are bare numbers of seconds. */
@@ -24,13 +27,21 @@ public enum Dialect {
 	/** Groq: OpenAI header names, but {@code -requests} counts per day. */
 	GROQ("groq"),
 
-	/** OpenRouter: un-suffixed {@code X-RateLimit-*} headers, reset as epoch milliseconds. */
+	/**
+	 * OpenRouter: un-suffixed {@code X-RateLimit-*} headers, reset as epoch milliseconds.
+	 */
 	OPENROUTER("openrouter"),
 
-	/** Together: un-suffixed {@code x-ratelimit-*} and {@code x-tokenlimit-*}; reset in seconds. */
+	/**
+	 * Together: un-suffixed {@code x-ratelimit-*} and {@code x-tokenlimit-*}; reset in
+	 * seconds.
+	 */
 	TOGETHER("together"),
 
-	/** Anything else: every known header shape is tried, only unambiguous formats are accepted. */
+	/**
+	 * Anything else: every known header shape is tried, only unambiguous formats are
+	 * accepted.
+	 */
 	GENERIC("generic");
 
 	private final String id;
@@ -50,9 +61,9 @@ public enum Dialect {
 	}
 
 	/**
-	 * Looks a dialect up by its configuration name, case-insensitively and ignoring surrounding
-	 * blanks. A few aliases are accepted ({@code azure-openai}, {@code claude}, {@code vertex},
-	 * {@code google}).
+	 * Looks a dialect up by its configuration name, case-insensitively and ignoring
+	 * surrounding blanks. A few aliases are accepted ({@code azure-openai},
+	 * {@code claude}, {@code vertex}, {@code google}).
 	 * @param name the name, may be {@code null}
 	 * @return the dialect, or empty when the name is unknown
 	 */

@@ -11,25 +11,28 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The fields of a provider's error body that classification needs, read leniently from the shapes
- * in protocol.md §2-§3: OpenAI, Azure, Groq and DeepSeek {@code {"error":{"message","type","code"}}},
- * Anthropic {@code {"type":"error","error":{"type","message","details":{"error_code"}}}}, Gemini
- * {@code {"error":{"code","message","status","details":[RetryInfo, QuotaFailure]}}} (also wrapped in
- * an array), Mistral's top-level {@code message}/{@code code}, and {@code {"error":"text"}}.
+ * The fields of a provider's error body that classification needs, read leniently from
+ * the shapes in protocol.md §2-§3: OpenAI, Azure, Groq and DeepSeek
+ * {@code {"error":{"message","type","code"}}}, Anthropic
+ * {@code {"type":"error","error":{"type","message","details":{"error_code"}}}}, Gemini
+ * {@code {"error":{"code","message","status","details":[RetryInfo, QuotaFailure]}}} (also
+ * wrapped in an array), Mistral's top-level {@code message}/{@code code}, and
+ * {@code {"error":"text"}}.
  *
  * @param message the human-readable message, unredacted (see {@link SecretRedactor})
  * @param type the error type ({@code insufficient_quota}, {@code rate_limit_error},
  * {@code tokens}...)
- * @param code the error code, as text ({@code rate_limit_exceeded}, {@code 429}, {@code 3505}...)
+ * @param code the error code, as text ({@code rate_limit_exceeded}, {@code 429},
+ * {@code 3505}...)
  * @param status Gemini's status ({@code RESOURCE_EXHAUSTED})
- * @param errorCode Anthropic's {@code details.error_code} ({@code enforced_spend_limit_reached})
+ * @param errorCode Anthropic's {@code details.error_code}
+ * ({@code enforced_spend_limit_reached})
  * @param quotaIds Gemini {@code QuotaFailure.violations[].quotaId} values
  * @param retryDelay Gemini {@code RetryInfo.retryDelay} as protobuf JSON ({@code "37s"})
  * @param json whether the body was JSON at all
  */
-public record ErrorBody(Optional<String> message, Optional<String> type, Optional<String> code,
-		Optional<String> status, Optional<String> errorCode, List<String> quotaIds, Optional<String> retryDelay,
-		boolean json) {
+public record ErrorBody(Optional<String> message, Optional<String> type, Optional<String> code, Optional<String> status,
+		Optional<String> errorCode, List<String> quotaIds, Optional<String> retryDelay, boolean json) {
 
 	/** A body that said nothing usable (absent or not JSON). */
 	public static final ErrorBody NONE = new ErrorBody(Optional.empty(), Optional.empty(), Optional.empty(),
@@ -71,8 +74,7 @@ public record ErrorBody(Optional<String> message, Optional<String> type, Optiona
 			type = Json.text(error, "type");
 		}
 		else {
-			message = Json.text(root, "error").or(() -> Json.text(root, "message"))
-				.or(() -> Json.text(root, "detail"));
+			message = Json.text(root, "error").or(() -> Json.text(root, "message")).or(() -> Json.text(root, "detail"));
 			type = Json.text(root, "type").filter((value) -> !value.equals("error"));
 		}
 		Optional<String> code = Json.text(error, "code").or(() -> Json.text(root, "code"));
@@ -101,7 +103,9 @@ public record ErrorBody(Optional<String> message, Optional<String> type, Optiona
 		return new ErrorBody(message, type, code, status, errorCode, quotaIds, retryDelay, true);
 	}
 
-	/** Whether any Gemini quota id contains the fragment, ignoring case ({@code PerDay}). */
+	/**
+	 * Whether any Gemini quota id contains the fragment, ignoring case ({@code PerDay}).
+	 */
 	public boolean hasQuotaId(String fragment) {
 		String wanted = fragment.toLowerCase(Locale.ROOT);
 		for (String id : this.quotaIds) {
@@ -132,7 +136,10 @@ public record ErrorBody(Optional<String> message, Optional<String> type, Optiona
 		return Optional.empty();
 	}
 
-	/** A non-negative integer from a number or a digit string; 0 when absent; -1 when invalid. */
+	/**
+	 * A non-negative integer from a number or a digit string; 0 when absent; -1 when
+	 * invalid.
+	 */
 	private static long integral(JsonNode node) {
 		if (node == null) {
 			return 0;

@@ -13,27 +13,29 @@ import dev.llmthrottle.protocol.internal.Json;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Classifies a response from its status, headers and body together (protocol.md §3, §8.1): never
- * "retry every 429".
+ * Classifies a response from its status, headers and body together (protocol.md §3,
+ * §8.1): never "retry every 429".
  *
- * <p>Decision order:
+ * <p>
+ * Decision order:
  * <ol>
  * <li>Status below 400: {@link ErrorCategory#SUCCESS}.</li>
- * <li>{@code x-should-retry: false} forces never-retry, {@code true} forces a retry, ahead of
- * everything below, as the Stainless SDKs (OpenAI, Anthropic) do.</li>
+ * <li>{@code x-should-retry: false} forces never-retry, {@code true} forces a retry,
+ * ahead of everything below, as the Stainless SDKs (OpenAI, Anthropic) do.</li>
  * <li>Never retry: quota and billing codes ({@code insufficient_quota},
  * {@code credit_balance_exhausted}, the spend-limit codes); Anthropic
- * {@code enforced_spend_limit_reached} without {@code retry-after}; "reached your specified API
- * usage limits"; 402; 413; "Request too large ... Limit L, Requested R" with R &gt; L; a Gemini
- * quota id containing {@code PerDay} (reported as {@link Classification#dailyQuota()}, with its reset at
- * midnight Pacific); any other 4xx except 408, 409 and 429.</li>
+ * {@code enforced_spend_limit_reached} without {@code retry-after}; "reached your
+ * specified API usage limits"; 402; 413; "Request too large ... Limit L, Requested R"
+ * with R &gt; L; a Gemini quota id containing {@code PerDay} (reported as
+ * {@link Classification#dailyQuota()}, with its reset at midnight Pacific); any other 4xx
+ * except 408, 409 and 429.</li>
  * <li>Otherwise (408, 409, 429, 5xx, 529): retry after the hint when there is one (see
- * {@link RetryHintResolver}), else slow down when the provider asked for it ({@code slow_down},
- * Together's 429, Vertex Provisioned Throughput), else back off.</li>
+ * {@link RetryHintResolver}), else slow down when the provider asked for it
+ * ({@code slow_down}, Together's 429, Vertex Provisioned Throughput), else back off.</li>
  * </ol>
  * A hint above the cap is returned as {@link ErrorCategory#RETRY_AFTER_HINT} with
- * {@link RetryHint#exceedsCap()} set: {@link Classification#failFast()} tells the caller to give up
- * (or park) rather than wait hours.
+ * {@link RetryHint#exceedsCap()} set: {@link Classification#failFast()} tells the caller
+ * to give up (or park) rather than wait hours.
  */
 public final class ErrorClassifier {
 
@@ -70,7 +72,8 @@ public final class ErrorClassifier {
 	 * @param body the response body, may be {@code null}, empty or not JSON
 	 * @param dialect the provider's dialect; {@code null} means {@link Dialect#GENERIC}
 	 * @param now the instant the response was received
-	 * @param maxRetryAfterMillis the longest hint the caller will wait ({@code retry.max-retry-after})
+	 * @param maxRetryAfterMillis the longest hint the caller will wait
+	 * ({@code retry.max-retry-after})
 	 * @return the verdict, never {@code null}
 	 */
 	public static Classification classify(int status, @Nullable ProtocolHeaders headers, @Nullable String body,
@@ -120,16 +123,16 @@ public final class ErrorClassifier {
 		String reason = reason(status, error, message);
 		Optional<DailyQuota> dailyQuota = (category == ErrorCategory.NEVER_RETRY && status == 429)
 				? DailyQuota.of(error, now) : Optional.empty();
-		return new Classification(status, category, hint, reason, overload, slowDown, limitType, snapshot,
-				dailyQuota);
+		return new Classification(status, category, hint, reason, overload, slowDown, limitType, snapshot, dailyQuota);
 	}
 
 	/**
-	 * Classifies one server-sent event's {@code data:} payload received after HTTP 200. An error
-	 * event (Anthropic {@code {"type":"error","error":{...}}}, OpenAI {@code {"error":{...}}} or a
-	 * Responses {@code {"type":"error","code":...}}) is classified as the status its type stands for
-	 * ({@code overloaded_error} as 529, {@code rate_limit_error} as 429, unknown types as 500);
-	 * anything else is {@link ErrorCategory#SUCCESS}.
+	 * Classifies one server-sent event's {@code data:} payload received after HTTP 200.
+	 * An error event (Anthropic {@code {"type":"error","error":{...}}}, OpenAI
+	 * {@code {"error":{...}}} or a Responses {@code {"type":"error","code":...}}) is
+	 * classified as the status its type stands for ({@code overloaded_error} as 529,
+	 * {@code rate_limit_error} as 429, unknown types as 500); anything else is
+	 * {@link ErrorCategory#SUCCESS}.
 	 * @param data the event payload, with or without the {@code data:} prefix
 	 * @param dialect the provider's dialect
 	 * @param now the current instant
@@ -213,7 +216,10 @@ public final class ErrorClassifier {
 		return Optional.empty();
 	}
 
-	/** OpenAI's "Request too large for gpt-4o ... Limit 30000, Requested 41250": can never fit. */
+	/**
+	 * OpenAI's "Request too large for gpt-4o ... Limit 30000, Requested 41250": can never
+	 * fit.
+	 */
 	private static boolean tooLargeForLimit(String text) {
 		Matcher matcher = TOO_LARGE.matcher(text);
 		if (!matcher.find()) {
@@ -234,10 +240,12 @@ public final class ErrorClassifier {
 				|| (text.contains("resource exhausted, please try again later") && error.quotaIds().isEmpty());
 	}
 
-	/** Together's 429 (above the dynamic rate) and Vertex Provisioned Throughput ask for a lower rate. */
+	/**
+	 * Together's 429 (above the dynamic rate) and Vertex Provisioned Throughput ask for a
+	 * lower rate.
+	 */
 	private static boolean asksToSlowDown(int status, Dialect dialect, String text) {
-		return status == 429
-				&& (dialect == Dialect.TOGETHER || text.contains("exceeded the provisioned throughput"));
+		return status == 429 && (dialect == Dialect.TOGETHER || text.contains("exceeded the provisioned throughput"));
 	}
 
 	private static LimitType limitType(String type, String text, ErrorBody error, RateLimitSnapshot snapshot) {
@@ -300,7 +308,8 @@ public final class ErrorClassifier {
 
 	private static String reason(int status, ErrorBody error, String message) {
 		StringBuilder reason = new StringBuilder("HTTP ").append(status);
-		error.errorCode().or(() -> error.code().filter((code) -> !code.matches("\\d+")))
+		error.errorCode()
+			.or(() -> error.code().filter((code) -> !code.matches("\\d+")))
 			.or(error::type)
 			.or(error::status)
 			.ifPresent((kind) -> reason.append(' ').append(kind));

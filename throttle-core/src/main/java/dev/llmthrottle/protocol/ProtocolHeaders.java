@@ -11,12 +11,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A read-only view of response headers: names are case-insensitive, values are trimmed, blank
- * values and {@code null}s are dropped, and a header may have several values (kept in order).
+ * A read-only view of response headers: names are case-insensitive, values are trimmed,
+ * blank values and {@code null}s are dropped, and a header may have several values (kept
+ * in order).
  *
- * <p>Built from a plain {@code Map<String, List<String>>} or a {@link Builder} so that the Spring
- * glue can adapt {@code HttpHeaders} (or an SDK's header map) without this package knowing Spring.
- * Values are not split on commas: an HTTP-date contains one.
+ * <p>
+ * Built from a plain {@code Map<String, List<String>>} or a {@link Builder} so that the
+ * Spring glue can adapt {@code HttpHeaders} (or an SDK's header map) without this package
+ * knowing Spring. Values are not split on commas: an HTTP-date contains one.
  */
 public final class ProtocolHeaders {
 
@@ -34,7 +36,8 @@ public final class ProtocolHeaders {
 	}
 
 	/**
-	 * Copies a header map. {@code null} map, names, value lists and values are all tolerated.
+	 * Copies a header map. {@code null} map, names, value lists and values are all
+	 * tolerated.
 	 * @param headers the raw headers
 	 * @return the view
 	 */
@@ -48,8 +51,10 @@ public final class ProtocolHeaders {
 
 	/**
 	 * Builds headers from alternating names and values, e.g.
-	 * {@code of("retry-after", "7", "x-ratelimit-remaining-requests", "0")}; convenient in tests.
-	 * @param namesAndValues names and values, alternating; a trailing name without value is ignored
+	 * {@code of("retry-after", "7", "x-ratelimit-remaining-requests", "0")}; convenient
+	 * in tests.
+	 * @param namesAndValues names and values, alternating; a trailing name without value
+	 * is ignored
 	 * @return the view
 	 */
 	public static ProtocolHeaders of(String... namesAndValues) {

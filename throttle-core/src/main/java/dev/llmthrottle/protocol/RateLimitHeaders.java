@@ -10,30 +10,37 @@ import java.util.OptionalLong;
 import java.util.regex.Pattern;
 
 /**
- * Reads rate-limit headers into a {@link RateLimitSnapshot}, per dialect (protocol.md §2).
+ * Reads rate-limit headers into a {@link RateLimitSnapshot}, per dialect (protocol.md
+ * §2).
  *
  * <ul>
- * <li>OpenAI, Groq: {@code x-ratelimit-{limit,remaining,reset}-{requests,tokens}}, resets as Go
- * durations; Groq's {@code -requests} counts per day.</li>
+ * <li>OpenAI, Groq: {@code x-ratelimit-{limit,remaining,reset}-{requests,tokens}}, resets
+ * as Go durations; Groq's {@code -requests} counts per day.</li>
  * <li>Azure: the same names, resets as bare seconds (a Go duration is accepted too).</li>
- * <li>Anthropic: {@code anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-*},
- * resets as RFC 3339 instants.</li>
- * <li>OpenRouter: un-suffixed {@code x-ratelimit-*} for requests, reset as epoch milliseconds.</li>
+ * <li>Anthropic:
+ * {@code anthropic-ratelimit-{requests,tokens,input-tokens,output-tokens}-*}, resets as
+ * RFC 3339 instants.</li>
+ * <li>OpenRouter: un-suffixed {@code x-ratelimit-*} for requests, reset as epoch
+ * milliseconds.</li>
  * <li>Together: un-suffixed {@code x-ratelimit-*} for requests (reset in seconds) and
  * {@code x-tokenlimit-{limit,remaining}} for tokens.</li>
  * <li>Generic and Gemini: every shape above, accepting only reset formats that cannot be
  * misread (a bare number is not taken as seconds).</li>
  * </ul>
- * Limits below 1, negative or malformed counts, and a remaining count above the limit make that
- * part (or, when inconsistent, the whole dimension) unknown. Resets in the past read as 0. A header
- * that repeats counts with its largest valid value. A reset of 10 digits is an epoch in seconds, of
- * 13 digits an epoch in milliseconds, in every dialect. A reset header alone still makes a state.
+ * Limits below 1, negative or malformed counts, and a remaining count above the limit
+ * make that part (or, when inconsistent, the whole dimension) unknown. Resets in the past
+ * read as 0. A header that repeats counts with its largest valid value. A reset of 10
+ * digits is an epoch in seconds, of 13 digits an epoch in milliseconds, in every dialect.
+ * A reset header alone still makes a state.
  */
 public final class RateLimitHeaders {
 
 	private static final Pattern DIGITS = Pattern.compile("\\d{1,18}");
 
-	/** Epoch milliseconds have at least 12 digits from 1973 on; fewer would be a bare count. */
+	/**
+	 * Epoch milliseconds have at least 12 digits from 1973 on; fewer would be a bare
+	 * count.
+	 */
 	private static final int MIN_EPOCH_MILLIS_DIGITS = 12;
 
 	private static final Optional<Duration> MINUTE = Optional.of(Duration.ofMinutes(1));
@@ -46,7 +53,9 @@ public final class RateLimitHeaders {
 
 	}
 
-	/** A parsed reset: milliseconds from now, and the instant when the header stated one. */
+	/**
+	 * A parsed reset: milliseconds from now, and the instant when the header stated one.
+	 */
 	private record Reset(long millis, Optional<Instant> at) {
 	}
 
@@ -57,7 +66,8 @@ public final class RateLimitHeaders {
 	 * Reads the rate-limit headers of one response.
 	 * @param headers the response headers
 	 * @param dialect the provider's dialect
-	 * @param now the instant the response was received, to turn reset instants into durations
+	 * @param now the instant the response was received, to turn reset instants into
+	 * durations
 	 * @return the snapshot, empty when no usable header is present
 	 */
 	public static RateLimitSnapshot parse(ProtocolHeaders headers, Dialect dialect, Instant now) {
@@ -94,8 +104,8 @@ public final class RateLimitHeaders {
 			default:
 				readSuffixed(headers, ResetFormat.UNAMBIGUOUS, effective, now, states);
 				readAnthropic(headers, ResetFormat.UNAMBIGUOUS, effective, now, states);
-				readUnsuffixed(headers, "x-ratelimit-", RateDimension.REQUESTS, ResetFormat.UNAMBIGUOUS, effective,
-						now, states);
+				readUnsuffixed(headers, "x-ratelimit-", RateDimension.REQUESTS, ResetFormat.UNAMBIGUOUS, effective, now,
+						states);
 				break;
 		}
 		return new RateLimitSnapshot(effective, states);
@@ -125,8 +135,8 @@ public final class RateLimitHeaders {
 				states);
 	}
 
-	private static void read(ProtocolHeaders headers, RateDimension dimension, String limitName,
-			String remainingName, String resetName, ResetFormat format, Dialect dialect, Instant now,
+	private static void read(ProtocolHeaders headers, RateDimension dimension, String limitName, String remainingName,
+			String resetName, ResetFormat format, Dialect dialect, Instant now,
 			Map<RateDimension, DimensionState> states) {
 		if (states.containsKey(dimension)) {
 			return;
@@ -136,7 +146,8 @@ public final class RateLimitHeaders {
 		Optional<Reset> reset = largestReset(headers.all(resetName), format, now);
 		if (limit.isEmpty() && remaining.isEmpty()
 				&& (reset.isEmpty() || headers.contains(limitName) || headers.contains(remainingName))) {
-			// nothing usable; or limit and remaining sent but invalid (Azure's -1 / -1 / 0): all unknown
+			// nothing usable; or limit and remaining sent but invalid (Azure's -1 / -1 /
+			// 0): all unknown
 			return;
 		}
 		if (limit.isPresent() && remaining.isPresent() && remaining.getAsLong() > limit.getAsLong()) {
@@ -148,8 +159,8 @@ public final class RateLimitHeaders {
 	}
 
 	/**
-	 * The largest valid count among a header's values (protocol.md §8.4: proxies and CDNs append, so
-	 * the first value can be the smaller one).
+	 * The largest valid count among a header's values (protocol.md §8.4: proxies and CDNs
+	 * append, so the first value can be the smaller one).
 	 */
 	private static OptionalLong largestCount(List<String> values, long min) {
 		OptionalLong largest = OptionalLong.empty();
@@ -176,7 +187,8 @@ public final class RateLimitHeaders {
 	}
 
 	private static Optional<Reset> reset(String value, ResetFormat format, Instant now) {
-		// 10 digits are epoch seconds, 13 epoch milliseconds, whatever the dialect (protocol.md §8.5): as a
+		// 10 digits are epoch seconds, 13 epoch milliseconds, whatever the dialect
+		// (protocol.md §8.5): as a
 		// duration either would be decades.
 		Optional<Instant> epoch = TimeParsers.epoch(value);
 		if (epoch.isPresent()) {

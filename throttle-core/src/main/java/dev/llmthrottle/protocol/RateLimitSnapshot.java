@@ -10,8 +10,9 @@ import java.util.Optional;
 
 /**
  * What one response's rate-limit headers say, per dimension; produced by
- * {@link RateLimitHeaders#parse(ProtocolHeaders, Dialect, java.time.Instant)}. A dimension the
- * headers say nothing usable about is absent, so an empty snapshot means "change nothing".
+ * {@link RateLimitHeaders#parse(ProtocolHeaders, Dialect, java.time.Instant)}. A
+ * dimension the headers say nothing usable about is absent, so an empty snapshot means
+ * "change nothing".
  *
  * @param dialect the dialect the headers were read as
  * @param dimensions the dimensions with at least a known limit or remaining count

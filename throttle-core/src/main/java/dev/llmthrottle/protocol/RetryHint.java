@@ -4,9 +4,10 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How long the provider asked us to wait, where it said so, and whether that exceeds the caller's
- * cap (protocol.md §8.2). A hint above the cap is still reported, with the capped delay, so that
- * the caller can fail fast (or park) instead of sleeping for hours or hammering the provider.
+ * How long the provider asked us to wait, where it said so, and whether that exceeds the
+ * caller's cap (protocol.md §8.2). A hint above the cap is still reported, with the
+ * capped delay, so that the caller can fail fast (or park) instead of sleeping for hours
+ * or hammering the provider.
  *
  * @param source where the hint came from
  * @param requestedMillis what the provider asked for, in milliseconds, at least 1
@@ -33,7 +34,10 @@ public record RetryHint(Source source, long requestedMillis, long delayMillis) {
 		return new RetryHint(source, requestedMillis, Math.min(requestedMillis, Math.max(capMillis, 0)));
 	}
 
-	/** Whether the provider asked for more than the cap: fail fast or park rather than wait. */
+	/**
+	 * Whether the provider asked for more than the cap: fail fast or park rather than
+	 * wait.
+	 */
 	public boolean exceedsCap() {
 		return this.requestedMillis > this.delayMillis;
 	}
@@ -57,10 +61,15 @@ public record RetryHint(Source source, long requestedMillis, long delayMillis) {
 		/** The {@code retry-after} header, in seconds or as an HTTP-date. */
 		RETRY_AFTER,
 
-		/** Gemini's {@code google.rpc.RetryInfo.retryDelay} in {@code error.details[]}. */
+		/**
+		 * Gemini's {@code google.rpc.RetryInfo.retryDelay} in {@code error.details[]}.
+		 */
 		BODY_RETRY_INFO,
 
-		/** A wait stated in the error message ("try again in 1.146s", "retry after 6 seconds"). */
+		/**
+		 * A wait stated in the error message ("try again in 1.146s", "retry after 6
+		 * seconds").
+		 */
 		BODY_MESSAGE,
 
 		/** A rate-limit reset header of a dimension whose remaining count is 0. */

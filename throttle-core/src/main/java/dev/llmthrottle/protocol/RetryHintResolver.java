@@ -7,14 +7,15 @@ import java.util.OptionalLong;
 import java.util.function.Function;
 
 /**
- * Finds the provider's wait hint in the order of protocol.md §8.2: {@code retry-after-ms}, then
- * {@code retry-after} (seconds or any HTTP-date), then the body (Gemini {@code RetryInfo}, then a
- * wait stated in the message: OpenAI "try again in", Azure "retry after N seconds", Gemini "retry
- * in"), then the reset header of a dimension whose remaining count is 0 (or whose reset is an
- * instant with no remaining count beside it). A header that repeats counts with its largest valid
- * value. A source that is absent, malformed, zero or in the past is skipped, so a bad
- * {@code retry-after-ms} falls through to a good {@code retry-after}. When nothing is found the
- * result is empty and the caller uses jittered exponential backoff.
+ * Finds the provider's wait hint in the order of protocol.md §8.2:
+ * {@code retry-after-ms}, then {@code retry-after} (seconds or any HTTP-date), then the
+ * body (Gemini {@code RetryInfo}, then a wait stated in the message: OpenAI "try again
+ * in", Azure "retry after N seconds", Gemini "retry in"), then the reset header of a
+ * dimension whose remaining count is 0 (or whose reset is an instant with no remaining
+ * count beside it). A header that repeats counts with its largest valid value. A source
+ * that is absent, malformed, zero or in the past is skipped, so a bad
+ * {@code retry-after-ms} falls through to a good {@code retry-after}. When nothing is
+ * found the result is empty and the caller uses jittered exponential backoff.
  */
 public final class RetryHintResolver {
 
@@ -27,7 +28,8 @@ public final class RetryHintResolver {
 	 * @param body the response body, may be {@code null}
 	 * @param dialect the provider's dialect
 	 * @param now the instant the response was received
-	 * @param capMillis the longest wait the caller accepts (see {@link RetryHint#exceedsCap()})
+	 * @param capMillis the longest wait the caller accepts (see
+	 * {@link RetryHint#exceedsCap()})
 	 * @return the hint, or empty for "use backoff"
 	 */
 	public static Optional<RetryHint> resolve(ProtocolHeaders headers, String body, Dialect dialect, Instant now,
@@ -40,7 +42,8 @@ public final class RetryHintResolver {
 	 * Resolves the hint from already parsed parts (as {@link ErrorClassifier} does).
 	 * @param headers the response headers
 	 * @param errorBody the parsed error body
-	 * @param rawBody the raw body, scanned for a stated wait when the parsed message has none
+	 * @param rawBody the raw body, scanned for a stated wait when the parsed message has
+	 * none
 	 * @param snapshot the parsed rate-limit headers
 	 * @param concern the limit the error concerns; its reset is preferred when exhausted
 	 * @param now the instant the response was received
@@ -62,7 +65,8 @@ public final class RetryHintResolver {
 			}
 		}
 		ErrorBody parsed = (errorBody != null) ? errorBody : ErrorBody.NONE;
-		OptionalLong retryInfo = parsed.retryDelay().map(TimeParsers::protobufDurationMillis)
+		OptionalLong retryInfo = parsed.retryDelay()
+			.map(TimeParsers::protobufDurationMillis)
 			.orElse(OptionalLong.empty());
 		if (positive(retryInfo)) {
 			return hint(RetryHint.Source.BODY_RETRY_INFO, retryInfo, capMillis);
@@ -82,14 +86,15 @@ public final class RetryHintResolver {
 	}
 
 	/**
-	 * The reset of the exhausted dimension the error concerns, or else the longest reset among all
-	 * exhausted dimensions (a call needs room in every one of them).
+	 * The reset of the exhausted dimension the error concerns, or else the longest reset
+	 * among all exhausted dimensions (a call needs room in every one of them).
 	 */
 	private static OptionalLong exhaustedReset(RateLimitSnapshot snapshot, LimitType concern) {
 		if (snapshot == null) {
 			return OptionalLong.empty();
 		}
-		Optional<DimensionState> concerned = concern.dimension().flatMap(snapshot::dimension)
+		Optional<DimensionState> concerned = concern.dimension()
+			.flatMap(snapshot::dimension)
 			.filter(DimensionState::resetIsRetryHint)
 			.filter((state) -> positive(state.resetMillis()));
 		if (concerned.isPresent()) {
@@ -105,8 +110,8 @@ public final class RetryHintResolver {
 	}
 
 	/**
-	 * The largest valid value of a repeated header (protocol.md §8.4: proxies and CDNs append, and the
-	 * first value can be the smaller one).
+	 * The largest valid value of a repeated header (protocol.md §8.4: proxies and CDNs
+	 * append, and the first value can be the smaller one).
 	 */
 	private static OptionalLong largest(List<String> values, Function<String, OptionalLong> parser) {
 		OptionalLong largest = OptionalLong.empty();

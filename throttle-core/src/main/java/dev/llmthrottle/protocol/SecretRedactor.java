@@ -4,12 +4,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Makes provider messages safe to put in exceptions and logs: anything that looks like a credential
- * is replaced by {@code [REDACTED]} (API keys such as {@code sk-...}, {@code sk-ant-...},
- * {@code gsk_...}, {@code AIza...}; {@code Bearer} tokens; {@code key=value} secrets; JWTs; long hex
- * or base64 runs), control characters become spaces, and the text is cut to a length.
+ * Makes provider messages safe to put in exceptions and logs: anything that looks like a
+ * credential is replaced by {@code [REDACTED]} (API keys such as {@code sk-...},
+ * {@code sk-ant-...}, {@code gsk_...}, {@code AIza...}; {@code Bearer} tokens;
+ * {@code key=value} secrets; JWTs; long hex or base64 runs), control characters become
+ * spaces, and the text is cut to a length.
  *
- * <p>Errs on the side of redacting: an innocent long identifier may be hidden, a key must not leak.
+ * <p>
+ * Errs on the side of redacting: an innocent long identifier may be hidden, a key must
+ * not leak.
  */
 public final class SecretRedactor {
 
@@ -25,10 +28,11 @@ public final class SecretRedactor {
 			"(?i)\\b(api[-_ ]?key|x-api-key|access[-_ ]?token|token|secret|password|authorization|key)(\\s*[:=]\\s*)"
 					+ "[\"']?[^\\s\"',;]+");
 
-	private static final Pattern PREFIXED_KEY = Pattern.compile(
-			"\\b(?:sk|pk|rk|gsk|xai|csk|sess)[-_][A-Za-z0-9_\\-*.]{3,}|\\bAIza[0-9A-Za-z_\\-]{10,}");
+	private static final Pattern PREFIXED_KEY = Pattern
+		.compile("\\b(?:sk|pk|rk|gsk|xai|csk|sess)[-_][A-Za-z0-9_\\-*.]{3,}|\\bAIza[0-9A-Za-z_\\-]{10,}");
 
-	private static final Pattern JWT = Pattern.compile("\\beyJ[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+(?:\\.[A-Za-z0-9_\\-]*)?");
+	private static final Pattern JWT = Pattern
+		.compile("\\beyJ[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+(?:\\.[A-Za-z0-9_\\-]*)?");
 
 	private static final Pattern HEX = Pattern.compile("\\b[0-9a-fA-F]{32,}\\b");
 
@@ -66,7 +70,8 @@ public final class SecretRedactor {
 	}
 
 	/**
-	 * A redacted, single-line text of at most {@code maxLength} characters (an ellipsis marks a cut).
+	 * A redacted, single-line text of at most {@code maxLength} characters (an ellipsis
+	 * marks a cut).
 	 * @param text the text, may be {@code null}
 	 * @param maxLength the longest result, at least 1
 	 * @return the safe text
@@ -79,7 +84,8 @@ public final class SecretRedactor {
 		String input = text;
 		int window = 2 * max + 256;
 		if (input.length() > window) {
-			// redact a bounded prefix; drop its last partial word so that a cut key can't leak
+			// redact a bounded prefix; drop its last partial word so that a cut key can't
+			// leak
 			input = input.substring(0, window);
 			int lastSpace = lastWhitespace(input);
 			input = (lastSpace > 0) ? input.substring(0, lastSpace) : "";
@@ -124,7 +130,10 @@ public final class SecretRedactor {
 		return result.append(text, last, text.length()).toString();
 	}
 
-	/** A run of letters only (a long word) is left alone; digits mixed with letters are not. */
+	/**
+	 * A run of letters only (a long word) is left alone; digits mixed with letters are
+	 * not.
+	 */
 	private static boolean looksRandom(String run) {
 		boolean digit = false;
 		boolean letter = false;

@@ -18,20 +18,22 @@ import java.util.regex.Pattern;
 /**
  * Parsers for the time formats providers use in headers and bodies (protocol.md §2, §7).
  *
- * <p>Every method accepts {@code null} and any garbage, and never throws: a value that is empty,
- * malformed, signed, non-finite ({@code NaN}, {@code Infinity}) or in exponent notation yields an
- * empty result. A well-formed value beyond the {@link #HORIZON} (a {@code retry-after} of
- * 99999999999 seconds, a reset in the year 9999) saturates to it, so that no result can overflow
- * later arithmetic, {@code Duration.toNanos()} included. Durations are returned in
- * milliseconds rounded <em>up</em> (so {@code 800us} is 1 ms: waiting slightly longer is safe,
- * waiting shorter is not) or, where the format carries it, exactly in nanoseconds. Values are
- * trimmed first. "Now" is always a parameter so that callers and tests are deterministic.
+ * <p>
+ * Every method accepts {@code null} and any garbage, and never throws: a value that is
+ * empty, malformed, signed, non-finite ({@code NaN}, {@code Infinity}) or in exponent
+ * notation yields an empty result. A well-formed value beyond the {@link #HORIZON} (a
+ * {@code retry-after} of 99999999999 seconds, a reset in the year 9999) saturates to it,
+ * so that no result can overflow later arithmetic, {@code Duration.toNanos()} included.
+ * Durations are returned in milliseconds rounded <em>up</em> (so {@code 800us} is 1 ms:
+ * waiting slightly longer is safe, waiting shorter is not) or, where the format carries
+ * it, exactly in nanoseconds. Values are trimmed first. "Now" is always a parameter so
+ * that callers and tests are deterministic.
  */
 public final class TimeParsers {
 
 	/**
-	 * The longest duration any parser returns: about a century. Longer well-formed values saturate to
-	 * it; twice it still fits a {@code long} of nanoseconds.
+	 * The longest duration any parser returns: about a century. Longer well-formed values
+	 * saturate to it; twice it still fits a {@code long} of nanoseconds.
 	 */
 	public static final Duration HORIZON = Duration.ofDays(36_525);
 
@@ -70,18 +72,19 @@ public final class TimeParsers {
 	private static final Pattern RFC_850 = Pattern.compile("(?i)(?:" + LONG_DAY_NAMES + "|" + DAY_NAMES
 			+ "),\\s*(\\d{1,2})-(" + MONTHS + ")-(\\d{2}|\\d{4})\\s+(\\d{2}):(\\d{2}):(\\d{2})\\s+(?:GMT|UTC)");
 
-	private static final Pattern ASCTIME = Pattern.compile("(?i)(?:" + DAY_NAMES + ")\\s+(" + MONTHS
-			+ ")\\s+(\\d{1,2})\\s+(\\d{2}):(\\d{2}):(\\d{2})\\s+(\\d{4})");
+	private static final Pattern ASCTIME = Pattern.compile(
+			"(?i)(?:" + DAY_NAMES + ")\\s+(" + MONTHS + ")\\s+(\\d{1,2})\\s+(\\d{2}):(\\d{2}):(\\d{2})\\s+(\\d{4})");
 
 	/**
-	 * A wait stated in prose: OpenAI "Please try again in 1.146s" / "in 20ms" / "in 1m30s", Azure
-	 * "Please retry after 6 seconds", Gemini "Please retry in 49.484914876s.".
+	 * A wait stated in prose: OpenAI "Please try again in 1.146s" / "in 20ms" / "in
+	 * 1m30s", Azure "Please retry after 6 seconds", Gemini "Please retry in
+	 * 49.484914876s.".
 	 */
-	private static final Pattern TEXT_HINT = Pattern.compile("(?i)(?:try\\s+again|retry)\\s+(?:in|after)\\s+"
-			+ "(?:about\\s+|approximately\\s+|at\\s+least\\s+)?"
-			+ "(?:(?<go>(?:\\d+(?:\\.\\d+)?(?:ns|us|\u00b5s|\u03bcs|ms|h|m|s))+)(?![\\p{L}\\d])"
-			+ "|(?<num>\\d+(?:\\.\\d+)?)\\s*(?<unit>milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m"
-			+ "|hours?|hrs?|h|days?)(?![\\p{L}]))");
+	private static final Pattern TEXT_HINT = Pattern
+		.compile("(?i)(?:try\\s+again|retry)\\s+(?:in|after)\\s+" + "(?:about\\s+|approximately\\s+|at\\s+least\\s+)?"
+				+ "(?:(?<go>(?:\\d+(?:\\.\\d+)?(?:ns|us|\u00b5s|\u03bcs|ms|h|m|s))+)(?![\\p{L}\\d])"
+				+ "|(?<num>\\d+(?:\\.\\d+)?)\\s*(?<unit>milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m"
+				+ "|hours?|hrs?|h|days?)(?![\\p{L}]))");
 
 	/** Only this much of a body is scanned for a prose hint. */
 	private static final int MAX_TEXT_SCAN = 16 * 1024;
@@ -90,9 +93,10 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a Go {@code time.Duration} string ({@code 6m0s}, {@code 1h2m3.5s}, {@code 2m59.56s},
-	 * {@code 250ms}, {@code 800us}, {@code 1.5µs}, {@code 0s}, {@code 0}) into nanoseconds, rounding
-	 * a sub-nanosecond remainder up. Signs, spaces, exponents and unknown units are invalid.
+	 * Parses a Go {@code time.Duration} string ({@code 6m0s}, {@code 1h2m3.5s},
+	 * {@code 2m59.56s}, {@code 250ms}, {@code 800us}, {@code 1.5µs}, {@code 0s},
+	 * {@code 0}) into nanoseconds, rounding a sub-nanosecond remainder up. Signs, spaces,
+	 * exponents and unknown units are invalid.
 	 * @param value the header value
 	 * @return nanoseconds, at most the {@link #HORIZON}, or empty when invalid
 	 */
@@ -122,8 +126,8 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a Go duration like {@link #goDurationNanos(String)} and converts it to milliseconds,
-	 * rounding up ({@code 800us} and {@code 1.5µs} give 1).
+	 * Parses a Go duration like {@link #goDurationNanos(String)} and converts it to
+	 * milliseconds, rounding up ({@code 800us} and {@code 1.5µs} give 1).
 	 * @param value the header value
 	 * @return milliseconds, or empty when invalid
 	 */
@@ -132,8 +136,8 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a bare, non-negative decimal number of seconds ({@code 7}, {@code 1.5}, {@code 300}):
-	 * the numeric form of {@code retry-after} and Azure's reset headers.
+	 * Parses a bare, non-negative decimal number of seconds ({@code 7}, {@code 1.5},
+	 * {@code 300}): the numeric form of {@code retry-after} and Azure's reset headers.
 	 * @param value the value
 	 * @return milliseconds rounded up, or empty when invalid
 	 */
@@ -142,7 +146,8 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a bare, non-negative decimal number of milliseconds ({@code retry-after-ms: 2000}).
+	 * Parses a bare, non-negative decimal number of milliseconds
+	 * ({@code retry-after-ms: 2000}).
 	 * @param value the value
 	 * @return milliseconds rounded up, or empty when invalid
 	 */
@@ -151,9 +156,10 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a {@code Retry-After} value: decimal seconds, or an HTTP-date in any of the three forms
-	 * RFC 9110 §5.6.7 requires recipients to accept (IMF-fixdate, obsolete RFC 850, asctime). A date
-	 * at or before {@code now} gives 0, which callers treat as "no hint".
+	 * Parses a {@code Retry-After} value: decimal seconds, or an HTTP-date in any of the
+	 * three forms RFC 9110 §5.6.7 requires recipients to accept (IMF-fixdate, obsolete
+	 * RFC 850, asctime). A date at or before {@code now} gives 0, which callers treat as
+	 * "no hint".
 	 * @param value the header value
 	 * @param now the current instant
 	 * @return milliseconds to wait (at least 0), or empty when invalid
@@ -167,10 +173,11 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses an HTTP-date in IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}), obsolete RFC 850
-	 * ({@code Sunday, 06-Nov-94 08:49:37 GMT}) or asctime ({@code Sun Nov  6 08:49:37 1994}) form.
-	 * The weekday is not checked against the date. A two-digit year more than 50 years after
-	 * {@code now} is taken to be in the previous century, as RFC 9110 requires.
+	 * Parses an HTTP-date in IMF-fixdate ({@code Sun, 06 Nov 1994 08:49:37 GMT}),
+	 * obsolete RFC 850 ({@code Sunday, 06-Nov-94 08:49:37 GMT}) or asctime
+	 * ({@code Sun Nov  6 08:49:37 1994}) form. The weekday is not checked against the
+	 * date. A two-digit year more than 50 years after {@code now} is taken to be in the
+	 * previous century, as RFC 9110 requires.
 	 * @param value the value
 	 * @param now the current instant, used only for two-digit years
 	 * @return the instant, or empty when invalid
@@ -209,8 +216,9 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses an RFC 3339 instant ({@code 2026-03-01T12:00:01Z}, with optional fraction and offset;
-	 * lower-case {@code t}/{@code z} and a space separator are accepted), as Anthropic sends.
+	 * Parses an RFC 3339 instant ({@code 2026-03-01T12:00:01Z}, with optional fraction
+	 * and offset; lower-case {@code t}/{@code z} and a space separator are accepted), as
+	 * Anthropic sends.
 	 * @param value the value
 	 * @return the instant, or empty when invalid
 	 */
@@ -246,8 +254,8 @@ public final class TimeParsers {
 
 	/**
 	 * Parses an epoch timestamp by its length (protocol.md §8.5): 10 digits are seconds
-	 * ({@code 1772366430}), 13 digits milliseconds ({@code 1772366430000}); any other length is not
-	 * taken as an epoch (it would be a count, or centuries away).
+	 * ({@code 1772366430}), 13 digits milliseconds ({@code 1772366430000}); any other
+	 * length is not taken as an epoch (it would be a count, or centuries away).
 	 * @param value the value
 	 * @return the instant, or empty when not a 10- or 13-digit integer
 	 */
@@ -285,8 +293,8 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Parses a protobuf JSON duration like {@link #protobufDurationNanos(String)}, in milliseconds
-	 * rounded up ({@code "1.000340012s"} gives 1001).
+	 * Parses a protobuf JSON duration like {@link #protobufDurationNanos(String)}, in
+	 * milliseconds rounded up ({@code "1.000340012s"} gives 1001).
 	 * @param value the value
 	 * @return milliseconds, or empty when invalid
 	 */
@@ -295,9 +303,9 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * Finds a wait stated in an error message: "try again in 1.146s", "try again in 20ms", "try
-	 * again in 1m30s", "retry after 6 seconds", "retry in 49.484914876s". The first such phrase in
-	 * the first 16 KiB of the text wins.
+	 * Finds a wait stated in an error message: "try again in 1.146s", "try again in
+	 * 20ms", "try again in 1m30s", "retry after 6 seconds", "retry in 49.484914876s". The
+	 * first such phrase in the first 16 KiB of the text wins.
 	 * @param text the message or body
 	 * @return milliseconds rounded up, or empty when the text states no usable wait
 	 */
@@ -321,12 +329,12 @@ public final class TimeParsers {
 	}
 
 	/**
-	 * The time from {@code now} until {@code target}, in milliseconds rounded up, or 0 when the
-	 * target is not in the future.
+	 * The time from {@code now} until {@code target}, in milliseconds rounded up, or 0
+	 * when the target is not in the future.
 	 * @param target the instant to wait for
 	 * @param now the current instant
-	 * @return milliseconds (at least 0, at most the {@link #HORIZON}), or empty when either argument
-	 * is {@code null}
+	 * @return milliseconds (at least 0, at most the {@link #HORIZON}), or empty when
+	 * either argument is {@code null}
 	 */
 	public static OptionalLong untilMillis(Instant target, Instant now) {
 		if (target == null || now == null) {
@@ -366,7 +374,9 @@ public final class TimeParsers {
 		return (text.isEmpty() || text.length() > MAX_LENGTH) ? null : text;
 	}
 
-	/** {@code "1."} and {@code ".5"} are valid for us (as for Go) but not for BigDecimal. */
+	/**
+	 * {@code "1."} and {@code ".5"} are valid for us (as for Go) but not for BigDecimal.
+	 */
 	private static String normalizeDecimal(String number) {
 		String text = number.startsWith(".") ? "0" + number : number;
 		return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;

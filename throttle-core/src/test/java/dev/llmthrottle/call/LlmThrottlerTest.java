@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The programmatic API without any Spring context: the README's plain-Java example, the decorators and the Reactor
- * operator, each keeping to the concurrency cap and releasing every permit.
+ * The programmatic API without any Spring context: the README's plain-Java example, the
+ * decorators and the Reactor operator, each keeping to the concurrency cap and releasing
+ * every permit.
  */
 class LlmThrottlerTest {
 

@@ -21,7 +21,10 @@ class DurationFormatTest {
 		assertThat(DurationFormat.formatNanos(90_000_000_000L)).isEqualTo("90s");
 	}
 
-	/** Absurd provider hints end up in messages: 99999999999 s, the year 9999, 99999999999999 ms. */
+	/**
+	 * Absurd provider hints end up in messages: 99999999999 s, the year 9999,
+	 * 99999999999999 ms.
+	 */
 	@Test
 	void durationsBeyondLongNanosFormatWithoutThrowing() {
 		assertThat(DurationFormat.format(Duration.ofSeconds(99_999_999_999L))).isEqualTo("99999999999s");

@@ -25,13 +25,14 @@ class CostEstimatorTest {
 	private final VirtualTimeSource time = new VirtualTimeSource();
 
 	private LlmProvider provider(Dialect dialect) {
-		return ExchangeTestSupport.provider(dialect.name().toLowerCase(), dialect, "https://api.example.com",
-				this.time, RetryPolicy.DEFAULT);
+		return ExchangeTestSupport.provider(dialect.name().toLowerCase(), dialect, "https://api.example.com", this.time,
+				RetryPolicy.DEFAULT);
 	}
 
 	@Test
 	void anthropicReservesItsStatedMaximumOutput() {
-		// defect 3: Anthropic output was reserved as 0, so an output-tokens limit held no one back
+		// defect 3: Anthropic output was reserved as 0, so an output-tokens limit held no
+		// one back
 		Cost cost = this.costs.estimate(provider(Dialect.ANTHROPIC), HAIKU);
 		assertThat(cost.requests()).isEqualTo(1);
 		assertThat(cost.inputTokens()).isPositive();

@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 12: a refused Gemini per-day quota blocks the partition until midnight Pacific and fails callers at once
- * with the reset instant, instead of sending each call to be refused.
+ * Issue 12: a refused Gemini per-day quota blocks the partition until midnight Pacific
+ * and fails callers at once with the reset instant, instead of sending each call to be
+ * refused.
  */
 class DailyQuotaFeedbackTest {
 
@@ -74,7 +75,8 @@ class DailyQuotaFeedbackTest {
 					assertThat(ex.provider()).isEqualTo("gemini");
 					assertThat(ex.limit()).isEqualTo(PER_DAY);
 					assertThat(ex.resetAt()).isEqualTo(RESET);
-					assertThat(ex).hasMessageContaining("gemini").hasMessageContaining(PER_DAY)
+					assertThat(ex).hasMessageContaining("gemini")
+						.hasMessageContaining(PER_DAY)
 						.hasMessageContaining("2026-03-02T08:00:00Z");
 				}));
 		assertThat(this.partition.cooldownRemaining()).isEqualTo(Duration.between(NOW, RESET));

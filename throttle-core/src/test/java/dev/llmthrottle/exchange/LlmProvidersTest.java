@@ -27,8 +27,10 @@ class LlmProvidersTest {
 
 	@Test
 	void matchesByOriginAndPathPrefix() {
-		assertThat(this.providers.match(URI.create("https://api.openai.com/v1/chat/completions"))).contains(this.openai);
-		assertThat(this.providers.match(URI.create("https://API.OPENAI.COM:443/v1/chat/completions"))).contains(this.openai);
+		assertThat(this.providers.match(URI.create("https://api.openai.com/v1/chat/completions")))
+			.contains(this.openai);
+		assertThat(this.providers.match(URI.create("https://API.OPENAI.COM:443/v1/chat/completions")))
+			.contains(this.openai);
 		assertThat(this.providers.match(URI.create("https://api.openai.com/v10/chat"))).isEmpty();
 		assertThat(this.providers.match(URI.create("http://api.openai.com/v1/chat/completions"))).isEmpty();
 		assertThat(this.providers.match(URI.create("https://api.openai.com:8443/v1/chat"))).isEmpty();

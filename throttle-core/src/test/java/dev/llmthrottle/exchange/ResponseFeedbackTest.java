@@ -64,7 +64,8 @@ class ResponseFeedbackTest {
 	void overloadBacksOffThisCallOnly() {
 		CallVerdict verdict = this.feedback.onError(this.openai, this.partition, 503, ProtocolHeaders.empty(),
 				"{\"error\":{\"message\":\"server_is_overloaded\"}}", 1, Duration.ZERO);
-		assertThat(verdict).isInstanceOfSatisfying(CallVerdict.Retry.class, (retry) -> assertThat(retry.cooldown()).isFalse());
+		assertThat(verdict).isInstanceOfSatisfying(CallVerdict.Retry.class,
+				(retry) -> assertThat(retry.cooldown()).isFalse());
 		assertThat(this.partition.cooldownRemaining()).isZero();
 	}
 
@@ -91,7 +92,10 @@ class ResponseFeedbackTest {
 					.hasMessageContaining("1d"));
 	}
 
-	/** Issue 12: these hints threw ArithmeticException while the exception message was built. */
+	/**
+	 * Issue 12: these hints threw ArithmeticException while the exception message was
+	 * built.
+	 */
 	@ParameterizedTest
 	@ValueSource(strings = { "retry-after=99999999999", "retry-after=Fri, 31 Dec 9999 23:59:59 GMT",
 			"retry-after-ms=99999999999999" })
@@ -114,8 +118,8 @@ class ResponseFeedbackTest {
 
 	@Test
 	void deadlineStopsRetries() {
-		LlmProvider bounded = ExchangeTestSupport.provider("bounded", Dialect.OPENAI, "https://x.example",
-				this.time, new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(60),
+		LlmProvider bounded = ExchangeTestSupport.provider("bounded", Dialect.OPENAI, "https://x.example", this.time,
+				new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(60),
 						Duration.ofSeconds(10)));
 		CallVerdict verdict = this.feedback.onError(bounded, bounded.throttler().defaultPartition(), 429,
 				ProtocolHeaders.of("retry-after", "5"), "", 1, Duration.ofSeconds(6));

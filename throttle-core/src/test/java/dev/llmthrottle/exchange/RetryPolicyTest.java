@@ -46,8 +46,8 @@ class RetryPolicyTest {
 	void rejectsNonsense() {
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO, Duration.ZERO, null));
-		assertThatIllegalArgumentException().isThrownBy(
-				() -> new RetryPolicy(1, Duration.ofMillis(-1), Duration.ZERO, Duration.ZERO, null));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> new RetryPolicy(1, Duration.ofMillis(-1), Duration.ZERO, Duration.ZERO, null));
 		assertThatIllegalArgumentException()
 			.isThrownBy(() -> new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ZERO, Duration.ZERO));
 	}

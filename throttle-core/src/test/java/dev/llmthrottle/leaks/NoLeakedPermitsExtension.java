@@ -24,15 +24,19 @@ import dev.llmthrottle.core.admission.PartitionSnapshot;
 import io.github.resilience4j.bulkhead.Bulkhead;
 
 /**
- * Fails any test that leaves a permit behind: after the test (and its {@code @AfterEach} methods), every partition
- * it created or admitted on must have nothing in flight, nobody queued, every concurrency slot of its bulkhead free, and as many permits released or abandoned as were admitted (counted by
- * {@link PermitLedger}, independently of the partition). Calls that finish asynchronously (HTTP exchanges, timers)
- * get a bounded wait to drain before the verdict.
+ * Fails any test that leaves a permit behind: after the test (and its {@code @AfterEach}
+ * methods), every partition it created or admitted on must have nothing in flight, nobody
+ * queued, every concurrency slot of its bulkhead free, and as many permits released or
+ * abandoned as were admitted (counted by {@link PermitLedger}, independently of the
+ * partition). Calls that finish asynchronously (HTTP exchanges, timers) get a bounded
+ * wait to drain before the verdict.
  *
  * <p>
- * Registered for every test class by JUnit's extension auto-detection ({@code junit-platform.properties} and
- * {@code META-INF/services}); {@link PermitLeakAllowed} exempts a test and says why. Each class it checked is
- * appended to {@code target/permit-ledger.txt} with the number of partitions seen, to show its coverage.
+ * Registered for every test class by JUnit's extension auto-detection
+ * ({@code junit-platform.properties} and {@code META-INF/services});
+ * {@link PermitLeakAllowed} exempts a test and says why. Each class it checked is
+ * appended to {@code target/permit-ledger.txt} with the number of partitions seen, to
+ * show its coverage.
  */
 public final class NoLeakedPermitsExtension
 		implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback {

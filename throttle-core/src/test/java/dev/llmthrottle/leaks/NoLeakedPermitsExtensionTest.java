@@ -17,9 +17,9 @@ import dev.llmthrottle.core.admission.ThrottlePolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The leak check itself: it sees a partition only created in a local variable, names a permit in flight, a queued
- * waiter and the bulkhead slot they hold, and is satisfied once everything is closed, whether released or
- * abandoned.
+ * The leak check itself: it sees a partition only created in a local variable, names a
+ * permit in flight, a queued waiter and the bulkhead slot they hold, and is satisfied
+ * once everything is closed, whether released or abandoned.
  */
 class NoLeakedPermitsExtensionTest {
 

@@ -7,9 +7,10 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Exempts a test (or every test of a class) from {@link NoLeakedPermitsExtension}. Every use names its reason: a
- * known leak that another change fixes, or a test that keeps permits on purpose (a scenario whose end state is the
- * point). Listing them keeps each exemption visible and easy to remove.
+ * Exempts a test (or every test of a class) from {@link NoLeakedPermitsExtension}. Every
+ * use names its reason: a known leak that another change fixes, or a test that keeps
+ * permits on purpose (a scenario whose end state is the point). Listing them keeps each
+ * exemption visible and easy to remove.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

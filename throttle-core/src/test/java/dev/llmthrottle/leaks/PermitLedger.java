@@ -17,25 +17,34 @@ import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
- * Every {@link Partition} a test creates or admits on, with how many permits it admitted, released and abandoned
- * while the test ran, counted from the outside: advice woven into the constructors of {@code Partition} and
- * {@code Permit} and into {@link Permit#release} and {@link Permit#abandon} (counted only when they return
- * {@code true}, i.e. the call really closed the permit). So the ledger sees partitions held in local variables,
- * inside {@code ApplicationContextRunner} lambdas and in Spring contexts alike, without any test handing them over,
- * and its counts do not trust the partition's own bookkeeping.
+ * Every {@link Partition} a test creates or admits on, with how many permits it admitted,
+ * released and abandoned while the test ran, counted from the outside: advice woven into
+ * the constructors of {@code Partition} and {@code Permit} and into
+ * {@link Permit#release} and {@link Permit#abandon} (counted only when they return
+ * {@code true}, i.e. the call really closed the permit). So the ledger sees partitions
+ * held in local variables, inside {@code ApplicationContextRunner} lambdas and in Spring
+ * contexts alike, without any test handing them over, and its counts do not trust the
+ * partition's own bookkeeping.
  *
  * <p>
- * Static state on purpose (test code only): the woven advice can only reach a static entry point. Test classes run
- * one after another in the surefire JVM, so "during the test" is simply between {@link #reset(boolean)} calls.
+ * Static state on purpose (test code only): the woven advice can only reach a static
+ * entry point. Test classes run one after another in the surefire JVM, so "during the
+ * test" is simply between {@link #reset(boolean)} calls.
  */
 public final class PermitLedger {
 
-	/** Strong references on purpose: a partition of a context closed before the verdict must still be judged. */
+	/**
+	 * Strong references on purpose: a partition of a context closed before the verdict
+	 * must still be judged.
+	 */
 	private static final Map<Partition, Counts> touched = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	private static volatile boolean installed;
 
-	/** Off for exempt tests, so that they pay nothing (Lincheck would otherwise explore the ledger too). */
+	/**
+	 * Off for exempt tests, so that they pay nothing (Lincheck would otherwise explore
+	 * the ledger too).
+	 */
 	private static volatile boolean recording;
 
 	private PermitLedger() {
@@ -71,7 +80,9 @@ public final class PermitLedger {
 		touched.clear();
 	}
 
-	/** The partitions touched since the last {@link #reset(boolean)}, with their counts. */
+	/**
+	 * The partitions touched since the last {@link #reset(boolean)}, with their counts.
+	 */
 	static Map<Partition, Counts> touched() {
 		synchronized (touched) {
 			return Map.copyOf(touched);
@@ -90,7 +101,10 @@ public final class PermitLedger {
 		}
 	}
 
-	/** Called by the woven advice; public because the advice is inlined into the engine's classes. */
+	/**
+	 * Called by the woven advice; public because the advice is inlined into the engine's
+	 * classes.
+	 */
 	public static void created(Object partition) {
 		if (recording) {
 			counts((Partition) partition);

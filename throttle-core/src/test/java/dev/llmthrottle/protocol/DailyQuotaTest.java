@@ -19,7 +19,8 @@ class DailyQuotaTest {
 			"2026-03-01T12:00:00Z|2026-03-02T08:00:00Z",
 			// PDT (UTC-7)
 			"2026-07-01T12:00:00Z|2026-07-02T07:00:00Z",
-			// 22:00 PST on 7 March: midnight of the day daylight saving starts is still PST
+			// 22:00 PST on 7 March: midnight of the day daylight saving starts is still
+			// PST
 			"2026-03-08T06:00:00Z|2026-03-08T08:00:00Z",
 			// exactly midnight Pacific: the next one
 			"2026-03-02T08:00:00Z|2026-03-03T08:00:00Z",

@@ -51,8 +51,9 @@ class ErrorClassifierTest {
 	/** protocol.md §7 vector 15. */
 	@Test
 	void anthropicSpendLimitWithoutRetryAfterIsNever() {
-		Classification verdict = classify(429, Dialect.ANTHROPIC, anthropicError("rate_limit_error",
-				"You have reached your monthly spend limit.", ",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}"));
+		Classification verdict = classify(429, Dialect.ANTHROPIC,
+				anthropicError("rate_limit_error", "You have reached your monthly spend limit.",
+						",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}"));
 		assertThat(verdict.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
 		assertThat(verdict.failFast()).isTrue();
 		assertThat(verdict.retryable()).isFalse();
@@ -60,15 +61,16 @@ class ErrorClassifierTest {
 
 	@Test
 	void anthropicSpendLimitWithRetryAfterFollowsTheHint() {
-		Classification verdict = classify(429, Dialect.ANTHROPIC,
-				anthropicError("rate_limit_error", "Spend limit reached.",
-						",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}"),
+		Classification verdict = classify(429, Dialect.ANTHROPIC, anthropicError("rate_limit_error",
+				"Spend limit reached.", ",\"details\":{\"error_code\":\"enforced_spend_limit_reached\"}"),
 				"retry-after", "86400");
 		assertThat(verdict.category()).isEqualTo(ErrorCategory.RETRY_AFTER_HINT);
 		assertThat(verdict.failFast()).isTrue();
 	}
 
-	/** protocol.md §7 vector 16: overload backs off and must not shrink learned limits. */
+	/**
+	 * protocol.md §7 vector 16: overload backs off and must not shrink learned limits.
+	 */
 	@Test
 	void anthropicOverloaded() {
 		Classification verdict = classify(529, Dialect.ANTHROPIC, anthropicError("overloaded_error", "Overloaded", ""));
@@ -175,8 +177,8 @@ class ErrorClassifierTest {
 
 	@Test
 	void geminiInputTokenQuota() {
-		Classification verdict = classify(429, Dialect.GEMINI, RetryHintResolverTest.gemini429("5s",
-				"GenerateContentInputTokensPerModelPerMinute-FreeTier"));
+		Classification verdict = classify(429, Dialect.GEMINI,
+				RetryHintResolverTest.gemini429("5s", "GenerateContentInputTokensPerModelPerMinute-FreeTier"));
 		assertThat(verdict.limitType()).isEqualTo(LimitType.INPUT_TOKENS);
 	}
 
@@ -191,8 +193,8 @@ class ErrorClassifierTest {
 
 	@Test
 	void geminiArrayWrappedError() {
-		Classification verdict = classify(429, Dialect.GEMINI, "[" + RetryHintResolverTest.gemini429("0.250s",
-				"GenerateRequestsPerMinutePerProjectPerModel") + "]");
+		Classification verdict = classify(429, Dialect.GEMINI,
+				"[" + RetryHintResolverTest.gemini429("0.250s", "GenerateRequestsPerMinutePerProjectPerModel") + "]");
 		assertThat(verdict.hint()).get().extracting(RetryHint::delayMillis).isEqualTo(250L);
 	}
 
@@ -267,31 +269,35 @@ class ErrorClassifierTest {
 	void anthropicUsageLimitsAreNever() {
 		assertThat(classify(400, Dialect.ANTHROPIC, anthropicError("invalid_request_error",
 				"You have reached your specified API usage limits. You will regain access on 2026-04-01 at 00:00 UTC.",
-				"")).category())
-			.isEqualTo(ErrorCategory.NEVER_RETRY);
-		assertThat(classify(429, Dialect.ANTHROPIC, anthropicError("rate_limit_error",
-				"You have reached your specified workspace API usage limits.", "")).category())
-			.isEqualTo(ErrorCategory.NEVER_RETRY);
+				""))
+			.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
+		assertThat(classify(429, Dialect.ANTHROPIC,
+				anthropicError("rate_limit_error", "You have reached your specified workspace API usage limits.", ""))
+			.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
 	}
 
 	@Test
 	void paymentAndTooLargeAreNever() {
-		assertThat(classify(402, Dialect.ANTHROPIC, anthropicError("billing_error", "Your credit balance is too low.", ""))
+		assertThat(
+				classify(402, Dialect.ANTHROPIC, anthropicError("billing_error", "Your credit balance is too low.", ""))
+					.category())
+			.isEqualTo(ErrorCategory.NEVER_RETRY);
+		assertThat(classify(413, Dialect.ANTHROPIC,
+				anthropicError("request_too_large", "Request exceeds the maximum " + "allowed number of bytes.", ""))
 			.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
-		assertThat(classify(413, Dialect.ANTHROPIC, anthropicError("request_too_large", "Request exceeds the maximum "
-				+ "allowed number of bytes.", "")).category()).isEqualTo(ErrorCategory.NEVER_RETRY);
 		assertThat(classify(402, Dialect.OPENROUTER,
 				"{\"error\":{\"code\":402,\"message\":\"Insufficient credits\",\"metadata\":{\"limit_source\":\"key\"}}}")
 			.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
-		assertThat(classify(402, Dialect.GENERIC, "{\"error\":{\"message\":\"Insufficient Balance\",\"type\":"
-				+ "\"unknown_error\",\"param\":null,\"code\":\"invalid_request_error\"}}").category())
-			.isEqualTo(ErrorCategory.NEVER_RETRY);
+		assertThat(classify(402, Dialect.GENERIC,
+				"{\"error\":{\"message\":\"Insufficient Balance\",\"type\":"
+						+ "\"unknown_error\",\"param\":null,\"code\":\"invalid_request_error\"}}")
+			.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
 	}
 
 	@Test
 	void openAiSlowDown() {
-		Classification on429 = classify(429, Dialect.OPENAI, openAiError(
-				"Please reduce your rate of requests.", "slow_down", "slow_down"));
+		Classification on429 = classify(429, Dialect.OPENAI,
+				openAiError("Please reduce your rate of requests.", "slow_down", "slow_down"));
 		assertThat(on429.category()).isEqualTo(ErrorCategory.RETRY_SLOW_DOWN);
 		assertThat(on429.slowDown()).isTrue();
 		Classification on503 = classify(503, Dialect.OPENAI, "Slow Down");
@@ -302,16 +308,16 @@ class ErrorClassifierTest {
 
 	@Test
 	void openAiServerOverloaded() {
-		Classification verdict = classify(503, Dialect.OPENAI, openAiError(
-				"The server is overloaded or not ready yet.", "server_error", "server_is_overloaded"));
+		Classification verdict = classify(503, Dialect.OPENAI,
+				openAiError("The server is overloaded or not ready yet.", "server_error", "server_is_overloaded"));
 		assertThat(verdict.category()).isEqualTo(ErrorCategory.RETRY_BACKOFF);
 		assertThat(verdict.overload()).isTrue();
 	}
 
 	@Test
 	void openAiServerErrorWithRetryAfterFollowsTheHint() {
-		Classification verdict = classify(500, Dialect.OPENAI, openAiError("The server had an error", "server_error",
-				null), "retry-after", "3");
+		Classification verdict = classify(500, Dialect.OPENAI,
+				openAiError("The server had an error", "server_error", null), "retry-after", "3");
 		assertThat(verdict.category()).isEqualTo(ErrorCategory.RETRY_AFTER_HINT);
 		assertThat(verdict.overload()).isFalse();
 		assertThat(verdict.slowDown()).isFalse();
@@ -341,8 +347,7 @@ class ErrorClassifierTest {
 		Classification forced = classify(400, Dialect.OPENAI, openAiError("bad", "invalid_request_error", null),
 				"x-should-retry", "true");
 		assertThat(forced.category()).isEqualTo(ErrorCategory.RETRY_BACKOFF);
-		Classification forbidden = classify(429, Dialect.OPENAI, null, "X-Should-Retry", " FALSE ", "retry-after",
-				"1");
+		Classification forbidden = classify(429, Dialect.OPENAI, null, "X-Should-Retry", " FALSE ", "retry-after", "1");
 		assertThat(forbidden.category()).isEqualTo(ErrorCategory.NEVER_RETRY);
 		Classification quota = classify(429, Dialect.OPENAI, "{\"error\":{\"type\":\"insufficient_quota\"}}",
 				"x-should-retry", "true", "retry-after", "1");
@@ -357,11 +362,12 @@ class ErrorClassifierTest {
 			.limitType()).isEqualTo(LimitType.REQUESTS);
 		assertThat(classify(429, Dialect.OPENAI, null, "x-ratelimit-limit-tokens", "100",
 				"x-ratelimit-remaining-tokens", "0", "x-ratelimit-reset-tokens", "2s", "x-ratelimit-limit-requests",
-				"10", "x-ratelimit-remaining-requests", "3").limitType())
-			.isEqualTo(LimitType.TOKENS);
+				"10", "x-ratelimit-remaining-requests", "3")
+			.limitType()).isEqualTo(LimitType.TOKENS);
 		assertThat(classify(429, Dialect.ANTHROPIC, anthropicError("rate_limit_error",
 				"This request would exceed the rate limit for your organization of 50,000 input tokens per minute.",
-				"")).limitType()).isEqualTo(LimitType.INPUT_TOKENS);
+				""))
+			.limitType()).isEqualTo(LimitType.INPUT_TOKENS);
 	}
 
 	@Test
@@ -416,9 +422,10 @@ class ErrorClassifierTest {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "[DONE]", "", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
-			+ "\"text_delta\",\"text\":\"error\"}}", "{\"choices\":[],\"usage\":null,\"error\":null}", "{garbage",
-			": keep-alive" })
+	@ValueSource(strings = { "[DONE]", "",
+			"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":"
+					+ "\"text_delta\",\"text\":\"error\"}}",
+			"{\"choices\":[],\"usage\":null,\"error\":null}", "{garbage", ": keep-alive" })
 	void ordinaryStreamEventsAreNotErrors(String data) {
 		assertThat(ErrorClassifier.classifyStreamEvent(data, Dialect.OPENAI, NOW, CAP).category())
 			.isEqualTo(ErrorCategory.SUCCESS);

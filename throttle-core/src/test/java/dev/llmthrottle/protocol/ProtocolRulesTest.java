@@ -13,8 +13,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 
 /**
- * protocol.md §8.4, §8.5 and §8.7: repeated headers, reset instants and epochs on a 429, a reset header on its own,
- * and saturation of absurd values.
+ * protocol.md §8.4, §8.5 and §8.7: repeated headers, reset instants and epochs on a 429,
+ * a reset header on its own, and saturation of absurd values.
  */
 class ProtocolRulesTest {
 
@@ -54,9 +54,9 @@ class ProtocolRulesTest {
 
 	@Test
 	void repeatedRetryAfterDatesTakeTheLatest() {
-		RetryHint hint = RetryHintResolver.resolve(
-				repeated("retry-after", "Sun, 01 Mar 2026 12:00:10 GMT", "Sun, 01 Mar 2026 12:00:40 GMT"), null,
-				Dialect.ANTHROPIC, NOW, CAP)
+		RetryHint hint = RetryHintResolver
+			.resolve(repeated("retry-after", "Sun, 01 Mar 2026 12:00:10 GMT", "Sun, 01 Mar 2026 12:00:40 GMT"), null,
+					Dialect.ANTHROPIC, NOW, CAP)
 			.orElseThrow();
 		assertThat(hint.delayMillis()).isEqualTo(40_000);
 	}
@@ -175,8 +175,8 @@ class ProtocolRulesTest {
 			"retry-after=9999999999999999999999999" })
 	void absurdHintsSaturateAndNeverOverflow(String header) {
 		String[] parts = header.split("=", 2);
-		RetryHint hint = RetryHintResolver.resolve(ProtocolHeaders.of(parts[0], parts[1]), null, Dialect.OPENAI, NOW,
-				CAP)
+		RetryHint hint = RetryHintResolver
+			.resolve(ProtocolHeaders.of(parts[0], parts[1]), null, Dialect.OPENAI, NOW, CAP)
 			.orElseThrow();
 		assertThat(hint.requestedMillis()).isEqualTo(HORIZON_MILLIS);
 		assertThat(hint.exceedsCap()).isTrue();
@@ -201,7 +201,8 @@ class ProtocolRulesTest {
 	@Test
 	void absurdBodyHintsSaturate() {
 		assertThat(TimeParsers.protobufDurationMillis("\"99999999999999999999s\"")).hasValue(HORIZON_MILLIS);
-		assertThat(TimeParsers.textHintMillis("Please try again in 99999999999999999999 hours.")).hasValue(HORIZON_MILLIS);
+		assertThat(TimeParsers.textHintMillis("Please try again in 99999999999999999999 hours."))
+			.hasValue(HORIZON_MILLIS);
 		assertThat(TimeParsers.goDurationNanos("9999999999999h")).hasValue(TimeParsers.HORIZON.toNanos());
 	}
 

@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Seeded random garbage, and mutations of real shapes, fed to every parser, the resolver, the
- * classifier, usage extraction and estimation: nothing may throw, and every duration produced must
- * lie within [0, cap]. A failure names its seed; rerun it with {@link #SEEDS} narrowed to that seed.
+ * Seeded random garbage, and mutations of real shapes, fed to every parser, the resolver,
+ * the classifier, usage extraction and estimation: nothing may throw, and every duration
+ * produced must lie within [0, cap]. A failure names its seed; rerun it with
+ * {@link #SEEDS} narrowed to that seed.
  */
 class RandomizedRobustnessTest {
 
@@ -36,8 +37,8 @@ class RandomizedRobustnessTest {
 
 	private static final long[] CAPS = { 0, 1, 1_000, 120_000, 86_400_000, Long.MAX_VALUE };
 
-	private static final String[] SAMPLES = { "6m0s", "1h2m3.5s", "2m59.56s", "250ms", "0s", "800us", "1.5\u00b5s",
-			"7", "1.5", "0", "-5", "NaN", "Infinity", "99999999999", "Sun, 01 Mar 2026 12:00:30 GMT",
+	private static final String[] SAMPLES = { "6m0s", "1h2m3.5s", "2m59.56s", "250ms", "0s", "800us", "1.5\u00b5s", "7",
+			"1.5", "0", "-5", "NaN", "Infinity", "99999999999", "Sun, 01 Mar 2026 12:00:30 GMT",
 			"Sunday, 01-Mar-26 12:00:30 GMT", "Sun Mar  1 12:00:30 2026", "2026-03-01T12:00:01Z", "1772366430000",
 			"\"37s\"", "0.250s", "1.000340012s", "Please try again in 1.146s.", "Please retry after 6 seconds.",
 			"Please retry in 49.484914876s.", "try again in 1m30s", "5m-2s", "1e3s", "3 s", "9223372036854775807",
@@ -68,14 +69,14 @@ class RandomizedRobustnessTest {
 			"maxOutputTokens", "candidateCount", "input", "prompt", "image_url", "inlineData", "data", "seconds",
 			"nanos" };
 
-	private static final String[] JSON_STRINGS = { "rate_limit_error", "insufficient_quota",
-			"credit_balance_exhausted", "enforced_spend_limit_reached", "overloaded_error", "slow_down", "tokens",
-			"requests", "error", "message_start", "message_delta", "response.completed",
-			"type.googleapis.com/google.rpc.RetryInfo", "type.googleapis.com/google.rpc.QuotaFailure",
-			"GenerateRequestsPerDayPerProjectPerModel", "GenerateContentInputTokensPerModelPerMinute",
-			"Request too large for gpt-4o: Limit 30000, Requested 41250", "reached your specified API usage limits",
-			"Output tokens per minute", "gpt-4o", "gpt-3.5-turbo", "image_url", "image", "text", "user", "STOP",
-			"Resource exhausted, please try again later.", "sk-proj-abcdefghijklmnop0123456789" };
+	private static final String[] JSON_STRINGS = { "rate_limit_error", "insufficient_quota", "credit_balance_exhausted",
+			"enforced_spend_limit_reached", "overloaded_error", "slow_down", "tokens", "requests", "error",
+			"message_start", "message_delta", "response.completed", "type.googleapis.com/google.rpc.RetryInfo",
+			"type.googleapis.com/google.rpc.QuotaFailure", "GenerateRequestsPerDayPerProjectPerModel",
+			"GenerateContentInputTokensPerModelPerMinute", "Request too large for gpt-4o: Limit 30000, Requested 41250",
+			"reached your specified API usage limits", "Output tokens per minute", "gpt-4o", "gpt-3.5-turbo",
+			"image_url", "image", "text", "user", "STOP", "Resource exhausted, please try again later.",
+			"sk-proj-abcdefghijklmnop0123456789" };
 
 	@Test
 	void timeParsersNeverThrowAndNeverGoNegative() {
@@ -92,8 +93,7 @@ class RandomizedRobustnessTest {
 				nonNegative(TimeParsers.protobufDurationMillis(value));
 				nonNegative(TimeParsers.textHintMillis(value));
 				TimeParsers.httpDate(value, now);
-				TimeParsers.rfc3339(value)
-					.ifPresent((instant) -> nonNegative(TimeParsers.untilMillis(instant, now)));
+				TimeParsers.rfc3339(value).ifPresent((instant) -> nonNegative(TimeParsers.untilMillis(instant, now)));
 				TimeParsers.epochMillis(value);
 			}
 		});
@@ -113,7 +113,8 @@ class RandomizedRobustnessTest {
 						state.limit().ifPresent((limit) -> assertThat(remaining).isLessThanOrEqualTo(limit));
 					});
 					nonNegative(state.resetMillis());
-					assertThat(state.limit().isPresent() || state.remaining().isPresent() || state.resetMillis().isPresent())
+					assertThat(state.limit().isPresent() || state.remaining().isPresent()
+							|| state.resetMillis().isPresent())
 						.isTrue();
 					assertThat(state.resetMillis().orElse(0)).isLessThanOrEqualTo(TimeParsers.HORIZON.toMillis());
 				}
@@ -162,7 +163,8 @@ class RandomizedRobustnessTest {
 				UsageExtractor.extract(body, dialect).ifPresent(RandomizedRobustnessTest::validUsage);
 				UsageExtractor.extract(bytes, dialect).ifPresent(RandomizedRobustnessTest::validUsage);
 			}
-			StreamUsageTracker tracker = new StreamUsageTracker(Dialect.values()[random.nextInt(Dialect.values().length)]);
+			StreamUsageTracker tracker = new StreamUsageTracker(
+					Dialect.values()[random.nextInt(Dialect.values().length)]);
 			int events = 1 + random.nextInt(8);
 			for (int i = 0; i < events; i++) {
 				tracker.onData(random.nextBoolean() ? body(random) : "data: " + body(random));
@@ -312,8 +314,8 @@ class RandomizedRobustnessTest {
 				return text.toString();
 			}
 			case 2:
-				return new String(bytes(random), random.nextBoolean() ? StandardCharsets.UTF_8
-						: StandardCharsets.ISO_8859_1);
+				return new String(bytes(random),
+						random.nextBoolean() ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
 			case 3: {
 				StringBuilder text = new StringBuilder();
 				int parts = random.nextInt(6);
@@ -355,7 +357,10 @@ class RandomizedRobustnessTest {
 		return text.toString();
 	}
 
-	/** A body: random JSON built from the protocol's vocabulary, sometimes broken, or garbage. */
+	/**
+	 * A body: random JSON built from the protocol's vocabulary, sometimes broken, or
+	 * garbage.
+	 */
 	private static String body(Random random) {
 		switch (random.nextInt(8)) {
 			case 0:
@@ -386,8 +391,11 @@ class RandomizedRobustnessTest {
 			case 2:
 				return "{\"error\":{\"code\":429,\"message\":" + message + ",\"status\":\"RESOURCE_EXHAUSTED\","
 						+ "\"details\":[{\"@type\":\"type.googleapis.com/google.rpc.QuotaFailure\",\"violations\":"
-						+ "[{\"quotaId\":" + json(random, 4) + "}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\","
-						+ "\"retryDelay\":" + (random.nextBoolean() ? quote(random.nextInt(1000) + "." + random.nextInt(1000) + "s") : json(random, 3)) + "}]}}";
+						+ "[{\"quotaId\":" + json(random, 4)
+						+ "}]},{\"@type\":\"type.googleapis.com/google.rpc.RetryInfo\"," + "\"retryDelay\":"
+						+ (random.nextBoolean() ? quote(random.nextInt(1000) + "." + random.nextInt(1000) + "s")
+								: json(random, 3))
+						+ "}]}}";
 			case 3:
 				return "{\"type\":" + json(random, 4) + ",\"message\":{\"usage\":{\"input_tokens\":" + json(random, 4)
 						+ ",\"output_tokens\":" + json(random, 4) + "}},\"usage\":{\"output_tokens\":" + json(random, 4)
@@ -410,7 +418,8 @@ class RandomizedRobustnessTest {
 					if (i > 0) {
 						object.append(',');
 					}
-					object.append(quote(JSON_KEYS[random.nextInt(JSON_KEYS.length)])).append(':')
+					object.append(quote(JSON_KEYS[random.nextInt(JSON_KEYS.length)]))
+						.append(':')
 						.append(json(random, depth + 1));
 				}
 				return object.append('}').toString();
@@ -456,6 +465,5 @@ class RandomizedRobustnessTest {
 		}
 		return quoted.append('"').toString();
 	}
-
 
 }

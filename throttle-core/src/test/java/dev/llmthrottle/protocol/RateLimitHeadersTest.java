@@ -80,8 +80,8 @@ class RateLimitHeadersTest {
 	@Test
 	void remainingAboveLimitIsInconsistentAndDropsTheDimension() {
 		RateLimitSnapshot snapshot = parse(Dialect.OPENAI, "x-ratelimit-limit-requests", "100",
-				"x-ratelimit-remaining-requests", "150", "x-ratelimit-reset-requests", "1s",
-				"x-ratelimit-limit-tokens", "1000", "x-ratelimit-remaining-tokens", "10");
+				"x-ratelimit-remaining-requests", "150", "x-ratelimit-reset-requests", "1s", "x-ratelimit-limit-tokens",
+				"1000", "x-ratelimit-remaining-tokens", "10");
 		assertThat(snapshot.dimension(RateDimension.REQUESTS)).isEmpty();
 		assertThat(snapshot.dimension(RateDimension.TOKENS)).isPresent();
 	}
@@ -98,13 +98,17 @@ class RateLimitHeadersTest {
 
 	@Test
 	void zeroLimitIsUnknownButZeroRemainingIsKnown() {
-		DimensionState requests = state(parse(Dialect.OPENAI, "x-ratelimit-limit-requests", "0",
-				"x-ratelimit-remaining-requests", "0"), RateDimension.REQUESTS);
+		DimensionState requests = state(
+				parse(Dialect.OPENAI, "x-ratelimit-limit-requests", "0", "x-ratelimit-remaining-requests", "0"),
+				RateDimension.REQUESTS);
 		assertThat(requests.limit()).isEmpty();
 		assertThat(requests.remaining()).hasValue(0);
 	}
 
-	/** protocol.md §8.5: a reset header without its companions still says when the budget is full. */
+	/**
+	 * protocol.md §8.5: a reset header without its companions still says when the budget
+	 * is full.
+	 */
 	@Test
 	void resetAloneSaysWhenTheBudgetIsFull() {
 		DimensionState requests = state(parse(Dialect.OPENAI, "x-ratelimit-reset-requests", "1s"),
@@ -178,8 +182,8 @@ class RateLimitHeadersTest {
 
 	@Test
 	void anthropicDialectIgnoresOpenAiNames() {
-		assertThat(parse(Dialect.ANTHROPIC, "x-ratelimit-limit-requests", "5", "x-ratelimit-remaining-requests",
-				"1").isEmpty()).isTrue();
+		assertThat(parse(Dialect.ANTHROPIC, "x-ratelimit-limit-requests", "5", "x-ratelimit-remaining-requests", "1")
+			.isEmpty()).isTrue();
 	}
 
 	/** protocol.md §7 vector 24: Groq's {@code -requests} is the daily window. */
@@ -197,8 +201,8 @@ class RateLimitHeadersTest {
 
 	@Test
 	void openRouterResetIsEpochMillis() {
-		RateLimitSnapshot snapshot = parse(Dialect.OPENROUTER, "X-RateLimit-Limit", "20", "X-RateLimit-Remaining",
-				"0", "X-RateLimit-Reset", "1772366430000");
+		RateLimitSnapshot snapshot = parse(Dialect.OPENROUTER, "X-RateLimit-Limit", "20", "X-RateLimit-Remaining", "0",
+				"X-RateLimit-Reset", "1772366430000");
 		DimensionState requests = state(snapshot, RateDimension.REQUESTS);
 		assertThat(requests.exhausted()).isTrue();
 		assertThat(requests.resetMillis()).hasValue(30_000);
@@ -207,8 +211,8 @@ class RateLimitHeadersTest {
 
 	@Test
 	void togetherUsesUnsuffixedRequestAndTokenLimitHeaders() {
-		RateLimitSnapshot snapshot = parse(Dialect.TOGETHER, "x-ratelimit-limit", "10", "x-ratelimit-remaining",
-				"4", "x-ratelimit-reset", "1", "x-tokenlimit-limit", "200000", "x-tokenlimit-remaining", "199000");
+		RateLimitSnapshot snapshot = parse(Dialect.TOGETHER, "x-ratelimit-limit", "10", "x-ratelimit-remaining", "4",
+				"x-ratelimit-reset", "1", "x-tokenlimit-limit", "200000", "x-tokenlimit-remaining", "199000");
 		assertThat(state(snapshot, RateDimension.REQUESTS).resetMillis()).hasValue(1000);
 		assertThat(state(snapshot, RateDimension.TOKENS).remaining()).hasValue(199_000);
 	}
@@ -216,10 +220,10 @@ class RateLimitHeadersTest {
 	@Test
 	void genericAcceptsOnlyUnambiguousResetFormats() {
 		RateLimitSnapshot snapshot = parse(Dialect.GENERIC, "x-ratelimit-limit-requests", "10",
-				"x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "5",
-				"x-ratelimit-limit-tokens", "100", "x-ratelimit-remaining-tokens", "0", "x-ratelimit-reset-tokens",
-				"2s", "anthropic-ratelimit-input-tokens-limit", "100", "anthropic-ratelimit-input-tokens-remaining",
-				"1", "anthropic-ratelimit-input-tokens-reset", "2026-03-01T12:00:04Z",
+				"x-ratelimit-remaining-requests", "0", "x-ratelimit-reset-requests", "5", "x-ratelimit-limit-tokens",
+				"100", "x-ratelimit-remaining-tokens", "0", "x-ratelimit-reset-tokens", "2s",
+				"anthropic-ratelimit-input-tokens-limit", "100", "anthropic-ratelimit-input-tokens-remaining", "1",
+				"anthropic-ratelimit-input-tokens-reset", "2026-03-01T12:00:04Z",
 				"anthropic-ratelimit-output-tokens-limit", "100", "anthropic-ratelimit-output-tokens-remaining", "1",
 				"anthropic-ratelimit-output-tokens-reset", "1772366405000");
 		assertThat(state(snapshot, RateDimension.REQUESTS).resetMillis()).isEmpty();
@@ -228,7 +232,10 @@ class RateLimitHeadersTest {
 		assertThat(state(snapshot, RateDimension.OUTPUT_TOKENS).resetMillis()).hasValue(5000);
 	}
 
-	/** protocol.md §7 vector 26: no rate headers at all (DeepSeek, proxies) changes nothing. */
+	/**
+	 * protocol.md §7 vector 26: no rate headers at all (DeepSeek, proxies) changes
+	 * nothing.
+	 */
 	@ParameterizedTest
 	@EnumSource(Dialect.class)
 	void noHeadersGiveAnEmptySnapshot(Dialect dialect) {
@@ -243,8 +250,9 @@ class RateLimitHeadersTest {
 		RateLimitSnapshot snapshot = parse(Dialect.OPENAI, "x-ratelimit-limit-requests", "1");
 		org.assertj.core.api.Assertions
 			.assertThatThrownBy(() -> snapshot.dimensions()
-				.put(RateDimension.TOKENS, new DimensionState(RateDimension.TOKENS, OptionalLong.of(1),
-						OptionalLong.empty(), OptionalLong.empty(), java.util.Optional.empty())))
+				.put(RateDimension.TOKENS,
+						new DimensionState(RateDimension.TOKENS, OptionalLong.of(1), OptionalLong.empty(),
+								OptionalLong.empty(), java.util.Optional.empty())))
 			.isInstanceOf(UnsupportedOperationException.class);
 	}
 

@@ -26,9 +26,8 @@ class RetryHintResolverTest {
 
 	/** protocol.md §7 vectors 4, 5 and 12. */
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "7|7000", "1.5|1500", "Sun, 01 Mar 2026 12:00:30 GMT|30000",
-			"' 7 '|7000", "Sunday, 01-Mar-26 12:00:30 GMT|30000", "Sun Mar  1 12:00:30 2026|30000",
-			"0.0001|1" })
+	@CsvSource(delimiter = '|', value = { "7|7000", "1.5|1500", "Sun, 01 Mar 2026 12:00:30 GMT|30000", "' 7 '|7000",
+			"Sunday, 01-Mar-26 12:00:30 GMT|30000", "Sun Mar  1 12:00:30 2026|30000", "0.0001|1" })
 	void retryAfter(String value, long expected) {
 		RetryHint hint = hint(Dialect.OPENAI, null, "Retry-After", value);
 		assertThat(hint.source()).isEqualTo(RetryHint.Source.RETRY_AFTER);
@@ -74,8 +73,7 @@ class RetryHintResolverTest {
 
 	@Test
 	void zeroRetryAfterMsFallsThroughToRetryAfter() {
-		assertThat(hint(Dialect.OPENAI, null, "retry-after-ms", "0", "retry-after", "4").delayMillis())
-			.isEqualTo(4000);
+		assertThat(hint(Dialect.OPENAI, null, "retry-after-ms", "0", "retry-after", "4").delayMillis()).isEqualTo(4000);
 	}
 
 	@Test
@@ -100,7 +98,8 @@ class RetryHintResolverTest {
 
 	@Test
 	void azureBodyHintAloneIsUsed() {
-		RetryHint hint = hint(Dialect.AZURE, "{\"error\":{\"code\":\"429\",\"message\":\"Please retry after 6 seconds.\"}}");
+		RetryHint hint = hint(Dialect.AZURE,
+				"{\"error\":{\"code\":\"429\",\"message\":\"Please retry after 6 seconds.\"}}");
 		assertThat(hint.source()).isEqualTo(RetryHint.Source.BODY_MESSAGE);
 		assertThat(hint.delayMillis()).isEqualTo(6000);
 	}
@@ -164,8 +163,8 @@ class RetryHintResolverTest {
 
 	@Test
 	void resetHeaderIsIgnoredWhileSomethingRemains() {
-		assertThat(resolve(Dialect.OPENAI, null, "x-ratelimit-limit-requests", "60",
-				"x-ratelimit-remaining-requests", "1", "x-ratelimit-reset-requests", "1.5s"))
+		assertThat(resolve(Dialect.OPENAI, null, "x-ratelimit-limit-requests", "60", "x-ratelimit-remaining-requests",
+				"1", "x-ratelimit-reset-requests", "1.5s"))
 			.isEmpty();
 	}
 
@@ -189,8 +188,7 @@ class RetryHintResolverTest {
 			.get()
 			.extracting(RetryHint::delayMillis)
 			.isEqualTo(9000L);
-		assertThat(
-				RetryHintResolver.resolve(headers, ErrorBody.NONE, null, snapshot, LimitType.INPUT_TOKENS, NOW, CAP))
+		assertThat(RetryHintResolver.resolve(headers, ErrorBody.NONE, null, snapshot, LimitType.INPUT_TOKENS, NOW, CAP))
 			.get()
 			.extracting(RetryHint::delayMillis)
 			.isEqualTo(3000L);
@@ -206,7 +204,8 @@ class RetryHintResolverTest {
 
 	@Test
 	void negativeCapCountsAsZero() {
-		RetryHint hint = RetryHintResolver.resolve(ProtocolHeaders.of("retry-after", "1"), null, Dialect.OPENAI, NOW, -5)
+		RetryHint hint = RetryHintResolver
+			.resolve(ProtocolHeaders.of("retry-after", "1"), null, Dialect.OPENAI, NOW, -5)
 			.orElseThrow();
 		assertThat(hint.delayMillis()).isZero();
 		assertThat(hint.exceedsCap()).isTrue();

@@ -38,7 +38,10 @@ class SecretRedactorTest {
 	@Test
 	void safeReasonIsOneLineAndBounded() {
 		String reason = SecretRedactor.safeReason("line one\nline two\r\n\tthree" + " word".repeat(500), 100);
-		assertThat(reason).doesNotContain("\n").doesNotContain("\r").doesNotContain("\t").startsWith("line one line two three");
+		assertThat(reason).doesNotContain("\n")
+			.doesNotContain("\r")
+			.doesNotContain("\t")
+			.startsWith("line one line two three");
 		assertThat(reason).hasSizeLessThanOrEqualTo(100).endsWith("\u2026");
 		assertThat(SecretRedactor.safeReason(null)).isEmpty();
 		assertThat(SecretRedactor.safeReason("short", 100)).isEqualTo("short");

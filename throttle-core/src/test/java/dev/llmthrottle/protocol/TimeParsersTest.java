@@ -24,9 +24,9 @@ class TimeParsersTest {
 			// §7 vector 1
 			"120ms|120", "3.798s|3798",
 			// more
-			"0|0", "12ms|12", "1s|1000", "1h|3600000", "1.5h|5400000", "90m|5400000", "2h45m|9900000",
-			".5s|500", "1.s|1000", "1\u03bcs|1", "100ns|1", "1ns|1", "999999ns|1", "1000000ns|1", "1000001ns|2",
-			"0.0001s|1", "1m0.001s|60001", "0h0m0s|0", "1h1h|7200000", " 6m0s |360000" })
+			"0|0", "12ms|12", "1s|1000", "1h|3600000", "1.5h|5400000", "90m|5400000", "2h45m|9900000", ".5s|500",
+			"1.s|1000", "1\u03bcs|1", "100ns|1", "1ns|1", "999999ns|1", "1000000ns|1", "1000001ns|2", "0.0001s|1",
+			"1m0.001s|60001", "0h0m0s|0", "1h1h|7200000", " 6m0s |360000" })
 	void goDurationsInMillisRoundUp(String value, long expected) {
 		assertThat(TimeParsers.goDurationMillis(value)).hasValue(expected);
 	}
@@ -42,8 +42,8 @@ class TimeParsersTest {
 	/** protocol.md §7 vector 3 and other malformed values. */
 	@ParameterizedTest
 	@NullAndEmptySource
-	@ValueSource(strings = { "   ", "soon", "-3s", "1e3s", "3 s", "5m-2s", "5", "1.5", "s", "ms", "1.2.3s", "+5s",
-			"1d", "NaN", "Infinity", "1hh", "5 m", "1s2", "s1", "-0s", "0x10s", "1S", "1 h", ".s", "1h-", "\u0661s" })
+	@ValueSource(strings = { "   ", "soon", "-3s", "1e3s", "3 s", "5m-2s", "5", "1.5", "s", "ms", "1.2.3s", "+5s", "1d",
+			"NaN", "Infinity", "1hh", "5 m", "1s2", "s1", "-0s", "0x10s", "1S", "1 h", ".s", "1h-", "\u0661s" })
 	void invalidGoDurationsAreEmpty(String value) {
 		assertThat(TimeParsers.goDurationMillis(value)).isEmpty();
 		assertThat(TimeParsers.goDurationNanos(value)).isEmpty();
@@ -57,17 +57,18 @@ class TimeParsersTest {
 
 	/** The Azure bare-seconds form and the numeric {@code retry-after}. */
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "5|5000", "10|10000", "300|300000", "1.5|1500", "0|0", " 7 |7000",
-			"0.0001|1", "7.|7000", ".5|500", "99999999999|3155760000000", "99999999999999999999|3155760000000",
-			"3155760000|3155760000000", "0.000|0" })
+	@CsvSource(delimiter = '|',
+			value = { "5|5000", "10|10000", "300|300000", "1.5|1500", "0|0", " 7 |7000", "0.0001|1", "7.|7000",
+					".5|500", "99999999999|3155760000000", "99999999999999999999|3155760000000",
+					"3155760000|3155760000000", "0.000|0" })
 	void bareSeconds(String value, long expected) {
 		assertThat(TimeParsers.secondsMillis(value)).hasValue(expected);
 	}
 
 	@ParameterizedTest
 	@NullAndEmptySource
-	@ValueSource(strings = { "-5", "NaN", "Infinity", "-Infinity", "abc", "1e3", "0x10", "+5", "5s", "1,5", "1 5",
-			".", "--1", "\u0665" })
+	@ValueSource(strings = { "-5", "NaN", "Infinity", "-Infinity", "abc", "1e3", "0x10", "+5", "5s", "1,5", "1 5", ".",
+			"--1", "\u0665" })
 	void invalidBareSeconds(String value) {
 		assertThat(TimeParsers.secondsMillis(value)).isEmpty();
 	}
@@ -82,14 +83,16 @@ class TimeParsersTest {
 		assertThat(TimeParsers.millisValue("9223372036854775807")).hasValue(TimeParsers.HORIZON.toMillis());
 	}
 
-	/** protocol.md §7 vectors 4-6, 8, 9 at the parser level, and the three RFC 9110 date forms. */
+	/**
+	 * protocol.md §7 vectors 4-6, 8, 9 at the parser level, and the three RFC 9110 date
+	 * forms.
+	 */
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "7|7000", "1.5|1500", "0|0", "86400|86400000",
-			"99999999999|3155760000000", "Sun, 01 Mar 2026 12:00:30 GMT|30000",
-			"Sun, 01 Mar 2026 11:59:00 GMT|0", "Sunday, 01-Mar-26 12:00:30 GMT|30000",
-			"Sun Mar  1 12:00:30 2026|30000", "Sun Mar 1 12:00:30 2026|30000", "sun, 01 mar 2026 12:01:00 gmt|60000",
-			"Mon, 02 Mar 2026 12:00:00 GMT|86400000", "Sun, 01 Mar 2026 12:00:00 GMT|0",
-			"Fri, 01 Jan 2100 00:00:00 GMT|2330078400000" })
+	@CsvSource(delimiter = '|', value = { "7|7000", "1.5|1500", "0|0", "86400|86400000", "99999999999|3155760000000",
+			"Sun, 01 Mar 2026 12:00:30 GMT|30000", "Sun, 01 Mar 2026 11:59:00 GMT|0",
+			"Sunday, 01-Mar-26 12:00:30 GMT|30000", "Sun Mar  1 12:00:30 2026|30000", "Sun Mar 1 12:00:30 2026|30000",
+			"sun, 01 mar 2026 12:01:00 gmt|60000", "Mon, 02 Mar 2026 12:00:00 GMT|86400000",
+			"Sun, 01 Mar 2026 12:00:00 GMT|0", "Fri, 01 Jan 2100 00:00:00 GMT|2330078400000" })
 	void retryAfter(String value, long expected) {
 		assertThat(TimeParsers.retryAfterMillis(value, NOW)).hasValue(expected);
 	}
@@ -118,18 +121,19 @@ class TimeParsersTest {
 	}
 
 	@ParameterizedTest
-	@CsvSource(delimiter = '|', value = { "2026-03-01T12:00:01Z|2026-03-01T12:00:01Z",
-			"2026-03-01T12:00:01.250Z|2026-03-01T12:00:01.250Z", "2026-03-01T13:00:01+01:00|2026-03-01T12:00:01Z",
-			"2026-03-01t12:00:01z|2026-03-01T12:00:01Z", "2026-03-01 12:00:01Z|2026-03-01T12:00:01Z",
-			" 2026-03-01T12:00:01.123456789Z |2026-03-01T12:00:01.123456789Z" })
+	@CsvSource(delimiter = '|',
+			value = { "2026-03-01T12:00:01Z|2026-03-01T12:00:01Z", "2026-03-01T12:00:01.250Z|2026-03-01T12:00:01.250Z",
+					"2026-03-01T13:00:01+01:00|2026-03-01T12:00:01Z", "2026-03-01t12:00:01z|2026-03-01T12:00:01Z",
+					"2026-03-01 12:00:01Z|2026-03-01T12:00:01Z",
+					" 2026-03-01T12:00:01.123456789Z |2026-03-01T12:00:01.123456789Z" })
 	void rfc3339(String value, String expected) {
 		assertThat(TimeParsers.rfc3339(value)).hasValue(Instant.parse(expected));
 	}
 
 	@ParameterizedTest
 	@NullAndEmptySource
-	@ValueSource(strings = { "2026-03-01", "tomorrow", "2026-13-01T00:00:00Z", "2026-03-01T12:00:01",
-			"1772366401", "2026-02-30T00:00:00Z" })
+	@ValueSource(strings = { "2026-03-01", "tomorrow", "2026-13-01T00:00:00Z", "2026-03-01T12:00:01", "1772366401",
+			"2026-02-30T00:00:00Z" })
 	void invalidRfc3339(String value) {
 		assertThat(TimeParsers.rfc3339(value)).isEmpty();
 	}

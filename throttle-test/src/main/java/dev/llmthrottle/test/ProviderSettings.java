@@ -25,56 +25,48 @@ import java.util.Objects;
  * @param faults faults and modes
  * @param seed seed of every random choice
  * @param port port to bind, 0 = a free one
- * @param roundAnthropicRemaining whether Anthropic token remaining headers are rounded to the nearest 1,000
+ * @param roundAnthropicRemaining whether Anthropic token remaining headers are rounded to
+ * the nearest 1,000
  */
-public record ProviderSettings(
-        Dialect dialect,
-        EnforcementModel model,
-        List<Limit> limits,
-        Duration quantum,
-        int maxConcurrent,
-        LatencyModel latency,
-        CompletionLength completionLength,
-        long defaultMaxTokens,
-        Faults faults,
-        long seed,
-        int port,
-        boolean roundAnthropicRemaining) {
+public record ProviderSettings(Dialect dialect, EnforcementModel model, List<Limit> limits, Duration quantum,
+		int maxConcurrent, LatencyModel latency, CompletionLength completionLength, long defaultMaxTokens,
+		Faults faults, long seed, int port, boolean roundAnthropicRemaining) {
 
-    /**
-     * Settings from the standalone flags, e.g. {@code fromFlags("--model=quantized", "--limit=requests:50/10s")}.
-     * See {@code SimulatedProviderMain --help}.
-     *
-     * @throws IllegalArgumentException when a flag is unknown or malformed
-     */
-    public static ProviderSettings fromFlags(String... flags) {
-        try {
-            return CommandLine.parse(flags);
-        } catch (CommandLine.UsageException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-    }
+	/**
+	 * Settings from the standalone flags, e.g.
+	 * {@code fromFlags("--model=quantized", "--limit=requests:50/10s")}. See
+	 * {@code SimulatedProviderMain --help}.
+	 * @throws IllegalArgumentException when a flag is unknown or malformed
+	 */
+	public static ProviderSettings fromFlags(String... flags) {
+		try {
+			return CommandLine.parse(flags);
+		}
+		catch (CommandLine.UsageException e) {
+			throw new IllegalArgumentException(e.getMessage(), e);
+		}
+	}
 
-    /** Validates and copies. */
-    public ProviderSettings {
-        Objects.requireNonNull(dialect, "dialect");
-        Objects.requireNonNull(model, "model");
-        limits = List.copyOf(limits);
-        Objects.requireNonNull(quantum, "quantum");
-        if (quantum.isNegative() || quantum.isZero()) {
-            throw new IllegalArgumentException("quantum must be positive");
-        }
-        if (maxConcurrent < 0) {
-            throw new IllegalArgumentException("maxConcurrent must not be negative");
-        }
-        Objects.requireNonNull(latency, "latency");
-        Objects.requireNonNull(completionLength, "completionLength");
-        if (defaultMaxTokens < 1) {
-            throw new IllegalArgumentException("defaultMaxTokens must be positive");
-        }
-        Objects.requireNonNull(faults, "faults");
-        if (port < 0 || port > 65_535) {
-            throw new IllegalArgumentException("port out of range: " + port);
-        }
-    }
+	/** Validates and copies. */
+	public ProviderSettings {
+		Objects.requireNonNull(dialect, "dialect");
+		Objects.requireNonNull(model, "model");
+		limits = List.copyOf(limits);
+		Objects.requireNonNull(quantum, "quantum");
+		if (quantum.isNegative() || quantum.isZero()) {
+			throw new IllegalArgumentException("quantum must be positive");
+		}
+		if (maxConcurrent < 0) {
+			throw new IllegalArgumentException("maxConcurrent must not be negative");
+		}
+		Objects.requireNonNull(latency, "latency");
+		Objects.requireNonNull(completionLength, "completionLength");
+		if (defaultMaxTokens < 1) {
+			throw new IllegalArgumentException("defaultMaxTokens must be positive");
+		}
+		Objects.requireNonNull(faults, "faults");
+		if (port < 0 || port > 65_535) {
+			throw new IllegalArgumentException("port out of range: " + port);
+		}
+	}
 }

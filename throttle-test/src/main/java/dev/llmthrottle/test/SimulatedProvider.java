@@ -24,9 +24,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A simulated rate-limited LLM provider on a loopback port. It enforces its limits the way the chosen
- * {@link EnforcementModel} says, speaks one {@link Dialect}, injects the configured {@link Faults}, and
- * records evidence of everything it admitted and refused.
+ * A simulated rate-limited LLM provider on a loopback port. It enforces its limits the
+ * way the chosen {@link EnforcementModel} says, speaks one {@link Dialect}, injects the
+ * configured {@link Faults}, and records evidence of everything it admitted and refused.
  *
  * <pre>{@code
  * try (SimulatedProvider provider = SimulatedProvider.builder()
@@ -42,251 +42,288 @@ import java.util.Objects;
  * }
  * }</pre>
  *
- * <p>Decisions use the configured {@link SimClock} (real time by default); latency is real sleeping.
+ * <p>
+ * Decisions use the configured {@link SimClock} (real time by default); latency is real
+ * sleeping.
  */
 public final class SimulatedProvider implements AutoCloseable {
 
-    /** The most connections served at once. */
-    public static final int MAX_CONNECTIONS = 512;
+	/** The most connections served at once. */
+	public static final int MAX_CONNECTIONS = 512;
 
-    private final ProviderSettings settings;
-    private final SimClock clock;
-    private final Enforcer enforcer;
-    private final Outcomes outcomes = new Outcomes();
-    private final MiniHttpServer server;
+	private final ProviderSettings settings;
 
-    private SimulatedProvider(ProviderSettings settings, SimClock clock) throws IOException {
-        this.settings = settings;
-        this.clock = clock;
-        this.enforcer = new Enforcer(new EnforcerSettings(settings.model(), settings.limits(), settings.quantum(),
-                settings.maxConcurrent(), settings.faults().noisyNeighbourShare(), settings.seed()), clock);
-        ProviderHandler handler = new ProviderHandler(settings, clock, enforcer, outcomes,
-                () -> StatsJson.toJson(stats()), this::reset);
-        this.server = MiniHttpServer.start(settings.port(), MAX_CONNECTIONS, handler);
-    }
+	private final SimClock clock;
 
-    /** A builder with defaults: OpenAI dialect, sliding window, no limits, no latency, no faults, seed 0. */
-    public static Builder builder() {
-        return new Builder();
-    }
+	private final Enforcer enforcer;
 
-    /** Starts a provider with the given settings on real time. */
-    public static SimulatedProvider start(ProviderSettings settings) {
-        return start(settings, SimClock.system());
-    }
+	private final Outcomes outcomes = new Outcomes();
 
-    /** Starts a provider with the given settings and clock. */
-    public static SimulatedProvider start(ProviderSettings settings, SimClock clock) {
-        try {
-            return new SimulatedProvider(settings, clock);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot start the simulated provider on port " + settings.port(), e);
-        }
-    }
+	private final MiniHttpServer server;
 
-    /** The base URL, e.g. {@code http://127.0.0.1:41234} (no trailing slash). */
-    public String baseUrl() {
-        return "http://" + server.host() + ":" + server.port();
-    }
+	private SimulatedProvider(ProviderSettings settings, SimClock clock) throws IOException {
+		this.settings = settings;
+		this.clock = clock;
+		this.enforcer = new Enforcer(new EnforcerSettings(settings.model(), settings.limits(), settings.quantum(),
+				settings.maxConcurrent(), settings.faults().noisyNeighbourShare(), settings.seed()), clock);
+		ProviderHandler handler = new ProviderHandler(settings, clock, enforcer, outcomes,
+				() -> StatsJson.toJson(stats()), this::reset);
+		this.server = MiniHttpServer.start(settings.port(), MAX_CONNECTIONS, handler);
+	}
 
-    /** The URI of a path on this provider, e.g. {@code uri("/v1/chat/completions")}. */
-    public URI uri(String path) {
-        return URI.create(baseUrl() + path);
-    }
+	/**
+	 * A builder with defaults: OpenAI dialect, sliding window, no limits, no latency, no
+	 * faults, seed 0.
+	 */
+	public static Builder builder() {
+		return new Builder();
+	}
 
-    /** The URI of the dialect's chat endpoint. */
-    public URI chatUri() {
-        return uri(settings.dialect().path());
-    }
+	/** Starts a provider with the given settings on real time. */
+	public static SimulatedProvider start(ProviderSettings settings) {
+		return start(settings, SimClock.system());
+	}
 
-    /** The bound port. */
-    public int port() {
-        return server.port();
-    }
+	/** Starts a provider with the given settings and clock. */
+	public static SimulatedProvider start(ProviderSettings settings, SimClock clock) {
+		try {
+			return new SimulatedProvider(settings, clock);
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Cannot start the simulated provider on port " + settings.port(), e);
+		}
+	}
 
-    /** The settings this provider runs with. */
-    public ProviderSettings settings() {
-        return settings;
-    }
+	/** The base URL, e.g. {@code http://127.0.0.1:41234} (no trailing slash). */
+	public String baseUrl() {
+		return "http://" + server.host() + ":" + server.port();
+	}
 
-    /** The evidence since start or the last {@link #reset()}. */
-    public ProviderStats stats() {
-        return StatsAssembler.assemble(enforcer.ledger(), outcomes, settings.limits(), clock);
-    }
+	/** The URI of a path on this provider, e.g. {@code uri("/v1/chat/completions")}. */
+	public URI uri(String path) {
+		return URI.create(baseUrl() + path);
+	}
 
-    /** The evidence as the JSON served at {@code GET /stats}. */
-    public String statsJson() {
-        return StatsJson.toJson(stats());
-    }
+	/** The URI of the dialect's chat endpoint. */
+	public URI chatUri() {
+		return uri(settings.dialect().path());
+	}
 
-    /** Restores every limit to full and clears the evidence (also {@code POST /reset}). */
-    public void reset() {
-        enforcer.reset();
-        outcomes.reset();
-    }
+	/** The bound port. */
+	public int port() {
+		return server.port();
+	}
 
-    /** Stops the server and closes every connection. */
-    @Override
-    public void close() {
-        server.close();
-    }
+	/** The settings this provider runs with. */
+	public ProviderSettings settings() {
+		return settings;
+	}
 
-    @Override
-    public String toString() {
-        return "SimulatedProvider[" + baseUrl() + ", " + settings.dialect() + ", " + settings.model() + ", "
-                + settings.limits() + "]";
-    }
+	/** The evidence since start or the last {@link #reset()}. */
+	public ProviderStats stats() {
+		return StatsAssembler.assemble(enforcer.ledger(), outcomes, settings.limits(), clock);
+	}
 
-    /** Configures and starts a {@link SimulatedProvider}. Not thread-safe; each call replaces a value. */
-    public static final class Builder {
+	/** The evidence as the JSON served at {@code GET /stats}. */
+	public String statsJson() {
+		return StatsJson.toJson(stats());
+	}
 
-        private Dialect dialect = Dialect.OPENAI;
-        private EnforcementModel model = EnforcementModel.SLIDING_WINDOW;
-        private final List<Limit> limits = new ArrayList<>();
-        private Duration quantum = Duration.ofSeconds(1);
-        private int maxConcurrent;
-        private LatencyModel latency = LatencyModel.none();
-        private CompletionLength completionLength = CompletionLength.defaults();
-        private long defaultMaxTokens = 256;
-        private Faults faults = Faults.none();
-        private long seed;
-        private int port;
-        private boolean roundAnthropicRemaining = true;
-        private SimClock clock = SimClock.system();
+	/**
+	 * Restores every limit to full and clears the evidence (also {@code POST /reset}).
+	 */
+	public void reset() {
+		enforcer.reset();
+		outcomes.reset();
+	}
 
-        private Builder() {
-        }
+	/** Stops the server and closes every connection. */
+	@Override
+	public void close() {
+		server.close();
+	}
 
-        /** The wire dialect (default OpenAI). */
-        public Builder dialect(Dialect dialect) {
-            this.dialect = Objects.requireNonNull(dialect);
-            return this;
-        }
+	@Override
+	public String toString() {
+		return "SimulatedProvider[" + baseUrl() + ", " + settings.dialect() + ", " + settings.model() + ", "
+				+ settings.limits() + "]";
+	}
 
-        /** The wire dialect by key: {@code openai}, {@code azure}, {@code anthropic}. */
-        public Builder dialect(String key) {
-            return dialect(Dialect.fromKey(key));
-        }
+	/**
+	 * Configures and starts a {@link SimulatedProvider}. Not thread-safe; each call
+	 * replaces a value.
+	 */
+	public static final class Builder {
 
-        /** The enforcement model (default sliding window). */
-        public Builder model(EnforcementModel model) {
-            this.model = Objects.requireNonNull(model);
-            return this;
-        }
+		private Dialect dialect = Dialect.OPENAI;
 
-        /** The enforcement model by key, e.g. {@code token-bucket}. */
-        public Builder model(String key) {
-            return model(EnforcementModel.fromKey(key));
-        }
+		private EnforcementModel model = EnforcementModel.SLIDING_WINDOW;
 
-        /** Adds a limit. */
-        public Builder limit(Limit limit) {
-            limits.add(Objects.requireNonNull(limit));
-            return this;
-        }
+		private final List<Limit> limits = new ArrayList<>();
 
-        /** Adds a limit of {@code amount} per {@code period}. */
-        public Builder limit(Dimension dimension, long amount, Duration period) {
-            return limit(new Limit(dimension, amount, period));
-        }
+		private Duration quantum = Duration.ofSeconds(1);
 
-        /** Adds a limit; the dimension by key ({@code requests}, {@code tokens}, ...). */
-        public Builder limit(String dimension, long amount, Duration period) {
-            return limit(Dimension.fromKey(dimension), amount, period);
-        }
+		private int maxConcurrent;
 
-        /** Adds a limit from its spec, e.g. {@code requests:50/10s}. */
-        public Builder limit(String spec) {
-            return limit(Limit.parse(spec));
-        }
+		private LatencyModel latency = LatencyModel.none();
 
-        /** The quantized model's request window (default 1 s). */
-        public Builder quantum(Duration quantum) {
-            this.quantum = Objects.requireNonNull(quantum);
-            return this;
-        }
+		private CompletionLength completionLength = CompletionLength.defaults();
 
-        /**
-         * A concurrency cap (0 = none). Exceeding it gives a 429 ({@code rate_limit_exceeded}, hint = time
-         * until the first in-flight request is planned to finish) in the OpenAI dialects and a 529
-         * {@code overloaded_error} in the Anthropic dialect.
-         */
-        public Builder maxConcurrent(int maxConcurrent) {
-            this.maxConcurrent = maxConcurrent;
-            return this;
-        }
+		private long defaultMaxTokens = 256;
 
-        /** A fixed latency. */
-        public Builder latency(Duration base) {
-            return latency(LatencyModel.fixed(base));
-        }
+		private Faults faults = Faults.none();
 
-        /** Latency {@code base + perOutputToken * outputTokens + U[0, jitter)}. */
-        public Builder latency(Duration base, Duration perOutputToken, Duration jitter) {
-            return latency(new LatencyModel(base, perOutputToken, jitter));
-        }
+		private long seed;
 
-        /** The latency model. */
-        public Builder latency(LatencyModel latency) {
-            this.latency = Objects.requireNonNull(latency);
-            return this;
-        }
+		private int port;
 
-        /** The completion length distribution (default uniform in [max_tokens/4, max_tokens]). */
-        public Builder completionLength(CompletionLength completionLength) {
-            this.completionLength = Objects.requireNonNull(completionLength);
-            return this;
-        }
+		private boolean roundAnthropicRemaining = true;
 
-        /** The output cap assumed when a request sets no {@code max_tokens} (default 256). */
-        public Builder defaultMaxTokens(long defaultMaxTokens) {
-            this.defaultMaxTokens = defaultMaxTokens;
-            return this;
-        }
+		private SimClock clock = SimClock.system();
 
-        /** Faults and modes (default none). */
-        public Builder faults(Faults faults) {
-            this.faults = Objects.requireNonNull(faults);
-            return this;
-        }
+		private Builder() {
+		}
 
-        /** The seed of every random choice (default 0). */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
+		/** The wire dialect (default OpenAI). */
+		public Builder dialect(Dialect dialect) {
+			this.dialect = Objects.requireNonNull(dialect);
+			return this;
+		}
 
-        /** The port (default 0 = a free port). */
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
+		/** The wire dialect by key: {@code openai}, {@code azure}, {@code anthropic}. */
+		public Builder dialect(String key) {
+			return dialect(Dialect.fromKey(key));
+		}
 
-        /** Whether Anthropic token remaining headers are rounded to the nearest 1,000 (default true, as real). */
-        public Builder roundAnthropicRemaining(boolean round) {
-            this.roundAnthropicRemaining = round;
-            return this;
-        }
+		/** The enforcement model (default sliding window). */
+		public Builder model(EnforcementModel model) {
+			this.model = Objects.requireNonNull(model);
+			return this;
+		}
 
-        /** The clock for decisions and header instants (default real time). */
-        public Builder clock(SimClock clock) {
-            this.clock = Objects.requireNonNull(clock);
-            return this;
-        }
+		/** The enforcement model by key, e.g. {@code token-bucket}. */
+		public Builder model(String key) {
+			return model(EnforcementModel.fromKey(key));
+		}
 
-        /** The settings built so far. */
-        public ProviderSettings settings() {
-            return new ProviderSettings(dialect, model, limits, quantum, maxConcurrent, latency, completionLength,
-                    defaultMaxTokens, faults, seed, port, roundAnthropicRemaining);
-        }
+		/** Adds a limit. */
+		public Builder limit(Limit limit) {
+			limits.add(Objects.requireNonNull(limit));
+			return this;
+		}
 
-        /**
-         * Binds to 127.0.0.1 and starts serving.
-         *
-         * @throws UncheckedIOException when the port cannot be bound
-         */
-        public SimulatedProvider start() {
-            return SimulatedProvider.start(settings(), clock);
-        }
-    }
+		/** Adds a limit of {@code amount} per {@code period}. */
+		public Builder limit(Dimension dimension, long amount, Duration period) {
+			return limit(new Limit(dimension, amount, period));
+		}
+
+		/** Adds a limit; the dimension by key ({@code requests}, {@code tokens}, ...). */
+		public Builder limit(String dimension, long amount, Duration period) {
+			return limit(Dimension.fromKey(dimension), amount, period);
+		}
+
+		/** Adds a limit from its spec, e.g. {@code requests:50/10s}. */
+		public Builder limit(String spec) {
+			return limit(Limit.parse(spec));
+		}
+
+		/** The quantized model's request window (default 1 s). */
+		public Builder quantum(Duration quantum) {
+			this.quantum = Objects.requireNonNull(quantum);
+			return this;
+		}
+
+		/**
+		 * A concurrency cap (0 = none). Exceeding it gives a 429
+		 * ({@code rate_limit_exceeded}, hint = time until the first in-flight request is
+		 * planned to finish) in the OpenAI dialects and a 529 {@code overloaded_error} in
+		 * the Anthropic dialect.
+		 */
+		public Builder maxConcurrent(int maxConcurrent) {
+			this.maxConcurrent = maxConcurrent;
+			return this;
+		}
+
+		/** A fixed latency. */
+		public Builder latency(Duration base) {
+			return latency(LatencyModel.fixed(base));
+		}
+
+		/** Latency {@code base + perOutputToken * outputTokens + U[0, jitter)}. */
+		public Builder latency(Duration base, Duration perOutputToken, Duration jitter) {
+			return latency(new LatencyModel(base, perOutputToken, jitter));
+		}
+
+		/** The latency model. */
+		public Builder latency(LatencyModel latency) {
+			this.latency = Objects.requireNonNull(latency);
+			return this;
+		}
+
+		/**
+		 * The completion length distribution (default uniform in [max_tokens/4,
+		 * max_tokens]).
+		 */
+		public Builder completionLength(CompletionLength completionLength) {
+			this.completionLength = Objects.requireNonNull(completionLength);
+			return this;
+		}
+
+		/**
+		 * The output cap assumed when a request sets no {@code max_tokens} (default 256).
+		 */
+		public Builder defaultMaxTokens(long defaultMaxTokens) {
+			this.defaultMaxTokens = defaultMaxTokens;
+			return this;
+		}
+
+		/** Faults and modes (default none). */
+		public Builder faults(Faults faults) {
+			this.faults = Objects.requireNonNull(faults);
+			return this;
+		}
+
+		/** The seed of every random choice (default 0). */
+		public Builder seed(long seed) {
+			this.seed = seed;
+			return this;
+		}
+
+		/** The port (default 0 = a free port). */
+		public Builder port(int port) {
+			this.port = port;
+			return this;
+		}
+
+		/**
+		 * Whether Anthropic token remaining headers are rounded to the nearest 1,000
+		 * (default true, as real).
+		 */
+		public Builder roundAnthropicRemaining(boolean round) {
+			this.roundAnthropicRemaining = round;
+			return this;
+		}
+
+		/** The clock for decisions and header instants (default real time). */
+		public Builder clock(SimClock clock) {
+			this.clock = Objects.requireNonNull(clock);
+			return this;
+		}
+
+		/** The settings built so far. */
+		public ProviderSettings settings() {
+			return new ProviderSettings(dialect, model, limits, quantum, maxConcurrent, latency, completionLength,
+					defaultMaxTokens, faults, seed, port, roundAnthropicRemaining);
+		}
+
+		/**
+		 * Binds to 127.0.0.1 and starts serving.
+		 * @throws UncheckedIOException when the port cannot be bound
+		 */
+		public SimulatedProvider start() {
+			return SimulatedProvider.start(settings(), clock);
+		}
+
+	}
+
 }

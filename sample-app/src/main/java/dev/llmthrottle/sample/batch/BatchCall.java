@@ -55,8 +55,9 @@ final class BatchCall {
 	}
 
 	/**
-	 * What the call spends of a token dimension: the provider's usage once it succeeded, the estimate while it
-	 * runs (the prompt estimate, and {@code max_tokens} for output), nothing once it failed.
+	 * What the call spends of a token dimension: the provider's usage once it succeeded,
+	 * the estimate while it runs (the prompt estimate, and {@code max_tokens} for
+	 * output), nothing once it failed.
 	 */
 	long tokens(Dimension dimension) {
 		CallResult done = this.result;

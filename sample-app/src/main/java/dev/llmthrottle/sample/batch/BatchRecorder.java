@@ -8,7 +8,8 @@ import dev.llmthrottle.sample.client.CallTrace;
 import dev.llmthrottle.sample.client.Prompt;
 
 /**
- * Everything one batch run saw on the wire: its calls and running counts of attempts and responses.
+ * Everything one batch run saw on the wire: its calls and running counts of attempts and
+ * responses.
  */
 final class BatchRecorder implements CallTrace.Listener {
 

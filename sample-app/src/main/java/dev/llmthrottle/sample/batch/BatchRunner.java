@@ -48,9 +48,10 @@ import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.stats.ProviderStats;
 
 /**
- * The sample's main job: sends every prompt of the dataset through the provider's {@code @LlmThrottled} method,
- * as fast as its limits allow and no faster, then writes the results file and the timeline chart and prints the
- * {@code SUMMARY} line. The exit code (as an {@link ExitCodeGenerator}) is 0 only when no prompt failed.
+ * The sample's main job: sends every prompt of the dataset through the provider's
+ * {@code @LlmThrottled} method, as fast as its limits allow and no faster, then writes
+ * the results file and the timeline chart and prints the {@code SUMMARY} line. The exit
+ * code (as an {@link ExitCodeGenerator}) is 0 only when no prompt failed.
  */
 @Component
 @Order(100)
@@ -137,16 +138,18 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		writeResults(output, recorder.calls());
 		writeChart(chart, recorder, limits);
 		logger.info("Results: " + output + " (" + recorder.calls().size() + " lines); timeline: " + chart);
-		logger.info("Lower bound " + String.format(Locale.ROOT, "%.2f s", this.summary.lowerBoundSeconds())
-				+ ", set by " + this.summary.lowerBound().binding() + "; all terms: " + this.summary.lowerBound().terms());
+		logger
+			.info("Lower bound " + String.format(Locale.ROOT, "%.2f s", this.summary.lowerBoundSeconds()) + ", set by "
+					+ this.summary.lowerBound().binding() + "; all terms: " + this.summary.lowerBound().terms());
 		if (!exitWhenDone()) {
 			printSummary();
 		}
 	}
 
 	/**
-	 * Sends a few requests to the batch's simulator around the throttler, then resets the simulator: both sides of
-	 * the wire are warm and start from clean counters. Does nothing for a real provider.
+	 * Sends a few requests to the batch's simulator around the throttler, then resets the
+	 * simulator: both sides of the wire are warm and start from clean counters. Does
+	 * nothing for a real provider.
 	 */
 	private void warmUpSimulator(ProviderEndpoint endpoint, List<Prompt> prompts) {
 		int requests = this.properties.simulated().warmUpRequests();
@@ -156,15 +159,15 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 			return;
 		}
 		Flux.range(0, requests)
-			.flatMap((i) -> this.client
-				.completeUnthrottled(endpoint, prompts.get(i % prompts.size()))
+			.flatMap((i) -> this.client.completeUnthrottled(endpoint, prompts.get(i % prompts.size()))
 				.onErrorResume((error) -> Mono.empty()), 8)
 			.blockLast(Duration.ofMinutes(1));
 		simulator.reset();
 	}
 
 	/** One prompt: never fails, a failure becomes a result. */
-	private Mono<CallResult> send(BatchCall batchCall, Function<Prompt, Mono<Completion>> call, BatchRecorder recorder) {
+	private Mono<CallResult> send(BatchCall batchCall, Function<Prompt, Mono<Completion>> call,
+			BatchRecorder recorder) {
 		return Mono.defer(() -> {
 			batchCall.submitted();
 			return call.apply(batchCall.prompt());
@@ -188,8 +191,9 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 			status = response.getStatusCode().value();
 		}
 		return new CallResult(batchCall.prompt().id(), completion != null, status,
-				(completion != null) ? completion.inputTokens() : 0, (completion != null) ? completion.outputTokens() : 0,
-				attempts.size(), sentMs, waitMs, latencyMs, millis(now - batchCall.submittedAt()), describe(error));
+				(completion != null) ? completion.inputTokens() : 0,
+				(completion != null) ? completion.outputTokens() : 0, attempts.size(), sentMs, waitMs, latencyMs,
+				millis(now - batchCall.submittedAt()), describe(error));
 	}
 
 	private static String describe(Throwable error) {
@@ -232,7 +236,10 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 				retries, recorder.makespanSeconds(), bound);
 	}
 
-	/** The simulator's own count when simulated (authoritative), else what the innermost filter saw. */
+	/**
+	 * The simulator's own count when simulated (authoritative), else what the innermost
+	 * filter saw.
+	 */
 	private long http429(String provider, BatchRecorder recorder) {
 		SimulatedProviders providers = this.simulated.getIfAvailable();
 		SimulatedProvider simulator = (providers != null) ? providers.get(provider).orElse(null) : null;
@@ -244,8 +251,10 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 				+ ", refused " + stats.rejectedByReason() + ", responses " + stats.responsesByStatus() + ", faults "
 				+ stats.faults() + ", most requests in any second " + stats.maxRequestsInAnySecond()
 				+ ", most in flight " + stats.maxInFlight() + ", peak use of each limit in any of its windows "
-				+ stats.limits().stream().map((limit) -> String.format(Locale.ROOT, "%s %.2f", limit.limit(),
-						limit.peakUtilization())).toList());
+				+ stats.limits()
+					.stream()
+					.map((limit) -> String.format(Locale.ROOT, "%s %.2f", limit.limit(), limit.peakUtilization()))
+					.toList());
 		long counted = stats.tooManyRequests();
 		if (counted != recorder.tooManyRequests()) {
 			logger.warn("The simulated provider sent " + counted + " 429s but the client saw "
@@ -257,8 +266,8 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 	private String simulatedDescription(String provider) {
 		SimulatedProviders providers = this.simulated.getIfAvailable();
 		return (providers == null) ? "" : providers.get(provider)
-			.map((simulator) -> "; simulated " + simulator.settings().model() + " "
-					+ simulator.settings().limits() + ", faults " + simulator.settings().faults().serverErrorProbability())
+			.map((simulator) -> "; simulated " + simulator.settings().model() + " " + simulator.settings().limits()
+					+ ", faults " + simulator.settings().faults().serverErrorProbability())
 			.orElse("");
 	}
 

@@ -9,8 +9,9 @@ import java.util.Locale;
  * @param requests prompts in the batch
  * @param succeeded prompts that got a completion
  * @param failed prompts that did not (recorded in the results file with their error)
- * @param http429 429 responses actually received: the simulated provider's own count of the rejections it sent
- * when simulated, else the count of the innermost {@code WebClient} filter
+ * @param http429 429 responses actually received: the simulated provider's own count of
+ * the rejections it sent when simulated, else the count of the innermost
+ * {@code WebClient} filter
  * @param retries HTTP attempts beyond the first of each prompt
  * @param makespanSeconds from the first submission to the last outcome
  * @param lowerBound the least time the configured limits allow for what the batch spent

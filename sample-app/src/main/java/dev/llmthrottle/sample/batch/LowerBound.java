@@ -8,11 +8,12 @@ import java.util.Locale;
 import dev.llmthrottle.core.Limit;
 
 /**
- * The least time the configured limits allow for what the batch actually spent (design.md, "Lower bound and
- * efficiency"): the largest of {@code C_d / amount * period} over every configured limit, where {@code C_d} is the
- * batch's total actual cost in the limit's dimension, and of {@code summed latency / max-concurrent}. No credit is
- * given for an initial burst, so a client that bursts where the provider allows it can score above 1.0 on a short
- * batch.
+ * The least time the configured limits allow for what the batch actually spent
+ * (design.md, "Lower bound and efficiency"): the largest of {@code C_d / amount * period}
+ * over every configured limit, where {@code C_d} is the batch's total actual cost in the
+ * limit's dimension, and of {@code summed latency / max-concurrent}. No credit is given
+ * for an initial burst, so a client that bursts where the provider allows it can score
+ * above 1.0 on a short batch.
  *
  * @param seconds the bound
  * @param terms every term, largest first
@@ -41,7 +42,10 @@ public record LowerBound(double seconds, List<Term> terms) {
 		return new LowerBound(terms.isEmpty() ? 0 : terms.get(0).seconds(), List.copyOf(terms));
 	}
 
-	/** The term that sets the bound, e.g. {@code 300 requests / 240 requests per 1m = 75.00 s}. */
+	/**
+	 * The term that sets the bound, e.g.
+	 * {@code 300 requests / 240 requests per 1m = 75.00 s}.
+	 */
 	public String binding() {
 		return this.terms.isEmpty() ? "none" : this.terms.get(0).toString();
 	}
@@ -64,8 +68,9 @@ public record LowerBound(double seconds, List<Term> terms) {
 	/**
 	 * What a batch actually spent.
 	 *
-	 * @param requests requests the provider counted: every attempt that got a response other than 429 (failed
-	 * attempts count too, as providers count them), or no response at all
+	 * @param requests requests the provider counted: every attempt that got a response
+	 * other than 429 (failed attempts count too, as providers count them), or no response
+	 * at all
 	 * @param inputTokens prompt tokens from the responses' {@code usage}
 	 * @param outputTokens completion tokens from the responses' {@code usage}
 	 * @param summedLatencySeconds time all attempts spent on the wire, added up

@@ -17,9 +17,10 @@ import dev.llmthrottle.sample.client.CallTrace;
  * per 1m | 429s 0}.
  *
  * <p>
- * Each limit shows what the batch sent over the limit's period up to now (scaled up to a full period while less
- * than one has passed): requests by the time each attempt left, tokens from {@code usage} for finished calls and
- * from the estimate for calls still on the wire.
+ * Each limit shows what the batch sent over the limit's period up to now (scaled up to a
+ * full period while less than one has passed): requests by the time each attempt left,
+ * tokens from {@code usage} for finished calls and from the estimate for calls still on
+ * the wire.
  */
 final class ProgressLine {
 
@@ -35,9 +36,9 @@ final class ProgressLine {
 			inFlight += snapshot.inFlight();
 			queued += snapshot.queued();
 		}
-		StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-				"progress %d/%d done, %d failed | in flight %d, queued %d |", recorder.completed(),
-				recorder.calls().size(), recorder.failed(), inFlight, queued));
+		StringBuilder line = new StringBuilder(
+				String.format(Locale.ROOT, "progress %d/%d done, %d failed | in flight %d, queued %d |",
+						recorder.completed(), recorder.calls().size(), recorder.failed(), inFlight, queued));
 		for (Limit limit : limits) {
 			line.append(String.format(Locale.ROOT, " %s %,d/%,d per %s,", limit.dimension().id(),
 					Math.round(ratePerPeriod(recorder, limit, now)), limit.amount(),
@@ -48,7 +49,10 @@ final class ProgressLine {
 		return line.toString();
 	}
 
-	/** What was sent in the trailing period, scaled to a full period while less than one has passed. */
+	/**
+	 * What was sent in the trailing period, scaled to a full period while less than one
+	 * has passed.
+	 */
 	private static double ratePerPeriod(BatchRecorder recorder, Limit limit, long now) {
 		long period = limit.periodNanos();
 		long window = Math.min(period, now - recorder.startedAt());

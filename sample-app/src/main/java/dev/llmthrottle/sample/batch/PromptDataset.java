@@ -22,8 +22,9 @@ final class PromptDataset {
 	}
 
 	/**
-	 * The first {@code count} prompts of the resource. When it has fewer, it is cycled and the repeats get ids
-	 * suffixed {@code #2}, {@code #3}, ... so that every id in the results stays unique.
+	 * The first {@code count} prompts of the resource. When it has fewer, it is cycled
+	 * and the repeats get ids suffixed {@code #2}, {@code #3}, ... so that every id in
+	 * the results stays unique.
 	 */
 	static List<Prompt> load(Resource resource, int count, JsonMapper json) throws IOException {
 		List<Prompt> all = new ArrayList<>();
@@ -38,7 +39,8 @@ final class PromptDataset {
 						all.add(json.readValue(line, Prompt.class));
 					}
 					catch (RuntimeException ex) {
-						throw new IOException(resource.getDescription() + " line " + number + ": " + ex.getMessage(), ex);
+						throw new IOException(resource.getDescription() + " line " + number + ": " + ex.getMessage(),
+								ex);
 					}
 				}
 			}

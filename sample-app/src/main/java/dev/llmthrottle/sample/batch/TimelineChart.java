@@ -8,13 +8,14 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 
 /**
- * The batch as an SVG chart, written by hand (no charting library): two panels over the same time axis, requests
- * per second and tokens per second, each with per-second bars, a 10-second moving average and the configured
- * limits as dashed lines. 429 responses are marked with red triangles along the top of both panels.
+ * The batch as an SVG chart, written by hand (no charting library): two panels over the
+ * same time axis, requests per second and tokens per second, each with per-second bars, a
+ * 10-second moving average and the configured limits as dashed lines. 429 responses are
+ * marked with red triangles along the top of both panels.
  *
  * <p>
- * Requests are counted when each attempt left; tokens are the provider's {@code usage} of each successful call,
- * counted when its last attempt left.
+ * Requests are counted when each attempt left; tokens are the provider's {@code usage} of
+ * each successful call, counted when its last attempt left.
  */
 final class TimelineChart {
 
@@ -54,7 +55,10 @@ final class TimelineChart {
 		this.outputTokens = new double[this.seconds];
 	}
 
-	/** An attempt that left {@code at} seconds into the batch and got {@code status} (0: no response). */
+	/**
+	 * An attempt that left {@code at} seconds into the batch and got {@code status} (0:
+	 * no response).
+	 */
 	void attempt(double at, int status) {
 		int bucket = bucket(at);
 		if (status == 429) {
@@ -69,7 +73,10 @@ final class TimelineChart {
 		}
 	}
 
-	/** Tokens of a successful call whose last attempt left {@code at} seconds into the batch. */
+	/**
+	 * Tokens of a successful call whose last attempt left {@code at} seconds into the
+	 * batch.
+	 */
 	void tokens(double at, long input, long output) {
 		int bucket = bucket(at);
 		this.inputTokens[bucket] += input;
@@ -95,24 +102,24 @@ final class TimelineChart {
 		text(svg, LEFT, 42, 11, "normal", subtitle);
 
 		double[] requests = sum(this.okRequests, this.refusedRequests, this.failedRequests);
-		panel(svg, top, "requests / s", List.of(
-				new Series("2xx", "#4a7fb5", this.okRequests),
-				new Series("429", "#d62728", this.refusedRequests),
-				new Series("5xx / no response", "#ff9f1c", this.failedRequests)),
+		panel(svg, top, "requests / s",
+				List.of(new Series("2xx", "#4a7fb5", this.okRequests),
+						new Series("429", "#d62728", this.refusedRequests),
+						new Series("5xx / no response", "#ff9f1c", this.failedRequests)),
 				movingAverage(requests), limitLines(Dimension.REQUESTS));
 		double[] tokens = sum(this.inputTokens, this.outputTokens);
 		List<LimitLine> tokenLimits = new ArrayList<>(limitLines(Dimension.TOKENS));
 		tokenLimits.addAll(limitLines(Dimension.INPUT_TOKENS));
 		tokenLimits.addAll(limitLines(Dimension.OUTPUT_TOKENS));
-		panel(svg, top + PANEL_HEIGHT + gap, "tokens / s (usage)", List.of(
-				new Series("input", "#6aa84f", this.inputTokens),
-				new Series("output", "#b6d7a8", this.outputTokens)),
+		panel(svg, top + PANEL_HEIGHT + gap, "tokens / s (usage)", List
+			.of(new Series("input", "#6aa84f", this.inputTokens), new Series("output", "#b6d7a8", this.outputTokens)),
 				movingAverage(tokens), tokenLimits);
 
 		int legendY = top + 2 * PANEL_HEIGHT + gap + 44;
-		text(svg, LEFT, legendY, 11, "normal", "bars: per second; dark line: " + AVERAGE_SECONDS
-				+ " s moving average; dashed: configured limit as a steady rate; red triangles: 429 responses ("
-				+ this.tooManyRequestsAt.size() + ")");
+		text(svg, LEFT, legendY, 11, "normal",
+				"bars: per second; dark line: " + AVERAGE_SECONDS
+						+ " s moving average; dashed: configured limit as a steady rate; red triangles: 429 responses ("
+						+ this.tooManyRequestsAt.size() + ")");
 		svg.append("</svg>\n");
 		return svg.toString();
 	}
@@ -156,8 +163,8 @@ final class TimelineChart {
 			double x = LEFT + s * xScale;
 			svg.append(String.format(Locale.ROOT,
 					"<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#999\"/>%n", x, bottom, x, bottom + 4));
-			svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%ds</text>%n",
-					x, bottom + 16, s));
+			svg.append(String.format(Locale.ROOT,
+					"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#555\">%ds</text>%n", x, bottom + 16, s));
 		}
 		// stacked bars
 		for (int i = 0; i < this.seconds; i++) {
@@ -176,8 +183,8 @@ final class TimelineChart {
 		// moving average
 		StringBuilder points = new StringBuilder();
 		for (int i = 0; i < this.seconds; i++) {
-			points.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + (i + 0.5) * xScale,
-					bottom - average[i] * yScale));
+			points.append(
+					String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + (i + 0.5) * xScale, bottom - average[i] * yScale));
 		}
 		svg.append("<polyline fill=\"none\" stroke=\"#1f3b57\" stroke-width=\"2\" points=\"")
 			.append(points.toString().trim())
@@ -206,8 +213,8 @@ final class TimelineChart {
 				plotWidth, PANEL_HEIGHT));
 		int x = LEFT;
 		for (Series series : stack) {
-			svg.append(String.format(Locale.ROOT,
-					"<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n", x, top - 22, series.color()));
+			svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>%n",
+					x, top - 22, series.color()));
 			text(svg, x + 14, top - 13, 11, "normal", series.name());
 			x += 24 + 7 * series.name().length();
 		}

@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the wire saw of one logical call: every attempt that reached the HTTP connector, with its status and
- * timing. The caller puts a trace into the Reactor context under {@link #CONTEXT_KEY}; {@link WireTap} fills it
- * in, including the attempts the starter's filter retries by itself.
+ * What the wire saw of one logical call: every attempt that reached the HTTP connector,
+ * with its status and timing. The caller puts a trace into the Reactor context under
+ * {@link #CONTEXT_KEY}; {@link WireTap} fills it in, including the attempts the starter's
+ * filter retries by itself.
  */
 public final class CallTrace {
 
@@ -106,7 +107,10 @@ public final class CallTrace {
 			return this.respondedAt != 0;
 		}
 
-		/** Time from sending to the end of the response body (or its headers when the body was never read). */
+		/**
+		 * Time from sending to the end of the response body (or its headers when the body
+		 * was never read).
+		 */
 		public long latencyNanos() {
 			long end = (this.endedAt != 0) ? this.endedAt : this.respondedAt;
 			return (end != 0) ? end - this.startedAt : 0;
@@ -114,7 +118,9 @@ public final class CallTrace {
 
 	}
 
-	/** Hears about attempts of every traced call, e.g. to count 429s while a batch runs. */
+	/**
+	 * Hears about attempts of every traced call, e.g. to count 429s while a batch runs.
+	 */
 	public interface Listener {
 
 		/** An attempt was sent. */

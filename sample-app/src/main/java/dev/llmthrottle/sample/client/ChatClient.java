@@ -19,10 +19,11 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
- * Plain HTTP calls to an OpenAI-style ({@code /v1/chat/completions}) or Anthropic-style ({@code /v1/messages})
- * endpoint, reactive through a {@link WebClient} or blocking through a {@link RestClient}. Not throttled by itself:
- * callers go through the {@code @LlmThrottled} services, and the starter's filter and interceptor, which Boot adds
- * to the injected builders, handle 429s, retries and header feedback.
+ * Plain HTTP calls to an OpenAI-style ({@code /v1/chat/completions}) or Anthropic-style
+ * ({@code /v1/messages}) endpoint, reactive through a {@link WebClient} or blocking
+ * through a {@link RestClient}. Not throttled by itself: callers go through the
+ * {@code @LlmThrottled} services, and the starter's filter and interceptor, which Boot
+ * adds to the injected builders, handle 429s, retries and header feedback.
  */
 @Component
 public class ChatClient {
@@ -39,7 +40,8 @@ public class ChatClient {
 	private final JsonMapper json;
 
 	public ChatClient(WebClient.Builder webClientBuilder, RestClient.Builder restClientBuilder, JsonMapper json) {
-		// The builder already carries the starter's filter; the tap is added last so that it runs innermost.
+		// The builder already carries the starter's filter; the tap is added last so that
+		// it runs innermost.
 		this.unthrottled = webClientBuilder.clone().filters(List::clear).build();
 		this.webClient = webClientBuilder.filter(new WireTap()).build();
 		this.restClient = restClientBuilder.build();
@@ -47,8 +49,8 @@ public class ChatClient {
 	}
 
 	/**
-	 * One completion that no throttler sees: only for warming up an in-process simulated provider (whose counters
-	 * are reset afterwards), never for a real one.
+	 * One completion that no throttler sees: only for warming up an in-process simulated
+	 * provider (whose counters are reset afterwards), never for a real one.
 	 */
 	public Mono<Completion> completeUnthrottled(ProviderEndpoint endpoint, Prompt prompt) {
 		return this.unthrottled.post()
@@ -115,7 +117,8 @@ public class ChatClient {
 		List<Map<String, String>> messages = new ArrayList<>();
 		for (Prompt.Message message : prompt.messages()) {
 			if (endpoint.isAnthropic() && "system".equals(message.role())) {
-				body.put("system", message.content()); // Anthropic takes the system prompt at the top level
+				body.put("system", message.content()); // Anthropic takes the system
+														// prompt at the top level
 			}
 			else {
 				messages.add(Map.of("role", message.role(), "content", message.content()));
@@ -125,7 +128,9 @@ public class ChatClient {
 		if (stream) {
 			body.put("stream", true);
 			if (!endpoint.isAnthropic()) {
-				body.put("stream_options", Map.of("include_usage", true)); // final chunk carries the usage
+				body.put("stream_options", Map.of("include_usage", true)); // final chunk
+																			// carries the
+																			// usage
 			}
 		}
 		return body;

@@ -17,7 +17,10 @@ public record Prompt(String id, String kind, @JsonProperty("max_tokens") int max
 	/** Characters per token of English text, the usual heuristic. */
 	private static final double CHARS_PER_TOKEN = 4.0;
 
-	/** Safety factor on the heuristic: it undercounts punctuation, numbers and non-English text. */
+	/**
+	 * Safety factor on the heuristic: it undercounts punctuation, numbers and non-English
+	 * text.
+	 */
 	private static final double SAFETY_FACTOR = 1.1;
 
 	public Prompt {
@@ -25,8 +28,9 @@ public record Prompt(String id, String kind, @JsonProperty("max_tokens") int max
 	}
 
 	/**
-	 * Estimated prompt tokens: characters / 4 with a 10% margin, plus 4 tokens of framing per message and 3 for
-	 * the reply priming (OpenAI cookbook). The provider's {@code usage} gives the truth afterwards.
+	 * Estimated prompt tokens: characters / 4 with a 10% margin, plus 4 tokens of framing
+	 * per message and 3 for the reply priming (OpenAI cookbook). The provider's
+	 * {@code usage} gives the truth afterwards.
 	 */
 	public long estimatedInputTokens() {
 		long chars = 0;
@@ -36,7 +40,10 @@ public record Prompt(String id, String kind, @JsonProperty("max_tokens") int max
 		return (long) Math.ceil(chars / CHARS_PER_TOKEN * SAFETY_FACTOR) + 4L * this.messages.size() + 3;
 	}
 
-	/** What an OpenAI-style provider charges at admission: the prompt estimate plus {@code max_tokens}. */
+	/**
+	 * What an OpenAI-style provider charges at admission: the prompt estimate plus
+	 * {@code max_tokens}.
+	 */
 	public long estimatedTokens() {
 		return estimatedInputTokens() + this.maxTokens;
 	}

@@ -8,23 +8,27 @@ import dev.llmthrottle.protocol.Dialect;
  * Where and how the sample talks to one configured provider.
  *
  * @param name the provider name ({@code llm.throttle.providers.<name>})
- * @param dialect its wire dialect: {@code openai} uses {@code /v1/chat/completions}, {@code anthropic} uses
- * {@code /v1/messages}
+ * @param dialect its wire dialect: {@code openai} uses {@code /v1/chat/completions},
+ * {@code anthropic} uses {@code /v1/messages}
  * @param baseUrl its first configured base URL (without {@code /v1})
  * @param apiKey the key to send, never logged
  * @param model the model named in each request
  */
 public record ProviderEndpoint(String name, Dialect dialect, URI baseUrl, String apiKey, String model) {
 
-	/** Whether the provider speaks the Anthropic messages API (else the OpenAI chat completions API). */
+	/**
+	 * Whether the provider speaks the Anthropic messages API (else the OpenAI chat
+	 * completions API).
+	 */
 	public boolean isAnthropic() {
 		return this.dialect == Dialect.ANTHROPIC;
 	}
 
 	/**
-	 * The tokens to reserve for {@code prompt} at admission, as the provider counts them: OpenAI (and the
-	 * OpenAI-compatible dialects) count the prompt estimate plus {@code max_tokens}; Anthropic counts input tokens at
-	 * admission and output tokens as they are generated.
+	 * The tokens to reserve for {@code prompt} at admission, as the provider counts them:
+	 * OpenAI (and the OpenAI-compatible dialects) count the prompt estimate plus
+	 * {@code max_tokens}; Anthropic counts input tokens at admission and output tokens as
+	 * they are generated.
 	 */
 	public long admissionTokens(Prompt prompt) {
 		return isAnthropic() ? prompt.estimatedInputTokens() : prompt.estimatedTokens();

@@ -13,8 +13,9 @@ import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.sample.SampleProperties;
 
 /**
- * The configured providers as the sample calls them: base URL and dialect from {@code llm.throttle.providers.*},
- * the API key from {@code OPENAI_API_KEY} / {@code ANTHROPIC_API_KEY} (a placeholder when simulated).
+ * The configured providers as the sample calls them: base URL and dialect from
+ * {@code llm.throttle.providers.*}, the API key from {@code OPENAI_API_KEY} /
+ * {@code ANTHROPIC_API_KEY} (a placeholder when simulated).
  */
 @Component
 public class ProviderEndpoints {
@@ -34,14 +35,15 @@ public class ProviderEndpoints {
 			String model = (properties.batch().model() != null) ? properties.batch().model()
 					: (anthropic ? "claude-haiku-4-5" : "gpt-4o-mini");
 			URI baseUrl = definition.baseUrls().get(0);
-			this.byName.put(definition.name(), new ProviderEndpoint(definition.name(), definition.dialect(), baseUrl,
-					key, model));
+			this.byName.put(definition.name(),
+					new ProviderEndpoint(definition.name(), definition.dialect(), baseUrl, key, model));
 		}
 	}
 
 	/**
 	 * The provider of that name.
-	 * @throws IllegalStateException when it is not configured, has no base URL or (real endpoint) no API key
+	 * @throws IllegalStateException when it is not configured, has no base URL or (real
+	 * endpoint) no API key
 	 */
 	public ProviderEndpoint get(String name) {
 		ProviderEndpoint endpoint = this.byName.get(name);
@@ -50,8 +52,9 @@ public class ProviderEndpoints {
 					+ "llm.throttle.providers (have: " + this.byName.keySet() + ")");
 		}
 		if (endpoint.apiKey() == null || endpoint.apiKey().isBlank()) {
-			throw new IllegalStateException("Provider '" + name + "' is called for real (sample.simulated.enabled="
-					+ "false) but " + (endpoint.isAnthropic() ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") + " is not set");
+			throw new IllegalStateException(
+					"Provider '" + name + "' is called for real (sample.simulated.enabled=" + "false) but "
+							+ (endpoint.isAnthropic() ? "ANTHROPIC_API_KEY" : "OPENAI_API_KEY") + " is not set");
 		}
 		return endpoint;
 	}

@@ -14,8 +14,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.llmthrottle.sample.client.Prompt;
 
 /**
- * {@code GET /demo/blocking}, {@code /demo/mono} and {@code /demo/stream} (server-sent events), each with an
- * optional {@code q} (the question) and {@code max_tokens}.
+ * {@code GET /demo/blocking}, {@code /demo/mono} and {@code /demo/stream} (server-sent
+ * events), each with an optional {@code q} (the question) and {@code max_tokens}.
  */
 @RestController
 public class DemoController {

@@ -13,8 +13,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * With {@code sample.demo.enabled=true}, makes one call of each shape at startup, before the batch, and logs what
- * came back.
+ * With {@code sample.demo.enabled=true}, makes one call of each shape at startup, before
+ * the batch, and logs what came back.
  */
 @Component
 @Order(10)
@@ -33,16 +33,17 @@ class DemoRunner implements ApplicationRunner {
 
 	@Override
 	public void run(ApplicationArguments args) {
-		logger.info("demo blocking: " + this.calls.blocking(DemoController.prompt("demo-blocking",
-				"Name three rivers in Europe.", 32)));
-		logger.info("demo mono: " + this.calls.mono(DemoController.prompt("demo-mono",
-				"Name three mountains in Asia.", 32)).block(TIMEOUT));
-		logger.info("demo stream: " + this.calls.stream(DemoController.prompt("demo-stream",
-				"Describe a lighthouse at night.", 48))
-			.collectList()
-			.block(TIMEOUT)
-			.stream()
-			.collect(Collectors.joining()));
+		logger.info("demo blocking: "
+				+ this.calls.blocking(DemoController.prompt("demo-blocking", "Name three rivers in Europe.", 32)));
+		logger.info(
+				"demo mono: " + this.calls.mono(DemoController.prompt("demo-mono", "Name three mountains in Asia.", 32))
+					.block(TIMEOUT));
+		logger.info("demo stream: "
+				+ this.calls.stream(DemoController.prompt("demo-stream", "Describe a lighthouse at night.", 48))
+					.collectList()
+					.block(TIMEOUT)
+					.stream()
+					.collect(Collectors.joining()));
 	}
 
 }

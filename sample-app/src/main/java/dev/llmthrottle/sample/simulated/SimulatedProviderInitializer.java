@@ -29,19 +29,22 @@ import dev.llmthrottle.test.config.Dimension;
 import dev.llmthrottle.test.config.Faults;
 
 /**
- * Starts a {@link SimulatedProvider} for each provider listed in {@code sample.simulated.providers}, before any
- * bean is created, and points the provider's {@code llm.throttle.providers.<name>.base-url} at it through a
- * property source of the highest precedence. Each simulator speaks the provider's dialect and enforces the
- * provider's own configured limits (so both sides agree), in the model {@code sample.simulated.model}.
+ * Starts a {@link SimulatedProvider} for each provider listed in
+ * {@code sample.simulated.providers}, before any bean is created, and points the
+ * provider's {@code llm.throttle.providers.<name>.base-url} at it through a property
+ * source of the highest precedence. Each simulator speaks the provider's dialect and
+ * enforces the provider's own configured limits (so both sides agree), in the model
+ * {@code sample.simulated.model}.
  *
  * <p>
- * An initializer rather than an {@code EnvironmentPostProcessor}: it runs late enough for the environment to be
- * complete (command line, profiles, test properties) and early enough for the throttler's properties to be bound
- * afterwards, and it has the context at hand to register the simulators as a bean that stops them on close.
- * Registered in {@code META-INF/spring.factories}.
+ * An initializer rather than an {@code EnvironmentPostProcessor}: it runs late enough for
+ * the environment to be complete (command line, profiles, test properties) and early
+ * enough for the throttler's properties to be bound afterwards, and it has the context at
+ * hand to register the simulators as a bean that stops them on close. Registered in
+ * {@code META-INF/spring.factories}.
  */
-public class SimulatedProviderInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext>,
-		Ordered {
+public class SimulatedProviderInitializer
+		implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
 
 	/** Name of the property source carrying the simulators' base URLs. */
 	public static final String PROPERTY_SOURCE_NAME = "simulatedProviders";
@@ -52,7 +55,8 @@ public class SimulatedProviderInitializer implements ApplicationContextInitializ
 	public void initialize(ConfigurableApplicationContext context) {
 		ConfigurableEnvironment environment = context.getEnvironment();
 		if (context.getParent() != null || environment.getPropertySources().contains(PROPERTY_SOURCE_NAME)) {
-			return; // a child context (e.g. a separate management port) shares the parent's simulators
+			return; // a child context (e.g. a separate management port) shares the
+					// parent's simulators
 		}
 		Binder binder = Binder.get(environment);
 		SampleProperties.Simulated simulated = binder.bindOrCreate("sample", SampleProperties.class).simulated();
@@ -82,7 +86,8 @@ public class SimulatedProviderInitializer implements ApplicationContextInitializ
 		SimulatedProviders providers = new SimulatedProviders(started);
 		ConfigurableListableBeanFactory beanFactory = context.getBeanFactory();
 		beanFactory.registerSingleton(SimulatedProviders.BEAN_NAME, providers);
-		// registered as disposable too, so that the simulators stop even when the context fails to refresh
+		// registered as disposable too, so that the simulators stop even when the context
+		// fails to refresh
 		((DefaultSingletonBeanRegistry) beanFactory).registerDisposableBean(SimulatedProviders.BEAN_NAME, providers);
 	}
 
@@ -101,7 +106,9 @@ public class SimulatedProviderInitializer implements ApplicationContextInitializ
 		return builder.start();
 	}
 
-	/** {@code sample.simulated.limits} when set, else the provider's configured limits. */
+	/**
+	 * {@code sample.simulated.limits} when set, else the provider's configured limits.
+	 */
 	private static List<dev.llmthrottle.test.config.Limit> limits(ProviderDefinition definition,
 			SampleProperties.Simulated simulated) {
 		List<dev.llmthrottle.test.config.Limit> limits = new ArrayList<>();

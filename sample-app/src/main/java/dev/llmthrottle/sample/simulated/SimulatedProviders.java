@@ -8,12 +8,15 @@ import org.springframework.beans.factory.DisposableBean;
 import dev.llmthrottle.test.SimulatedProvider;
 
 /**
- * The simulated providers running in this process, by the name of the configured provider they stand in for.
- * A bean, so the batch can read their evidence; stopped when the context closes (or fails to start).
+ * The simulated providers running in this process, by the name of the configured provider
+ * they stand in for. A bean, so the batch can read their evidence; stopped when the
+ * context closes (or fails to start).
  */
 public final class SimulatedProviders implements DisposableBean {
 
-	/** Bean name under which {@link SimulatedProviderInitializer} registers the instance. */
+	/**
+	 * Bean name under which {@link SimulatedProviderInitializer} registers the instance.
+	 */
 	public static final String BEAN_NAME = "simulatedProviders";
 
 	private final Map<String, SimulatedProvider> byName;

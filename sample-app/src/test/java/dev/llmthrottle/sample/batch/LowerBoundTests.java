@@ -20,8 +20,16 @@ class LowerBoundTests {
 	void requestsBindWhenTheyTakeLongest() {
 		LowerBound bound = LowerBound.of(OPENAI, 8, new LowerBound.Spent(300, 15_000, 16_000, 160));
 		assertThat(bound.seconds()).isCloseTo(75.0, within(1e-9)); // 300 / 240 * 60
-		assertThat(bound.terms()).extracting(LowerBound.Term::seconds)
-			.containsExactly(75.0, 46.5, 20.0); // tokens 31,000 / 40,000 * 60; latency 160 / 8
+		assertThat(bound.terms()).extracting(LowerBound.Term::seconds).containsExactly(75.0, 46.5, 20.0); // tokens
+																											// 31,000
+																											// /
+																											// 40,000
+																											// *
+																											// 60;
+																											// latency
+																											// 160
+																											// /
+																											// 8
 		assertThat(bound.binding()).isEqualTo("300 requests / 240 requests per 1m = 75.00 s");
 	}
 
@@ -45,8 +53,10 @@ class LowerBoundTests {
 				Limit.perMinute(Dimension.INPUT_TOKENS, 20_000), Limit.perMinute(Dimension.OUTPUT_TOKENS, 16_000),
 				Limit.of(Dimension.REQUESTS, 5, Duration.ofSeconds(1)));
 		LowerBound bound = LowerBound.of(anthropic, 0, new LowerBound.Spent(300, 15_000, 24_000, 0));
-		assertThat(bound.terms()).extracting(LowerBound.Term::seconds)
-			.containsExactly(90.0, 75.0, 60.0, 45.0); // output, requests/min, requests/s, input
+		assertThat(bound.terms()).extracting(LowerBound.Term::seconds).containsExactly(90.0, 75.0, 60.0, 45.0); // output,
+																												// requests/min,
+																												// requests/s,
+																												// input
 	}
 
 	@Test

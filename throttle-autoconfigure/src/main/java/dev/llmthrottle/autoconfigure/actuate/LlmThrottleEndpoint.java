@@ -24,20 +24,23 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 
 /**
- * {@link Endpoint @Endpoint} {@code llmthrottle}: the state of every provider's throttle (limits configured, in
- * force and learned, what is available, calls in flight and waiting, cooldowns, counts) and, as a write operation,
- * a runtime change of a provider's limits.
+ * {@link Endpoint @Endpoint} {@code llmthrottle}: the state of every provider's throttle
+ * (limits configured, in force and learned, what is available, calls in flight and
+ * waiting, cooldowns, counts) and, as a write operation, a runtime change of a provider's
+ * limits.
  *
  * <p>
- * Values per limit: {@code available} and {@code used} are those of the provider's default partition (calls
- * without a key); {@code minAvailable} is the least available in any partition (the tightest key). {@code inFlight}
- * and {@code queued} are summed over all partitions; {@code cooldown} describes the longest cooldown of any
- * partition and how many partitions are cooling down. Partition keys appear only in hashed form, at most
- * {@code partitionsShown} of them per provider.
+ * Values per limit: {@code available} and {@code used} are those of the provider's
+ * default partition (calls without a key); {@code minAvailable} is the least available in
+ * any partition (the tightest key). {@code inFlight} and {@code queued} are summed over
+ * all partitions; {@code cooldown} describes the longest cooldown of any partition and
+ * how many partitions are cooling down. Partition keys appear only in hashed form, at
+ * most {@code partitionsShown} of them per provider.
  *
  * <p>
- * Default access is read-only: the write operation needs {@code management.endpoint.llmthrottle.access=unrestricted}
- * in addition to exposing the endpoint.
+ * Default access is read-only: the write operation needs
+ * {@code management.endpoint.llmthrottle.access=unrestricted} in addition to exposing the
+ * endpoint.
  */
 @Endpoint(id = "llmthrottle", defaultAccess = Access.READ_ONLY)
 public final class LlmThrottleEndpoint {
@@ -80,7 +83,10 @@ public final class LlmThrottleEndpoint {
 		return new ProvidersDescriptor(providers);
 	}
 
-	/** One provider with its partitions, or {@code null} (404) when there is no such provider. */
+	/**
+	 * One provider with its partitions, or {@code null} (404) when there is no such
+	 * provider.
+	 */
 	@ReadOperation
 	public @Nullable ProviderDetailsDescriptor provider(@Selector String provider) {
 		if (!this.throttlers.contains(provider)) {
@@ -90,11 +96,14 @@ public final class LlmThrottleEndpoint {
 	}
 
 	/**
-	 * Changes the limits of {@code provider}. Each value given replaces the limit of the same dimension and period
-	 * (or adds it); the others stay, unless {@code replace} is true. Validated like the startup configuration.
-	 * @param limits further limits in one string, comma-separated, each like {@code 10 requests per 1s}
+	 * Changes the limits of {@code provider}. Each value given replaces the limit of the
+	 * same dimension and period (or adds it); the others stay, unless {@code replace} is
+	 * true. Validated like the startup configuration.
+	 * @param limits further limits in one string, comma-separated, each like
+	 * {@code 10 requests per 1s}
 	 * @return the provider as it is now
-	 * @throws InvalidEndpointRequestException (400) naming every problem, when nothing was changed
+	 * @throws InvalidEndpointRequestException (400) naming every problem, when nothing
+	 * was changed
 	 */
 	@WriteOperation
 	public ProviderDescriptor updateLimits(@Selector String provider, @Nullable Long requestsPerMinute,
@@ -148,8 +157,10 @@ public final class LlmThrottleEndpoint {
 	/**
 	 * A provider's throttle state.
 	 *
-	 * @param backend where its state lives ({@code memory}, {@code redis}), {@code null} when not configured here
-	 * @param dialect how it reports usage and limits, {@code null} when not configured here
+	 * @param backend where its state lives ({@code memory}, {@code redis}), {@code null}
+	 * when not configured here
+	 * @param dialect how it reports usage and limits, {@code null} when not configured
+	 * here
 	 * @param maxConcurrent calls in flight at once per partition, 0 for no cap
 	 * @param maxWait longest wait for admission
 	 * @param maxQueue callers that may wait at once per partition
@@ -172,11 +183,13 @@ public final class LlmThrottleEndpoint {
 	/**
 	 * One limit of a provider.
 	 *
-	 * @param dimension {@code requests}, {@code tokens}, {@code input-tokens} or {@code output-tokens}
+	 * @param dimension {@code requests}, {@code tokens}, {@code input-tokens} or
+	 * {@code output-tokens}
 	 * @param period the window, e.g. {@code 1m}
-	 * @param configured the amount configured (at startup or changed at runtime), {@code null} if not configured
-	 * @param current the amount in force in the default partition (may be lower than configured after the provider
-	 * reported less), {@code null} if not in force there
+	 * @param configured the amount configured (at startup or changed at runtime),
+	 * {@code null} if not configured
+	 * @param current the amount in force in the default partition (may be lower than
+	 * configured after the provider reported less), {@code null} if not in force there
 	 * @param learned the latest amount the provider reported, {@code null} when none
 	 * @param used used in the trailing window, default partition
 	 * @param available still available in the trailing window, default partition
@@ -232,8 +245,8 @@ public final class LlmThrottleEndpoint {
 	 * @param tokens estimated and actual tokens of calls settled with reported usage
 	 */
 	public record CountsDescriptor(long admitted, Map<String, Long> rejected, Map<String, Long> rateLimited,
-			long retries, long cooldowns, long limitsLearned, long quotaExhausted, long backendDegraded,
-			long released, long abandoned, TokensDescriptor tokens) {
+			long retries, long cooldowns, long limitsLearned, long quotaExhausted, long backendDegraded, long released,
+			long abandoned, TokensDescriptor tokens) {
 	}
 
 	/**
@@ -251,7 +264,8 @@ public final class LlmThrottleEndpoint {
 	 *
 	 * @param total partitions held
 	 * @param shown partitions listed
-	 * @param items the partitions listed: the default one, those cooling down, then the busiest
+	 * @param items the partitions listed: the default one, those cooling down, then the
+	 * busiest
 	 */
 	public record PartitionsDescriptor(int total, int shown, List<PartitionDescriptor> items) {
 	}

@@ -20,14 +20,16 @@ import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * Auto-configuration of the {@link LlmThrottleEndpoint}, its web extension, and what it reads: the {@link ThrottleStatistics} listener
- * and the {@link ProviderLimitsUpdater}. Applies when Actuator is present, throttlers exist and the endpoint is
- * available (exposed and not switched off).
+ * Auto-configuration of the {@link LlmThrottleEndpoint}, its web extension, and what it
+ * reads: the {@link ThrottleStatistics} listener and the {@link ProviderLimitsUpdater}.
+ * Applies when Actuator is present, throttlers exist and the endpoint is available
+ * (exposed and not switched off).
  *
  * <p>
- * The endpoint condition sits on each bean rather than on the class: Spring loads every condition of a class before
- * evaluating any, so a class-level {@code @ConditionalOnAvailableEndpoint} would fail where Actuator is absent
- * instead of letting {@code @ConditionalOnClass} back off.
+ * The endpoint condition sits on each bean rather than on the class: Spring loads every
+ * condition of a class before evaluating any, so a class-level
+ * {@code @ConditionalOnAvailableEndpoint} would fail where Actuator is absent instead of
+ * letting {@code @ConditionalOnClass} back off.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })
@@ -56,8 +58,8 @@ public final class LlmThrottleEndpointAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint(LlmThrottleEndpoint.class)
 	LlmThrottleEndpoint llmThrottleEndpoint(LlmThrottlers throttlers, ThrottleStatistics statistics,
-			ObjectProvider<ProviderDefinitions> definitions, ProviderLimitsUpdater updater,
-			ObjectProvider<Clock> clock, LlmThrottleEndpointProperties properties) {
+			ObjectProvider<ProviderDefinitions> definitions, ProviderLimitsUpdater updater, ObjectProvider<Clock> clock,
+			LlmThrottleEndpointProperties properties) {
 		return new LlmThrottleEndpoint(throttlers, statistics, definitions.getIfAvailable(), updater,
 				clock.getIfAvailable(Clock::systemUTC), properties.getPartitionsShown());
 	}

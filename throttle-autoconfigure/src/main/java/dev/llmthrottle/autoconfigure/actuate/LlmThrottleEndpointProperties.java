@@ -3,7 +3,8 @@ package dev.llmthrottle.autoconfigure.actuate;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the {@code llmthrottle} endpoint ({@code management.endpoint.llmthrottle.*}).
+ * Settings of the {@code llmthrottle} endpoint
+ * ({@code management.endpoint.llmthrottle.*}).
  */
 @ConfigurationProperties("management.endpoint.llmthrottle")
 public class LlmThrottleEndpointProperties {

@@ -14,9 +14,10 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException;
 
 /**
- * {@link EndpointWebExtension @EndpointWebExtension} for the {@link LlmThrottleEndpoint}: over HTTP, a refused
- * change of limits is answered with status 400 and the list of problems in the body (Spring Boot's default error
- * body would leave the message out), and an unknown provider with 404. Values arrive as JSON strings or numbers;
+ * {@link EndpointWebExtension @EndpointWebExtension} for the {@link LlmThrottleEndpoint}:
+ * over HTTP, a refused change of limits is answered with status 400 and the list of
+ * problems in the body (Spring Boot's default error body would leave the message out),
+ * and an unknown provider with 404. Values arrive as JSON strings or numbers;
  * {@code limits} is one comma-separated string.
  */
 @EndpointWebExtension(endpoint = LlmThrottleEndpoint.class)
@@ -38,9 +39,9 @@ public final class LlmThrottleEndpointWebExtension {
 			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
 		}
 		try {
-			return new WebEndpointResponse<>(this.delegate.updateLimits(provider, requestsPerMinute, tokensPerMinute,
-					inputTokensPerMinute, outputTokensPerMinute, requestsPerDay, tokensPerDay, limits, maxConcurrent,
-					replace));
+			return new WebEndpointResponse<>(
+					this.delegate.updateLimits(provider, requestsPerMinute, tokensPerMinute, inputTokensPerMinute,
+							outputTokensPerMinute, requestsPerDay, tokensPerDay, limits, maxConcurrent, replace));
 		}
 		catch (InvalidEndpointRequestException ex) {
 			List<String> problems = (ex.getCause() instanceof InvalidThrottleConfigurationException invalid)
@@ -52,7 +53,8 @@ public final class LlmThrottleEndpointWebExtension {
 	/**
 	 * Why a change was refused; nothing was changed.
 	 *
-	 * @param problems every problem, each naming the setting as in the startup configuration
+	 * @param problems every problem, each naming the setting as in the startup
+	 * configuration
 	 */
 	public record ProblemsDescriptor(List<String> problems) implements OperationResponseBody {
 	}

@@ -15,8 +15,9 @@ import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * {@link Endpoint @Endpoint} {@code llmthrottleevents}: the most recent events of each provider, oldest first, as
- * kept by the {@link ThrottleEventRecorder} (bounded per provider).
+ * {@link Endpoint @Endpoint} {@code llmthrottleevents}: the most recent events of each
+ * provider, oldest first, as kept by the {@link ThrottleEventRecorder} (bounded per
+ * provider).
  */
 @Endpoint(id = "llmthrottleevents")
 public final class LlmThrottleEventsEndpoint {
@@ -36,7 +37,9 @@ public final class LlmThrottleEventsEndpoint {
 		return new EventsDescriptor(this.recorder.capacity(), this.recorder.events());
 	}
 
-	/** The events of one provider, or {@code null} (404) when there is no such provider. */
+	/**
+	 * The events of one provider, or {@code null} (404) when there is no such provider.
+	 */
 	@ReadOperation
 	public @Nullable ProviderEventsDescriptor providerEvents(@Selector String provider) {
 		if (!this.throttlers.contains(provider)) {
@@ -51,8 +54,8 @@ public final class LlmThrottleEventsEndpoint {
 	 * @param capacity events kept per provider
 	 * @param providers events by provider name, oldest first
 	 */
-	public record EventsDescriptor(int capacity, Map<String, List<ThrottleEvent>> providers)
-			implements OperationResponseBody {
+	public record EventsDescriptor(int capacity,
+			Map<String, List<ThrottleEvent>> providers) implements OperationResponseBody {
 	}
 
 	/**
@@ -62,8 +65,8 @@ public final class LlmThrottleEventsEndpoint {
 	 * @param capacity events kept
 	 * @param events oldest first
 	 */
-	public record ProviderEventsDescriptor(String provider, int capacity, List<ThrottleEvent> events)
-			implements OperationResponseBody {
+	public record ProviderEventsDescriptor(String provider, int capacity,
+			List<ThrottleEvent> events) implements OperationResponseBody {
 	}
 
 }

@@ -17,9 +17,10 @@ import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * Auto-configuration of the {@link LlmThrottleEventsEndpoint} and the {@link ThrottleEventRecorder} it reads.
- * Applies when Actuator is present, throttlers exist and the endpoint is available; otherwise no event is kept.
- * The endpoint condition sits on each bean so that {@code @ConditionalOnClass} is evaluated first.
+ * Auto-configuration of the {@link LlmThrottleEventsEndpoint} and the
+ * {@link ThrottleEventRecorder} it reads. Applies when Actuator is present, throttlers
+ * exist and the endpoint is available; otherwise no event is kept. The endpoint condition
+ * sits on each bean so that {@code @ConditionalOnClass} is evaluated first.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
 @ConditionalOnClass({ Endpoint.class, ConditionalOnAvailableEndpoint.class })

@@ -5,13 +5,15 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 
 /**
- * Settings of the {@code llmthrottleevents} endpoint ({@code management.endpoint.llmthrottleevents.*}).
+ * Settings of the {@code llmthrottleevents} endpoint
+ * ({@code management.endpoint.llmthrottleevents.*}).
  */
 @ConfigurationProperties("management.endpoint.llmthrottleevents")
 public class LlmThrottleEventsEndpointProperties {
 
 	/**
-	 * Maximum number of recent events kept in memory per provider; older ones are dropped.
+	 * Maximum number of recent events kept in memory per provider; older ones are
+	 * dropped.
 	 */
 	private int capacity = ThrottleEventRecorder.DEFAULT_CAPACITY;
 

@@ -20,10 +20,11 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 
 /**
- * Auto-configuration of the {@code llmThrottle} health contribution: one {@link ProviderHealthIndicator} per
- * provider. Applies when the health module is present, throttlers exist and
- * {@code management.health.llmthrottle.enabled} is not false. Its statuses never take the application down by
- * default (see {@link ProviderHealthIndicator}). The enablement condition sits on each bean so that
+ * Auto-configuration of the {@code llmThrottle} health contribution: one
+ * {@link ProviderHealthIndicator} per provider. Applies when the health module is
+ * present, throttlers exist and {@code management.health.llmthrottle.enabled} is not
+ * false. Its statuses never take the application down by default (see
+ * {@link ProviderHealthIndicator}). The enablement condition sits on each bean so that
  * {@code @ConditionalOnClass} is evaluated first.
  */
 @AutoConfiguration(after = { LlmThrottleAutoConfiguration.class, LlmThrottleEndpointAutoConfiguration.class })

@@ -5,7 +5,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Settings of the LLM throttle health contribution ({@code management.health.llmthrottle.*}).
+ * Settings of the LLM throttle health contribution
+ * ({@code management.health.llmthrottle.*}).
  */
 @ConfigurationProperties("management.health.llmthrottle")
 public class LlmThrottleHealthProperties {

@@ -14,12 +14,15 @@ import dev.llmthrottle.autoconfigure.actuate.ThrottleStatistics.ProviderActivity
 import dev.llmthrottle.core.Limit;
 
 /**
- * The counters of one provider. Lock-free: each count is a {@link LongAdder}; keyed counts live in maps whose keys
- * come from small fixed sets and are capped all the same.
+ * The counters of one provider. Lock-free: each count is a {@link LongAdder}; keyed
+ * counts live in maps whose keys come from small fixed sets and are capped all the same.
  */
 final class ProviderCounters {
 
-	/** Distinct keys per keyed count (reasons, limit types); further keys are counted under {@code other}. */
+	/**
+	 * Distinct keys per keyed count (reasons, limit types); further keys are counted
+	 * under {@code other}.
+	 */
 	static final int MAX_KEYS = 16;
 
 	/** Partitions remembered as having exhausted their quota. */
@@ -87,7 +90,10 @@ final class ProviderCounters {
 		}
 	}
 
-	/** A call on {@code partition} succeeded with reported usage: its quota is evidently back. */
+	/**
+	 * A call on {@code partition} succeeded with reported usage: its quota is evidently
+	 * back.
+	 */
 	void succeeded(String partition) {
 		if (!this.exhaustedPartitions.isEmpty() && this.exhaustedPartitions.remove(partition) != null
 				&& this.exhaustedPartitions.isEmpty()) {

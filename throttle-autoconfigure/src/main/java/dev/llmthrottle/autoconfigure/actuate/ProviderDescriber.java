@@ -37,8 +37,9 @@ import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
- * Builds the {@code llmthrottle} endpoint's descriptors from a throttler's partition snapshots, the counted
- * activity and the provider's definition. Only hashed partition keys are read; free text is redacted.
+ * Builds the {@code llmthrottle} endpoint's descriptors from a throttler's partition
+ * snapshots, the counted activity and the provider's definition. Only hashed partition
+ * keys are read; free text is redacted.
  */
 final class ProviderDescriber {
 
@@ -103,7 +104,8 @@ final class ProviderDescriber {
 			}
 		}
 		CooldownDescriptor cooldown = (longestCooldown != null) ? cooldown(longestCooldown, now, cooling) : null;
-		return new ProviderDescriptor((definition != null) ? definition.backend().name().toLowerCase(Locale.ROOT) : null,
+		return new ProviderDescriptor(
+				(definition != null) ? definition.backend().name().toLowerCase(Locale.ROOT) : null,
 				(definition != null) ? definition.dialect().id() : null, policy.maxConcurrent(),
 				DurationText.format(policy.maxWait()), policy.maxQueue(), DurationText.format(policy.burst()),
 				limits(policy, defaultSnapshot, snapshots, activity), inFlight, queued, snapshots.size(), cooldown,
@@ -119,8 +121,8 @@ final class ProviderDescriber {
 	}
 
 	/**
-	 * One row per limit: those configured, in configuration order, then any other limit in force in the default
-	 * partition or learned from the provider.
+	 * One row per limit: those configured, in configuration order, then any other limit
+	 * in force in the default partition or learned from the provider.
 	 */
 	private static List<LimitDescriptor> limits(ThrottlePolicy policy, PartitionSnapshot defaultSnapshot,
 			List<PartitionSnapshot> snapshots, ProviderActivity activity) {
@@ -145,9 +147,9 @@ final class ProviderDescriber {
 			}
 			result.add(new LimitDescriptor(any.dimension().id(), DurationText.format(any.period()),
 					(configured != null) ? configured.amount() : null,
-					(current != null) ? current.limit().amount() : null,
-					(learned != null) ? learned.amount() : null, (current != null) ? current.used() : null,
-					(current != null) ? current.available() : null, minAvailable));
+					(current != null) ? current.limit().amount() : null, (learned != null) ? learned.amount() : null,
+					(current != null) ? current.used() : null, (current != null) ? current.available() : null,
+					minAvailable));
 		}
 		return result;
 	}
@@ -219,7 +221,10 @@ final class ProviderDescriber {
 		return (text != null) ? SecretRedactor.safeReason(text, MAX_TEXT_LENGTH) : null;
 	}
 
-	/** The default partition first, then those in cooldown (longest first), then the busiest, then by key. */
+	/**
+	 * The default partition first, then those in cooldown (longest first), then the
+	 * busiest, then by key.
+	 */
 	private static final Comparator<PartitionSnapshot> INTEREST = Comparator
 		.comparing((PartitionSnapshot snapshot) -> !PartitionKeys.DEFAULT.equals(snapshot.key()))
 		.thenComparing(PartitionSnapshot::cooldownRemaining, Comparator.reverseOrder())

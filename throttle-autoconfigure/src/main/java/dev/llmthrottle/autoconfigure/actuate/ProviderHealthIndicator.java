@@ -18,17 +18,20 @@ import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
- * The health of one provider's throttle: {@code UP} normally, {@link #QUOTA_EXHAUSTED} while any partition has
- * reported an exhausted quota, {@link #COOLDOWN} while any partition is in a cooldown at least as long as the
- * configured threshold. Details: calls in flight and waiting, partitions, the longest cooldown and why, the quota
- * report, the last backend failure.
+ * The health of one provider's throttle: {@code UP} normally, {@link #QUOTA_EXHAUSTED}
+ * while any partition has reported an exhausted quota, {@link #COOLDOWN} while any
+ * partition is in a cooldown at least as long as the configured threshold. Details: calls
+ * in flight and waiting, partitions, the longest cooldown and why, the quota report, the
+ * last backend failure.
  *
  * <p>
- * The two statuses are not in Spring Boot's default status order ({@code DOWN, OUT_OF_SERVICE, UP, UNKNOWN}), so
- * the default aggregator ignores them and the default HTTP mapping answers 200: a provider that is cooling down or
- * out of quota never takes the application {@code DOWN}. (If every provider is in one of them, the
- * {@code llmThrottle} group shows {@code UNKNOWN}, which still maps to 200 and ranks below {@code UP}.) To make
- * them count, add them to {@code management.endpoint.health.status.order} and map them in
+ * The two statuses are not in Spring Boot's default status order
+ * ({@code DOWN, OUT_OF_SERVICE, UP, UNKNOWN}), so the default aggregator ignores them and
+ * the default HTTP mapping answers 200: a provider that is cooling down or out of quota
+ * never takes the application {@code DOWN}. (If every provider is in one of them, the
+ * {@code llmThrottle} group shows {@code UNKNOWN}, which still maps to 200 and ranks
+ * below {@code UP}.) To make them count, add them to
+ * {@code management.endpoint.health.status.order} and map them in
  * {@code management.endpoint.health.status.http-mapping}.
  */
 public final class ProviderHealthIndicator implements HealthIndicator {
@@ -83,8 +86,7 @@ public final class ProviderHealthIndicator implements HealthIndicator {
 				}
 			}
 		}
-		ProviderActivity activity = (this.statistics != null) ? this.statistics.activity(this.throttler.name())
-				: null;
+		ProviderActivity activity = (this.statistics != null) ? this.statistics.activity(this.throttler.name()) : null;
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("inFlight", inFlight);
 		details.put("queued", queued);

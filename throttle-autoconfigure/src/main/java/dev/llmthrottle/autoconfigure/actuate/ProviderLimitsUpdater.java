@@ -29,10 +29,12 @@ import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
  * Changes a provider's limits at runtime. The change is expressed with the same keys as
- * {@code llm.throttle.providers.<name>.*} and validated by the same {@link ThrottlePolicyFactory} as the startup
- * configuration, so the same values are refused with the same messages. It is then applied through
- * {@link ProviderThrottler#apply(ThrottlePolicy)}: limits whose dimension and period are unchanged keep their
- * accounting, calls in flight and waiting are kept, and new admissions see the new limits at once.
+ * {@code llm.throttle.providers.<name>.*} and validated by the same
+ * {@link ThrottlePolicyFactory} as the startup configuration, so the same values are
+ * refused with the same messages. It is then applied through
+ * {@link ProviderThrottler#apply(ThrottlePolicy)}: limits whose dimension and period are
+ * unchanged keep their accounting, calls in flight and waiting are kept, and new
+ * admissions see the new limits at once.
  */
 public final class ProviderLimitsUpdater {
 
@@ -51,7 +53,8 @@ public final class ProviderLimitsUpdater {
 
 	/**
 	 * @param throttlers the throttlers to change
-	 * @param definitions the startup definitions (default output tokens, whether unlimited), or {@code null}
+	 * @param definitions the startup definitions (default output tokens, whether
+	 * unlimited), or {@code null}
 	 * @param factory the validator of the startup configuration
 	 * @param recorder where to record the change, or {@code null}
 	 */
@@ -66,10 +69,13 @@ public final class ProviderLimitsUpdater {
 	/**
 	 * Validates and applies {@code change} to {@code provider}.
 	 * @return the policy now in force
-	 * @throws dev.llmthrottle.core.UnknownProviderException if no such provider is configured
-	 * @throws InvalidThrottleConfigurationException listing every problem, as at startup; nothing is changed then
+	 * @throws dev.llmthrottle.core.UnknownProviderException if no such provider is
+	 * configured
+	 * @throws InvalidThrottleConfigurationException listing every problem, as at startup;
+	 * nothing is changed then
 	 */
-	// synchronized: a change reads the policy in force and replaces it; two at once must not lose one another
+	// synchronized: a change reads the policy in force and replaces it; two at once must
+	// not lose one another
 	public synchronized ThrottlePolicy update(String provider, LimitsChange change) {
 		ProviderThrottler throttler = this.throttlers.get(provider);
 		ThrottlePolicy current = throttler.policy();
@@ -115,8 +121,7 @@ public final class ProviderLimitsUpdater {
 		ThrottlePolicy updated = validated.withLimits(inCurrentOrder(current.limits(), validated.limits()));
 		throttler.apply(updated);
 		if (logger.isLoggable(Level.INFO)) {
-			logger.log(Level.INFO, "Limits of LLM provider '" + provider + "' changed at runtime to "
-					+ updated.limits()
+			logger.log(Level.INFO, "Limits of LLM provider '" + provider + "' changed at runtime to " + updated.limits()
 					+ ((updated.maxConcurrent() > 0) ? " with max-concurrent " + updated.maxConcurrent() : ""));
 		}
 		if (this.recorder != null) {
@@ -125,7 +130,10 @@ public final class ProviderLimitsUpdater {
 		return updated;
 	}
 
-	/** The updated limits, those that existed before in their old places and new ones after them. */
+	/**
+	 * The updated limits, those that existed before in their old places and new ones
+	 * after them.
+	 */
 	private static List<Limit> inCurrentOrder(List<Limit> current, List<Limit> updated) {
 		List<Limit> remaining = new ArrayList<>(updated);
 		List<Limit> ordered = new ArrayList<>(updated.size());
@@ -143,8 +151,8 @@ public final class ProviderLimitsUpdater {
 	}
 
 	/**
-	 * Adds the current limits that the change does not mention, after the ones it gives (so that a problem in a given
-	 * limit is reported at its own index).
+	 * Adds the current limits that the change does not mention, after the ones it gives
+	 * (so that a problem in a given limit is reported at its own index).
 	 */
 	private static void keepUnchanged(List<Limit> current, LimitsChange change,
 			List<ProviderProperties.LimitProperties> limits, ProviderProperties properties) {
@@ -184,7 +192,10 @@ public final class ProviderLimitsUpdater {
 		}
 	}
 
-	/** Parses {@code "10 requests per 1s, 100000 tokens/1m"}; each unparsable item is a problem. */
+	/**
+	 * Parses {@code "10 requests per 1s, 100000 tokens/1m"}; each unparsable item is a
+	 * problem.
+	 */
 	private static List<ProviderProperties.LimitProperties> parse(List<String> items, String path,
 			List<Problem> problems) {
 		List<ProviderProperties.LimitProperties> limits = new ArrayList<>();
@@ -193,9 +204,8 @@ public final class ProviderLimitsUpdater {
 			String itemPath = path + "[" + i + "]";
 			Matcher matcher = LIMIT.matcher(item);
 			if (!matcher.matches()) {
-				problems.add(new Problem(itemPath,
-						"must look like '10 requests per 1s' or '100000 tokens/1m' but was '"
-								+ SecretRedactor.safeReason(item, 100) + "'"));
+				problems.add(new Problem(itemPath, "must look like '10 requests per 1s' or '100000 tokens/1m' but was '"
+						+ SecretRedactor.safeReason(item, 100) + "'"));
 				continue;
 			}
 			ProviderProperties.LimitProperties limit = new ProviderProperties.LimitProperties();
@@ -211,9 +221,8 @@ public final class ProviderLimitsUpdater {
 				limit.setPeriod(DurationStyle.detectAndParse(matcher.group(3)));
 			}
 			catch (IllegalArgumentException ex) {
-				problems.add(new Problem(itemPath + ".period",
-						"must be a duration such as 1s, 1m or PT1M but was '"
-								+ SecretRedactor.safeReason(matcher.group(3), 100) + "'"));
+				problems.add(new Problem(itemPath + ".period", "must be a duration such as 1s, 1m or PT1M but was '"
+						+ SecretRedactor.safeReason(matcher.group(3), 100) + "'"));
 				continue;
 			}
 			limits.add(limit);
@@ -222,7 +231,8 @@ public final class ProviderLimitsUpdater {
 	}
 
 	/**
-	 * A change of limits, in the terms of the startup configuration; unset values are {@code null}.
+	 * A change of limits, in the terms of the startup configuration; unset values are
+	 * {@code null}.
 	 *
 	 * @param requestsPerMinute requests per minute
 	 * @param tokensPerMinute tokens (input plus output) per minute
@@ -232,8 +242,8 @@ public final class ProviderLimitsUpdater {
 	 * @param tokensPerDay tokens per day
 	 * @param limits further limits, each like {@code 10 requests per 1s}
 	 * @param maxConcurrent calls in flight at once per partition
-	 * @param replace whether the limits given replace all current ones; otherwise each replaces the current limit
-	 * of the same dimension and period and the others stay
+	 * @param replace whether the limits given replace all current ones; otherwise each
+	 * replaces the current limit of the same dimension and period and the others stay
 	 */
 	public record LimitsChange(Long requestsPerMinute, Long tokensPerMinute, Long inputTokensPerMinute,
 			Long outputTokensPerMinute, Long requestsPerDay, Long tokensPerDay, List<String> limits,
@@ -244,10 +254,9 @@ public final class ProviderLimitsUpdater {
 		}
 
 		boolean isEmpty() {
-			return this.requestsPerMinute == null && this.tokensPerMinute == null
-					&& this.inputTokensPerMinute == null && this.outputTokensPerMinute == null
-					&& this.requestsPerDay == null && this.tokensPerDay == null && this.limits.isEmpty()
-					&& this.maxConcurrent == null && !this.replace;
+			return this.requestsPerMinute == null && this.tokensPerMinute == null && this.inputTokensPerMinute == null
+					&& this.outputTokensPerMinute == null && this.requestsPerDay == null && this.tokensPerDay == null
+					&& this.limits.isEmpty() && this.maxConcurrent == null && !this.replace;
 		}
 
 	}

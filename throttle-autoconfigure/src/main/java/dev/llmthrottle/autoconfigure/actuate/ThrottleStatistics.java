@@ -16,10 +16,12 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
- * A {@link ThrottleListener} that counts what happened to each provider since startup, for the {@code llmthrottle}
- * endpoint and the health contribution, without requiring Micrometer. Also remembers which partitions reported an
- * exhausted quota (until a later call on the same partition settles with reported usage) and the last backend
- * degradation. Bounded: at most {@value #MAX_PROVIDERS} providers, small capped maps per provider.
+ * A {@link ThrottleListener} that counts what happened to each provider since startup,
+ * for the {@code llmthrottle} endpoint and the health contribution, without requiring
+ * Micrometer. Also remembers which partitions reported an exhausted quota (until a later
+ * call on the same partition settles with reported usage) and the last backend
+ * degradation. Bounded: at most {@value #MAX_PROVIDERS} providers, small capped maps per
+ * provider.
  */
 public final class ThrottleStatistics implements ThrottleListener {
 
@@ -170,8 +172,10 @@ public final class ThrottleStatistics implements ThrottleListener {
 	 * A provider's counts since startup.
 	 *
 	 * @param admitted calls admitted
-	 * @param rejected calls refused before sending, by reason ({@code too-large}, {@code max-wait}, ...)
-	 * @param rateLimited 429 responses, by limit type ({@code requests}, {@code tokens}, ..., {@code unknown})
+	 * @param rejected calls refused before sending, by reason ({@code too-large},
+	 * {@code max-wait}, ...)
+	 * @param rateLimited 429 responses, by limit type ({@code requests}, {@code tokens},
+	 * ..., {@code unknown})
 	 * @param retries retries of refused calls
 	 * @param cooldowns cooldowns set or extended
 	 * @param limitsLearned limits learned from the provider
@@ -184,14 +188,14 @@ public final class ThrottleStatistics implements ThrottleListener {
 	 * @param actualTokens actual tokens of settled calls, by dimension
 	 * @param learnedLimits the latest learned limit per dimension and period
 	 * @param exhaustedPartitions partitions whose quota is reported exhausted now
-	 * @param lastQuotaExhausted the latest quota-exhausted report still in force, or {@code null}
+	 * @param lastQuotaExhausted the latest quota-exhausted report still in force, or
+	 * {@code null}
 	 * @param lastBackendDegraded the latest backend failure, or {@code null}
 	 */
 	public record ProviderActivity(long admitted, Map<String, Long> rejected, Map<String, Long> rateLimited,
-			long retries, long cooldowns, long limitsLearned, long quotaExhausted, long backendDegraded,
-			long released, long abandoned, long settled, Map<String, Long> estimatedTokens,
-			Map<String, Long> actualTokens, List<Limit> learnedLimits, int exhaustedPartitions,
-			Marker lastQuotaExhausted, Marker lastBackendDegraded) {
+			long retries, long cooldowns, long limitsLearned, long quotaExhausted, long backendDegraded, long released,
+			long abandoned, long settled, Map<String, Long> estimatedTokens, Map<String, Long> actualTokens,
+			List<Limit> learnedLimits, int exhaustedPartitions, Marker lastQuotaExhausted, Marker lastBackendDegraded) {
 	}
 
 }

@@ -13,14 +13,16 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Builds the call pipeline of one {@code @LlmThrottled} invocation, with the shape that reads a failed attempt as
- * the HTTP adapters read a response: when the exception carries the provider's response (an HTTP client's or an
- * SDK's) the pipeline feeds it back and follows the verdict; anything else is passed on unchanged.
+ * Builds the call pipeline of one {@code @LlmThrottled} invocation, with the shape that
+ * reads a failed attempt as the HTTP adapters read a response: when the exception carries
+ * the provider's response (an HTTP client's or an SDK's) the pipeline feeds it back and
+ * follows the verdict; anything else is passed on unchanged.
  *
  * <p>
- * A failure learnt from and then passed on is remembered (by identity, weakly): when it propagates through an
- * enclosing {@code @LlmThrottled} method of another partition or provider, it is not learnt from or retried again
- * there. Without the exchange beans, nothing is learnt or retried.
+ * A failure learnt from and then passed on is remembered (by identity, weakly): when it
+ * propagates through an enclosing {@code @LlmThrottled} method of another partition or
+ * provider, it is not learnt from or retried again there. Without the exchange beans,
+ * nothing is learnt or retried.
  */
 final class FailedAttempts {
 
@@ -30,11 +32,11 @@ final class FailedAttempts {
 
 	private final FailedResponses responses;
 
-	private final Set<Throwable> passedOn = Collections
-		.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+	private final Set<Throwable> passedOn = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	/**
-	 * @param providers the providers, may supply {@code null} (then nothing is learnt or retried)
+	 * @param providers the providers, may supply {@code null} (then nothing is learnt or
+	 * retried)
 	 * @param feedback the response feedback, may supply {@code null}
 	 * @param responses reads the provider's response out of an exception
 	 */
@@ -44,19 +46,25 @@ final class FailedAttempts {
 		this.responses = responses;
 	}
 
-	/** The pipeline of one invocation admitted as {@code admission}, under {@code outer} when it is held. */
+	/**
+	 * The pipeline of one invocation admitted as {@code admission}, under {@code outer}
+	 * when it is held.
+	 */
 	CallPipeline<Object> pipeline(ThrottledOperation operation, ThrottledOperation.Admission admission,
 			dev.llmthrottle.core.admission.Permit outer, TimeSource time, boolean retriable) {
 		LlmProviders providers = this.providers.get();
 		return new CallPipeline<>(this.feedback.get(), time,
-				(providers != null) ? providers.byName(operation.provider()).orElse(null) : null,
-				admission.partition(), admission.cost(), outer,
+				(providers != null) ? providers.byName(operation.provider()).orElse(null) : null, admission.partition(),
+				admission.cost(), outer,
 				new ValueShape<>((error) -> retriable ? read(error) : null,
 						(error) -> this.passedOn.add(FailedResponses.unwrap(error)),
 						(ex, waitingToRetry) -> interrupted(operation.provider(), ex, waitingToRetry)));
 	}
 
-	/** The provider's response {@code error} carries, unless it was passed on already by an inner method. */
+	/**
+	 * The provider's response {@code error} carries, unless it was passed on already by
+	 * an inner method.
+	 */
 	private Reply read(Throwable error) {
 		if (this.passedOn.contains(FailedResponses.unwrap(error))) {
 			return null;
@@ -67,8 +75,9 @@ final class FailedAttempts {
 
 	private static AdmissionInterruptedException interrupted(String provider, InterruptedException ex,
 			boolean waitingToRetry) {
-		return waitingToRetry ? new AdmissionInterruptedException(provider,
-				"Provider '" + provider + "': interrupted while waiting to retry a failed call", ex)
+		return waitingToRetry
+				? new AdmissionInterruptedException(provider,
+						"Provider '" + provider + "': interrupted while waiting to retry a failed call", ex)
 				: new AdmissionInterruptedException(provider, ex);
 	}
 

@@ -12,10 +12,13 @@ import dev.llmthrottle.protocol.ProtocolHeaders;
  */
 record FailedResponse(int status, ProtocolHeaders headers, String body) {
 
-	/** The same response with its body cut to {@code maxChars}: classification needs the start only. */
+	/**
+	 * The same response with its body cut to {@code maxChars}: classification needs the
+	 * start only.
+	 */
 	FailedResponse bounded(int maxChars) {
-		return (this.body.length() <= maxChars) ? this : new FailedResponse(this.status, this.headers,
-				this.body.substring(0, maxChars));
+		return (this.body.length() <= maxChars) ? this
+				: new FailedResponse(this.status, this.headers, this.body.substring(0, maxChars));
 	}
 
 }

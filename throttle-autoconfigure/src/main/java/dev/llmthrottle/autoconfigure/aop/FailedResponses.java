@@ -8,21 +8,23 @@ import java.util.concurrent.ExecutionException;
 import org.springframework.util.ClassUtils;
 
 /**
- * Finds the provider's response in the exception an {@code @LlmThrottled} method failed with: Spring's
- * {@code WebClientResponseException} and {@code RestClientResponseException}, and the official SDKs' service
- * exceptions, each read only when its classes are on the class path. A {@code CompletionException} or
+ * Finds the provider's response in the exception an {@code @LlmThrottled} method failed
+ * with: Spring's {@code WebClientResponseException} and
+ * {@code RestClientResponseException}, and the official SDKs' service exceptions, each
+ * read only when its classes are on the class path. A {@code CompletionException} or
  * {@code ExecutionException} is looked through.
  *
  * <p>
- * A response marked with {@link #HANDLED_HEADER} is ignored: the starter's own WebClient filter or RestClient
- * interceptor already fed it back and retried it as long as the policy allowed, under this very admission, so
- * feeding or retrying it again would double both the cooldown bookkeeping and the attempts.
+ * A response marked with {@link #HANDLED_HEADER} is ignored: the starter's own WebClient
+ * filter or RestClient interceptor already fed it back and retried it as long as the
+ * policy allowed, under this very admission, so feeding or retrying it again would double
+ * both the cooldown bookkeeping and the attempts.
  */
 final class FailedResponses {
 
 	/**
-	 * Response header with which the starter's HTTP filters mark an error response they pass on after giving up on
-	 * it (its value is the number of attempts made).
+	 * Response header with which the starter's HTTP filters mark an error response they
+	 * pass on after giving up on it (its value is the number of attempts made).
 	 */
 	static final String HANDLED_HEADER = dev.llmthrottle.autoconfigure.web.LlmThrottleAttributes.ATTEMPTS_HEADER;
 
@@ -50,8 +52,8 @@ final class FailedResponses {
 	}
 
 	/**
-	 * The provider's error response {@code failure} carries, or {@code null} when it carries none or one that an
-	 * HTTP filter of this starter already handled.
+	 * The provider's error response {@code failure} carries, or {@code null} when it
+	 * carries none or one that an HTTP filter of this starter already handled.
 	 */
 	FailedResponse read(Throwable failure) {
 		Throwable cause = unwrap(failure);
@@ -65,7 +67,10 @@ final class FailedResponses {
 		return null;
 	}
 
-	/** The failure itself, or what a {@code CompletionException} or {@code ExecutionException} wraps. */
+	/**
+	 * The failure itself, or what a {@code CompletionException} or
+	 * {@code ExecutionException} wraps.
+	 */
 	static Throwable unwrap(Throwable failure) {
 		Throwable current = failure;
 		for (int i = 0; i < MAX_UNWRAP

@@ -20,9 +20,10 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Auto-configuration of {@link dev.llmthrottle.annotation.LlmThrottled}: registers the post-processor that advises
- * annotated beans (static, as infrastructure, so that it is registered before the beans it processes), and the
- * startup check that warns when an official SDK's own retries would multiply the advisor's.
+ * Auto-configuration of {@link dev.llmthrottle.annotation.LlmThrottled}: registers the
+ * post-processor that advises annotated beans (static, as infrastructure, so that it is
+ * registered before the beans it processes), and the startup check that warns when an
+ * official SDK's own retries would multiply the advisor's.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
 @ConditionalOnBooleanProperty(name = "llm.throttle.enabled", matchIfMissing = true)
@@ -41,9 +42,11 @@ public final class LlmThrottledAutoConfiguration {
 	@Bean
 	SdkRetryWarning llmThrottledSdkRetryWarning(ListableBeanFactory beanFactory,
 			ObjectProvider<LlmThrottledBeanPostProcessor> postProcessor, ObjectProvider<LlmProviders> providers) {
-		return new SdkRetryWarning(beanFactory, () -> postProcessor.stream()
-			.flatMap((processor) -> processor.throttledProviders().stream())
-			.collect(Collectors.toSet()), providers::getIfAvailable);
+		return new SdkRetryWarning(beanFactory,
+				() -> postProcessor.stream()
+					.flatMap((processor) -> processor.throttledProviders().stream())
+					.collect(Collectors.toSet()),
+				providers::getIfAvailable);
 	}
 
 }

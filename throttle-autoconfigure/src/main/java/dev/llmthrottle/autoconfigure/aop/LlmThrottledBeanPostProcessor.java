@@ -23,16 +23,18 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Applies {@link LlmThrottled} to beans: proxies every bean with an annotated method (or class) with an advisor
- * around {@link LlmThrottledInterceptor}, as Spring's own {@code ConcurrencyLimitBeanPostProcessor} does for
- * {@code @ConcurrencyLimit}. Before proxying, it resolves each annotated method (the provider must exist, the
- * expressions must parse and refer only to arguments), so a mistake fails startup naming the bean and method
- * instead of the first call.
+ * Applies {@link LlmThrottled} to beans: proxies every bean with an annotated method (or
+ * class) with an advisor around {@link LlmThrottledInterceptor}, as Spring's own
+ * {@code ConcurrencyLimitBeanPostProcessor} does for {@code @ConcurrencyLimit}. Before
+ * proxying, it resolves each annotated method (the provider must exist, the expressions
+ * must parse and refer only to arguments), so a mistake fails startup naming the bean and
+ * method instead of the first call.
  *
  * <p>
- * Its collaborators are looked up lazily, so that being a post-processor does not instantiate the throttlers
- * before the beans they depend on. Without the {@link LlmProviders} and {@link ResponseFeedback} beans, methods are
- * still admitted but failures are passed on without being learnt from or retried.
+ * Its collaborators are looked up lazily, so that being a post-processor does not
+ * instantiate the throttlers before the beans they depend on. Without the
+ * {@link LlmProviders} and {@link ResponseFeedback} beans, methods are still admitted but
+ * failures are passed on without being learnt from or retried.
  */
 @SuppressWarnings("serial")
 public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvisingPostProcessor {
@@ -57,7 +59,8 @@ public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvis
 	public void setBeanFactory(BeanFactory beanFactory) {
 		super.setBeanFactory(beanFactory);
 		if (beanFactory instanceof ConfigurableBeanFactory configurable) {
-			// @LlmThrottled(provider = "${...}"), resolved as @ConcurrencyLimit resolves its limit
+			// @LlmThrottled(provider = "${...}"), resolved as @ConcurrencyLimit resolves
+			// its limit
 			this.operations.resolvePlaceholdersWith(new EmbeddedValueResolver(configurable)::resolveStringValue);
 		}
 	}

@@ -25,12 +25,14 @@ import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
- * Runs an {@code @LlmThrottled} method through the call pipeline: blocking methods through {@link BlockingCall},
- * {@code CompletionStage} methods through {@link AsyncCall}, reactive return types through {@link ReactiveInvoker}
- * (loaded only when Reactor is present). Each attempt invokes a fresh clone of the invocation under its permit
- * (visible to HTTP adapters underneath through {@link CurrentAdmission}), so that the rest of the advice chain runs
- * again for a retry. A call made while the same thread already holds a permit of the same partition is neither
- * admitted nor retried twice: the outer call does both.
+ * Runs an {@code @LlmThrottled} method through the call pipeline: blocking methods
+ * through {@link BlockingCall}, {@code CompletionStage} methods through
+ * {@link AsyncCall}, reactive return types through {@link ReactiveInvoker} (loaded only
+ * when Reactor is present). Each attempt invokes a fresh clone of the invocation under
+ * its permit (visible to HTTP adapters underneath through {@link CurrentAdmission}), so
+ * that the rest of the advice chain runs again for a retry. A call made while the same
+ * thread already holds a permit of the same partition is neither admitted nor retried
+ * twice: the outer call does both.
  */
 final class LlmThrottledInterceptor implements MethodInterceptor {
 
@@ -112,14 +114,15 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 	/** Invokes the method once, under the attempt's permit. */
 	@SuppressWarnings("try") // the scope is only closed
 	Object proceed(MethodInvocation invocation, Lease lease) throws Throwable {
-		try (CurrentAdmission.Scope scope = (lease != null) ? this.currentAdmission.get().enter(lease.permit()) : null) {
+		try (CurrentAdmission.Scope scope = (lease != null) ? this.currentAdmission.get().enter(lease.permit())
+				: null) {
 			return once(invocation).proceed();
 		}
 	}
 
 	/**
-	 * An invocation to proceed with once: a clone of the untouched original (which may be cloned again for a retry),
-	 * or the original itself when it cannot be cloned.
+	 * An invocation to proceed with once: a clone of the untouched original (which may be
+	 * cloned again for a retry), or the original itself when it cannot be cloned.
 	 */
 	static MethodInvocation once(MethodInvocation invocation) {
 		return (invocation instanceof ProxyMethodInvocation proxied) ? proxied.invocableClone() : invocation;

@@ -16,11 +16,13 @@ import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Permit;
 
 /**
- * The reactive half of {@link LlmThrottledInterceptor}, in its own class so that Reactor stays optional. Each
- * subscription runs the call pipeline's Reactor driver: a {@code Mono} holds its permit until it completes, a
- * {@code Flux} until the stream ends, fails or is cancelled. The permit is put into the Reactor context under
- * {@link CurrentAdmission#CONTEXT_KEY} so that HTTP filters downstream do not admit the call again; a subscription
- * already running under a permit of the same partition is not admitted (nor retried) twice.
+ * The reactive half of {@link LlmThrottledInterceptor}, in its own class so that Reactor
+ * stays optional. Each subscription runs the call pipeline's Reactor driver: a
+ * {@code Mono} holds its permit until it completes, a {@code Flux} until the stream ends,
+ * fails or is cancelled. The permit is put into the Reactor context under
+ * {@link CurrentAdmission#CONTEXT_KEY} so that HTTP filters downstream do not admit the
+ * call again; a subscription already running under a permit of the same partition is not
+ * admitted (nor retried) twice.
  */
 final class ReactiveInvoker {
 
@@ -39,9 +41,8 @@ final class ReactiveInvoker {
 				Permit held = CurrentAdmission.ofPartition(context.getOrDefault(CurrentAdmission.CONTEXT_KEY, null),
 						admission.partition());
 				CallPipeline<Object> call = this.interceptor.pipeline(operation, admission, held, invocation);
-				return (held != null) ? Flux.from(send(invocation, null, adapter))
-						: ReactorCall.flux(call, (lease) -> Flux.from(send(invocation, lease, adapter)),
-								Schedulers.parallel());
+				return (held != null) ? Flux.from(send(invocation, null, adapter)) : ReactorCall.flux(call,
+						(lease) -> Flux.from(send(invocation, lease, adapter)), Schedulers.parallel());
 			});
 		}
 		else {
@@ -50,15 +51,17 @@ final class ReactiveInvoker {
 				Permit held = CurrentAdmission.ofPartition(context.getOrDefault(CurrentAdmission.CONTEXT_KEY, null),
 						admission.partition());
 				CallPipeline<Object> call = this.interceptor.pipeline(operation, admission, held, invocation);
-				return (held != null) ? Mono.from(send(invocation, null, adapter))
-						: ReactorCall.mono(call, (lease) -> Mono.from(send(invocation, lease, adapter)),
-								Schedulers.parallel());
+				return (held != null) ? Mono.from(send(invocation, null, adapter)) : ReactorCall.mono(call,
+						(lease) -> Mono.from(send(invocation, lease, adapter)), Schedulers.parallel());
 			});
 		}
 		return adapter.fromPublisher(throttled);
 	}
 
-	/** Invokes the method under the attempt's permit and adapts its result; the permit rides in the context. */
+	/**
+	 * Invokes the method under the attempt's permit and adapts its result; the permit
+	 * rides in the context.
+	 */
 	@SuppressWarnings("unchecked")
 	private Publisher<Object> send(MethodInvocation invocation, Lease lease, ReactiveAdapter adapter) {
 		Publisher<Object> result;

@@ -3,8 +3,9 @@ package dev.llmthrottle.autoconfigure.aop;
 import org.springframework.web.client.RestClientResponseException;
 
 /**
- * Reads a {@link RestClientResponseException} ({@code RestClient} and {@code RestTemplate} on an error status). In
- * its own class so that spring-web stays optional: instantiated only when the exception class is present.
+ * Reads a {@link RestClientResponseException} ({@code RestClient} and
+ * {@code RestTemplate} on an error status). In its own class so that spring-web stays
+ * optional: instantiated only when the exception class is present.
  */
 final class RestClientFailedResponseReader implements FailedResponseReader {
 
@@ -16,7 +17,8 @@ final class RestClientFailedResponseReader implements FailedResponseReader {
 			return null;
 		}
 		return new FailedResponse(response.getStatusCode().value(),
-				dev.llmthrottle.autoconfigure.web.SpringHeaders.of(response.getResponseHeaders()), response.getResponseBodyAsString());
+				dev.llmthrottle.autoconfigure.web.SpringHeaders.of(response.getResponseHeaders()),
+				response.getResponseBodyAsString());
 	}
 
 }

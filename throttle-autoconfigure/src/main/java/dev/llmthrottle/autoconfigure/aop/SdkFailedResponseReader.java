@@ -12,15 +12,17 @@ import tools.jackson.databind.json.JsonMapper;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
 /**
- * Reads the service exceptions of the official SDKs (openai-java {@code OpenAIServiceException}, anthropic-java
- * {@code AnthropicServiceException}), which are not dependencies of this module: an exception is recognised by the
- * name of a superclass and read through the public methods the SDKs share, {@code statusCode()},
+ * Reads the service exceptions of the official SDKs (openai-java
+ * {@code OpenAIServiceException}, anthropic-java {@code AnthropicServiceException}),
+ * which are not dependencies of this module: an exception is recognised by the name of a
+ * superclass and read through the public methods the SDKs share, {@code statusCode()},
  * {@code headers()} ({@code names()}, {@code values(name)}) and {@code body()}.
  *
  * <p>
- * Reflection runs on the failure path only, and each method is looked up once per class ({@link ClassValue}, which
- * does not keep class loaders alive). The body is a {@code JsonValue} whose {@code toString()} is not JSON (an
- * object prints as {@code {type=..., code=...}}), so it is turned into plain Java values with its own
+ * Reflection runs on the failure path only, and each method is looked up once per class
+ * ({@link ClassValue}, which does not keep class loaders alive). The body is a
+ * {@code JsonValue} whose {@code toString()} is not JSON (an object prints as
+ * {@code {type=..., code=...}}), so it is turned into plain Java values with its own
  * {@code convert(Class)} and written as JSON here; {@code toString()} is the fallback.
  */
 final class SdkFailedResponseReader implements FailedResponseReader {
@@ -133,7 +135,9 @@ final class SdkFailedResponseReader implements FailedResponseReader {
 		}
 	}
 
-	/** The accessors of an SDK service exception, taken from its public SDK base class. */
+	/**
+	 * The accessors of an SDK service exception, taken from its public SDK base class.
+	 */
 	private record ExceptionMethods(Method statusCode, Method headers, Method body) {
 
 		static Optional<ExceptionMethods> find(Class<?> type, Set<String> baseClassNames) {

@@ -20,22 +20,27 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * Warns once per provider, at startup, when {@code @LlmThrottled} methods retry calls to a provider and the context
- * holds a client of an official SDK that speaks to such providers: if those methods call the SDK, its own retries
- * (two by default, not throttled) multiply the advisor's attempts. The SDKs are found by class name, so neither is
- * a dependency.
+ * Warns once per provider, at startup, when {@code @LlmThrottled} methods retry calls to
+ * a provider and the context holds a client of an official SDK that speaks to such
+ * providers: if those methods call the SDK, its own retries (two by default, not
+ * throttled) multiply the advisor's attempts. The SDKs are found by class name, so
+ * neither is a dependency.
  *
  * <p>
- * What cannot be told from here: whether the SDK client was built with {@code maxRetries(0)} (the SDKs keep their
- * options private), which provider a client points at (its base URL is private too; the SDK's dialect family is
- * used instead), SDK clients built inside methods rather than declared as beans, and whether the annotated methods
- * call the SDK at all.
+ * What cannot be told from here: whether the SDK client was built with
+ * {@code maxRetries(0)} (the SDKs keep their options private), which provider a client
+ * points at (its base URL is private too; the SDK's dialect family is used instead), SDK
+ * clients built inside methods rather than declared as beans, and whether the annotated
+ * methods call the SDK at all.
  */
 final class SdkRetryWarning implements SmartInitializingSingleton {
 
 	private static final System.Logger logger = System.getLogger(SdkRetryWarning.class.getName());
 
-	/** The official SDKs: their client types, the dialects they speak, and how to turn their retries off. */
+	/**
+	 * The official SDKs: their client types, the dialects they speak, and how to turn
+	 * their retries off.
+	 */
 	static final List<Sdk> OFFICIAL_SDKS = List.of(
 			new Sdk("openai-java", List.of("com.openai.client.OpenAIClient", "com.openai.client.OpenAIClientAsync"),
 					(dialect) -> dialect != Dialect.ANTHROPIC, "OpenAIOkHttpClient.builder().maxRetries(0)"),
@@ -114,8 +119,8 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 			return;
 		}
 		logger.log(Level.WARNING, "Provider '" + provider.name()
-				+ "' is used by @LlmThrottled methods, which retry failed calls (up to " + provider.retry().maxAttempts()
-				+ " attempts), and the context holds SDK client beans: "
+				+ "' is used by @LlmThrottled methods, which retry failed calls (up to "
+				+ provider.retry().maxAttempts() + " attempts), and the context holds SDK client beans: "
 				+ String.join(", ", found) + ". If those methods call the SDK, its own retries multiply the attempts"
 				+ " and are not throttled: set the SDK's maxRetries(0) (" + String.join(", ", advice)
 				+ "), or llm.throttle.providers." + provider.name() + ".retry.max-attempts=1 to leave retries to the"

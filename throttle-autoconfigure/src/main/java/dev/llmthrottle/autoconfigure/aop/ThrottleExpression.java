@@ -19,14 +19,17 @@ import org.springframework.expression.spel.standard.SpelExpressionParser;
 import org.springframework.expression.spel.support.SimpleEvaluationContext;
 
 /**
- * One {@code @LlmThrottled} expression, parsed once at startup and evaluated per call over the method arguments.
+ * One {@code @LlmThrottled} expression, parsed once at startup and evaluated per call
+ * over the method arguments.
  *
  * <p>
- * Evaluation uses a {@link SimpleEvaluationContext} (read-only data binding plus instance methods, so that
- * {@code #prompt.length()} works) with the arguments as variables: by name when the class was compiled with
- * {@code -parameters}, and always as {@code #p0}/{@code #a0}. Type references ({@code T(...)}), constructors, bean
- * references, function calls and assignments are refused when parsing, and the context could not resolve them
- * anyway; a variable that is not an argument is refused too, so a typo fails startup rather than the first call.
+ * Evaluation uses a {@link SimpleEvaluationContext} (read-only data binding plus instance
+ * methods, so that {@code #prompt.length()} works) with the arguments as variables: by
+ * name when the class was compiled with {@code -parameters}, and always as
+ * {@code #p0}/{@code #a0}. Type references ({@code T(...)}), constructors, bean
+ * references, function calls and assignments are refused when parsing, and the context
+ * could not resolve them anyway; a variable that is not an argument is refused too, so a
+ * typo fails startup rather than the first call.
  */
 final class ThrottleExpression {
 
@@ -45,8 +48,8 @@ final class ThrottleExpression {
 	}
 
 	/**
-	 * Parses {@code source} for a method whose parameters are {@code parameterNames} ({@code null} entries or a
-	 * {@code null} array when unknown).
+	 * Parses {@code source} for a method whose parameters are {@code parameterNames}
+	 * ({@code null} entries or a {@code null} array when unknown).
 	 * @throws IllegalArgumentException saying why the expression is refused
 	 */
 	static ThrottleExpression parse(String source, int parameterCount, String[] parameterNames) {

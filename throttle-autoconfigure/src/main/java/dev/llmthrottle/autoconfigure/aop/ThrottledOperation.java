@@ -11,9 +11,9 @@ import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 
 /**
- * What {@code @LlmThrottled} asks of one method, resolved at startup: the provider's throttler, the parsed
- * expressions and the cost of a call when no token expression is given. Per call it computes the partition and the
- * cost from the arguments.
+ * What {@code @LlmThrottled} asks of one method, resolved at startup: the provider's
+ * throttler, the parsed expressions and the cost of a call when no token expression is
+ * given. Per call it computes the partition and the cost from the arguments.
  */
 final class ThrottledOperation {
 
@@ -48,7 +48,8 @@ final class ThrottledOperation {
 
 	/**
 	 * The partition and cost of a call with these arguments.
-	 * @throws ThrottleExpressionException if an expression fails or gives an unusable value
+	 * @throws ThrottleExpressionException if an expression fails or gives an unusable
+	 * value
 	 */
 	Admission admission(Object[] arguments) {
 		Cost cost = (this.tokens != null) ? Cost.of(tokens(arguments), 0) : this.defaultCost;

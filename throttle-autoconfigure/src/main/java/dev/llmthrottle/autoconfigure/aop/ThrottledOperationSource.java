@@ -35,9 +35,10 @@ import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 
 /**
- * Finds {@code @LlmThrottled} on methods (or their class) and resolves it into a {@link ThrottledOperation}: resolves
- * placeholders in the provider name, checks that the provider exists, parses the expressions and fixes the default
- * cost. Called for every advised bean at startup, so any mistake fails startup naming the bean and method; the
+ * Finds {@code @LlmThrottled} on methods (or their class) and resolves it into a
+ * {@link ThrottledOperation}: resolves placeholders in the provider name, checks that the
+ * provider exists, parses the expressions and fixes the default cost. Called for every
+ * advised bean at startup, so any mistake fails startup naming the bean and method; the
  * results are cached for the calls.
  */
 final class ThrottledOperationSource {
@@ -58,7 +59,8 @@ final class ThrottledOperationSource {
 
 	/**
 	 * @param throttlers the registry (looked up when first needed)
-	 * @param definitions the provider definitions, for default costs; may supply {@code null}
+	 * @param definitions the provider definitions, for default costs; may supply
+	 * {@code null}
 	 */
 	ThrottledOperationSource(Supplier<LlmThrottlers> throttlers, Supplier<ProviderDefinitions> definitions) {
 		this.throttlers = throttlers;
@@ -66,11 +68,12 @@ final class ThrottledOperationSource {
 	}
 
 	/**
-	 * Resolves {@code ${...}} placeholders (and {@code #{...}} expressions) in the annotation's {@code provider} with
-	 * this resolver, typically the bean factory's embedded value resolver, as Spring's {@code @ConcurrencyLimit}
-	 * resolves its limit. Set once, before the first bean is validated.
-	 * @param resolver returns the resolved value; may throw {@link IllegalArgumentException} for an unresolvable
-	 * placeholder
+	 * Resolves {@code ${...}} placeholders (and {@code #{...}} expressions) in the
+	 * annotation's {@code provider} with this resolver, typically the bean factory's
+	 * embedded value resolver, as Spring's {@code @ConcurrencyLimit} resolves its limit.
+	 * Set once, before the first bean is validated.
+	 * @param resolver returns the resolved value; may throw
+	 * {@link IllegalArgumentException} for an unresolvable placeholder
 	 */
 	void resolvePlaceholdersWith(UnaryOperator<String> resolver) {
 		this.placeholders = resolver;
@@ -78,7 +81,8 @@ final class ThrottledOperationSource {
 
 	/**
 	 * Resolves every annotated method of a bean.
-	 * @throws InvalidThrottleConfigurationException naming each method that cannot be throttled
+	 * @throws InvalidThrottleConfigurationException naming each method that cannot be
+	 * throttled
 	 */
 	void validate(Class<?> targetClass, String beanName) {
 		Set<Problem> problems = new LinkedHashSet<>();
@@ -91,8 +95,10 @@ final class ThrottledOperationSource {
 	}
 
 	/**
-	 * The operation of {@code method} invoked on {@code targetClass}, or {@code null} when it is not throttled.
-	 * @throws InvalidThrottleConfigurationException if the annotation is unusable (normally caught at startup)
+	 * The operation of {@code method} invoked on {@code targetClass}, or {@code null}
+	 * when it is not throttled.
+	 * @throws InvalidThrottleConfigurationException if the annotation is unusable
+	 * (normally caught at startup)
 	 */
 	ThrottledOperation operation(Method method, Class<?> targetClass) {
 		Method specific = AopUtils.getMostSpecificMethod(method, targetClass);
@@ -107,15 +113,19 @@ final class ThrottledOperationSource {
 		return (cached != NONE) ? cached : null;
 	}
 
-	/** The providers named by the annotated methods resolved so far (every advised bean's, after startup). */
+	/**
+	 * The providers named by the annotated methods resolved so far (every advised bean's,
+	 * after startup).
+	 */
 	Set<String> providers() {
 		return Set.copyOf(this.providers);
 	}
 
 	private List<Method> annotatedMethods(Class<?> targetClass) {
-		Set<Method> methods = new LinkedHashSet<>(MethodIntrospector.selectMethods(targetClass,
-				(MethodIntrospector.MetadataLookup<LlmThrottled>) (method) -> AnnotatedElementUtils
-					.findMergedAnnotation(method, LlmThrottled.class))
+		Set<Method> methods = new LinkedHashSet<>(MethodIntrospector
+			.selectMethods(targetClass,
+					(MethodIntrospector.MetadataLookup<LlmThrottled>) (method) -> AnnotatedElementUtils
+						.findMergedAnnotation(method, LlmThrottled.class))
 			.keySet());
 		if (AnnotatedElementUtils.hasAnnotation(targetClass, LlmThrottled.class)) {
 			methods.addAll(Arrays.asList(ReflectionUtils.getUniqueDeclaredMethods(targetClass,
@@ -165,22 +175,24 @@ final class ThrottledOperationSource {
 			.flatMap((all) -> all.find(provider))
 			.map(ProviderDefinition::defaultCost)
 			.orElse(Cost.oneRequest());
-		ThrottledOperation operation = new ThrottledOperation(origin, registry.get(provider), tokens, key,
-				defaultCost);
+		ThrottledOperation operation = new ThrottledOperation(origin, registry.get(provider), tokens, key, defaultCost);
 		this.cache.put(cacheKey, operation);
 		this.providers.add(provider);
 		return operation;
 	}
 
-	/** The provider name with its placeholders resolved, or {@code null} after adding a problem. */
+	/**
+	 * The provider name with its placeholders resolved, or {@code null} after adding a
+	 * problem.
+	 */
 	private String provider(String declared, String origin, Set<Problem> problems) {
 		String resolved;
 		try {
 			resolved = this.placeholders.apply(declared);
 		}
 		catch (IllegalArgumentException ex) {
-			problems.add(new Problem(origin, "has provider '" + declared + "' that cannot be resolved: "
-					+ ex.getMessage()));
+			problems.add(
+					new Problem(origin, "has provider '" + declared + "' that cannot be resolved: " + ex.getMessage()));
 			return null;
 		}
 		if (!StringUtils.hasText(resolved) || resolved.contains("${")) {
@@ -211,8 +223,8 @@ final class ThrottledOperationSource {
 			return ThrottleExpression.parse(source, method.getParameterCount(), names);
 		}
 		catch (IllegalArgumentException ex) {
-			problems.add(new Problem(origin, "has " + attribute + " expression '" + source + "' that "
-					+ ex.getMessage()));
+			problems
+				.add(new Problem(origin, "has " + attribute + " expression '" + source + "' that " + ex.getMessage()));
 			return null;
 		}
 	}

@@ -5,8 +5,9 @@ import java.time.Duration;
 import dev.llmthrottle.core.DurationFormat;
 
 /**
- * Durations as shown in events and endpoints: the configuration style of {@link DurationFormat} ({@code 45s},
- * {@code 1m}, {@code 250ms}), with zero shown as {@code 0s}.
+ * Durations as shown in events and endpoints: the configuration style of
+ * {@link DurationFormat} ({@code 45s}, {@code 1m}, {@code 250ms}), with zero shown as
+ * {@code 0s}.
  */
 public final class DurationText {
 

@@ -4,8 +4,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Normalizes the limit type of a 429 to one of a fixed set, so that it is safe as a metric tag or a map key
- * whatever a caller passes.
+ * Normalizes the limit type of a 429 to one of a fixed set, so that it is safe as a
+ * metric tag or a map key whatever a caller passes.
  */
 public final class LimitTypes {
 
@@ -18,8 +18,8 @@ public final class LimitTypes {
 	}
 
 	/**
-	 * {@code requests}, {@code tokens}, {@code input-tokens}, {@code output-tokens} or {@code unknown}; accepts the
-	 * enum-style spelling ({@code INPUT_TOKENS}).
+	 * {@code requests}, {@code tokens}, {@code input-tokens}, {@code output-tokens} or
+	 * {@code unknown}; accepts the enum-style spelling ({@code INPUT_TOKENS}).
 	 */
 	public static String normalize(String limitType) {
 		if (limitType == null) {

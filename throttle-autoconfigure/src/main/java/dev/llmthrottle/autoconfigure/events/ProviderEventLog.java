@@ -14,14 +14,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The most recent events of one provider: a ring buffer that drops the oldest event when full.
+ * The most recent events of one provider: a ring buffer that drops the oldest event when
+ * full.
  *
  * <p>
- * The engine reports when a cooldown starts but not when it ends, so the end is derived: each partition's pending
- * cooldown end is remembered, and a {@code cooldown-lifted} event stamped with that instant is added as soon as the
- * clock has passed it, before anything newer is recorded and whenever the log is read. Events therefore stay in
- * time order. A lock (not a lock-free queue) because appending, evicting and lifting due cooldowns must happen as
- * one step; it is held only for a few list operations.
+ * The engine reports when a cooldown starts but not when it ends, so the end is derived:
+ * each partition's pending cooldown end is remembered, and a {@code cooldown-lifted}
+ * event stamped with that instant is added as soon as the clock has passed it, before
+ * anything newer is recorded and whenever the log is read. Events therefore stay in time
+ * order. A lock (not a lock-free queue) because appending, evicting and lifting due
+ * cooldowns must happen as one step; it is held only for a few list operations.
  */
 final class ProviderEventLog {
 
@@ -60,7 +62,10 @@ final class ProviderEventLog {
 		}
 	}
 
-	/** Records that {@code partition} is paused for {@code duration} from now, and when it will be lifted. */
+	/**
+	 * Records that {@code partition} is paused for {@code duration} from now, and when it
+	 * will be lifted.
+	 */
 	void cooldownStarted(String partition, Duration duration, String reason, Map<String, Object> details) {
 		this.lock.lock();
 		try {
@@ -73,7 +78,8 @@ final class ProviderEventLog {
 				this.pendingLifts.put(partition, new PendingLift(until, reason));
 			}
 			if (this.pendingLifts.size() > this.capacity) {
-				// More paused partitions than events kept: forget the oldest pause rather than grow.
+				// More paused partitions than events kept: forget the oldest pause rather
+				// than grow.
 				Iterator<String> eldest = this.pendingLifts.keySet().iterator();
 				eldest.next();
 				eldest.remove();
@@ -96,7 +102,10 @@ final class ProviderEventLog {
 		}
 	}
 
-	/** Lock held. Adds a {@code cooldown-lifted} event for every pause that has ended by {@code now}. */
+	/**
+	 * Lock held. Adds a {@code cooldown-lifted} event for every pause that has ended by
+	 * {@code now}.
+	 */
 	private void liftDue(Instant now) {
 		if (this.pendingLifts.isEmpty()) {
 			return;

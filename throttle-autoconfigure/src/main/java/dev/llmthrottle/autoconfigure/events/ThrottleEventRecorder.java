@@ -18,11 +18,13 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.protocol.SecretRedactor;
 
 /**
- * A {@link ThrottleListener} that keeps the most recent events of each provider in memory: rejections, 429s,
- * retries, cooldowns started and lifted, limits learned or changed, quota exhaustion and backend degradation.
- * Admissions and releases are not recorded (they are counted by metrics instead). Memory is bounded: at most
- * {@code capacity} events per provider and {@value #MAX_PROVIDERS} providers. Timestamps come from the injected
- * {@link Clock}; free text (reasons, messages) is redacted and shortened.
+ * A {@link ThrottleListener} that keeps the most recent events of each provider in
+ * memory: rejections, 429s, retries, cooldowns started and lifted, limits learned or
+ * changed, quota exhaustion and backend degradation. Admissions and releases are not
+ * recorded (they are counted by metrics instead). Memory is bounded: at most
+ * {@code capacity} events per provider and {@value #MAX_PROVIDERS} providers. Timestamps
+ * come from the injected {@link Clock}; free text (reasons, messages) is redacted and
+ * shortened.
  */
 public final class ThrottleEventRecorder implements ThrottleListener {
 
@@ -95,7 +97,10 @@ public final class ThrottleEventRecorder implements ThrottleListener {
 		append(provider, ThrottleEventType.REJECTED, partition, details);
 	}
 
-	/** Recorded as a provider-wide {@code rejected} event with reason {@code partitions-full}. */
+	/**
+	 * Recorded as a provider-wide {@code rejected} event with reason
+	 * {@code partitions-full}.
+	 */
 	@Override
 	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
 		rejected(provider, null, rejection);

@@ -1,11 +1,15 @@
 package dev.llmthrottle.autoconfigure.events;
 
 /**
- * The kinds of {@link ThrottleEvent}; {@link #id()} is what events carry and endpoints show.
+ * The kinds of {@link ThrottleEvent}; {@link #id()} is what events carry and endpoints
+ * show.
  */
 public enum ThrottleEventType {
 
-	/** A call was refused before it was sent (too large, max-wait, queue full, partitions full). */
+	/**
+	 * A call was refused before it was sent (too large, max-wait, queue full, partitions
+	 * full).
+	 */
 	REJECTED("rejected"),
 
 	/** The provider answered 429. */

@@ -17,12 +17,13 @@ import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * Publishes the LLM throttles to Micrometer (names in {@link LlmThrottleMetrics}). As a {@link MeterBinder} it
- * registers each provider's meters, gauges included, when bound to a registry; as a {@link ThrottleListener} it
- * counts admissions, rejections, settled tokens, cooldowns, 429s, retries and the rest. Only providers present
- * when the binder is bound get meters, and events that arrive before binding are not counted: both keep the
- * {@code provider} tag bounded by the configuration. {@link #removeProvider(String)} takes a provider's meters out
- * of every registry.
+ * Publishes the LLM throttles to Micrometer (names in {@link LlmThrottleMetrics}). As a
+ * {@link MeterBinder} it registers each provider's meters, gauges included, when bound to
+ * a registry; as a {@link ThrottleListener} it counts admissions, rejections, settled
+ * tokens, cooldowns, 429s, retries and the rest. Only providers present when the binder
+ * is bound get meters, and events that arrive before binding are not counted: both keep
+ * the {@code provider} tag bounded by the configuration. {@link #removeProvider(String)}
+ * takes a provider's meters out of every registry.
  */
 public final class LlmThrottleMeterBinder implements MeterBinder, ThrottleListener {
 
@@ -31,8 +32,8 @@ public final class LlmThrottleMeterBinder implements MeterBinder, ThrottleListen
 	private final ConcurrentHashMap<String, ProviderMeters[]> providers = new ConcurrentHashMap<>();
 
 	/**
-	 * @param throttlers the throttlers, looked up when bound (so the binder can be a listener of the throttlers it
-	 * measures)
+	 * @param throttlers the throttlers, looked up when bound (so the binder can be a
+	 * listener of the throttlers it measures)
 	 */
 	public LlmThrottleMeterBinder(Supplier<? extends Collection<ProviderThrottler>> throttlers) {
 		this.throttlers = throttlers;
@@ -50,7 +51,10 @@ public final class LlmThrottleMeterBinder implements MeterBinder, ThrottleListen
 		}
 	}
 
-	/** Removes the meters of {@code provider} from every registry and stops counting its events. */
+	/**
+	 * Removes the meters of {@code provider} from every registry and stops counting its
+	 * events.
+	 */
 	public void removeProvider(String provider) {
 		ProviderMeters[] removed = this.providers.remove(provider);
 		if (removed != null) {
@@ -80,7 +84,10 @@ public final class LlmThrottleMeterBinder implements MeterBinder, ThrottleListen
 		}
 	}
 
-	/** Counted as {@code llm.throttle.calls{outcome=partitions-full}}, like every other refusal. */
+	/**
+	 * Counted as {@code llm.throttle.calls{outcome=partitions-full}}, like every other
+	 * refusal.
+	 */
 	@Override
 	public void partitionLimitReached(String provider, PartitionLimitException rejection) {
 		rejected(provider, null, rejection);

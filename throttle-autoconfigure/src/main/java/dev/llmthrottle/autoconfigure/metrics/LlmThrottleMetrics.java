@@ -3,28 +3,42 @@ package dev.llmthrottle.autoconfigure.metrics;
 import java.util.List;
 
 /**
- * Names, tags and tag values of the LLM throttle metrics. Every meter carries {@value #PROVIDER}; some add
- * {@value #OUTCOME} or {@value #DIMENSION}. No other tag is ever used, so cardinality is bounded by the number of
- * configured providers times a few fixed values.
+ * Names, tags and tag values of the LLM throttle metrics. Every meter carries
+ * {@value #PROVIDER}; some add {@value #OUTCOME} or {@value #DIMENSION}. No other tag is
+ * ever used, so cardinality is bounded by the number of configured providers times a few
+ * fixed values.
  */
 public final class LlmThrottleMetrics {
 
-	/** Timer (with a percentile histogram): how long admitted calls waited for admission (0 on the fast path). */
+	/**
+	 * Timer (with a percentile histogram): how long admitted calls waited for admission
+	 * (0 on the fast path).
+	 */
 	public static final String ADMISSION_WAIT = "llm.throttle.admission.wait";
 
 	/**
-	 * Counter: admission decisions, by {@value #OUTCOME}: {@value #OUTCOME_ADMITTED} or the rejection reason
-	 * ({@code too-large}, {@code max-wait}, {@code queue-full}, {@code partitions-full}).
+	 * Counter: admission decisions, by {@value #OUTCOME}: {@value #OUTCOME_ADMITTED} or
+	 * the rejection reason ({@code too-large}, {@code max-wait}, {@code queue-full},
+	 * {@code partitions-full}).
 	 */
 	public static final String CALLS = "llm.throttle.calls";
 
-	/** Counter: estimated tokens of calls settled with reported usage, by {@value #DIMENSION} (input/output). */
+	/**
+	 * Counter: estimated tokens of calls settled with reported usage, by
+	 * {@value #DIMENSION} (input/output).
+	 */
 	public static final String TOKENS_ESTIMATED = "llm.throttle.tokens.estimated";
 
-	/** Counter: actual tokens reported for the same calls, by {@value #DIMENSION} (input/output). */
+	/**
+	 * Counter: actual tokens reported for the same calls, by {@value #DIMENSION}
+	 * (input/output).
+	 */
 	public static final String TOKENS_ACTUAL = "llm.throttle.tokens.actual";
 
-	/** Distribution summary: absolute difference between estimated and actual tokens per call, by dimension. */
+	/**
+	 * Distribution summary: absolute difference between estimated and actual tokens per
+	 * call, by dimension.
+	 */
 	public static final String TOKENS_ESTIMATE_ERROR = "llm.throttle.tokens.estimate.error";
 
 	/** Gauge: calls in flight, all partitions. */
@@ -33,13 +47,18 @@ public final class LlmThrottleMetrics {
 	/** Gauge: callers waiting for admission, all partitions. */
 	public static final String QUEUED = "llm.throttle.queued";
 
-	/** Time gauge (seconds): the longest cooldown remaining in any partition, 0 when none. */
+	/**
+	 * Time gauge (seconds): the longest cooldown remaining in any partition, 0 when none.
+	 */
 	public static final String COOLDOWN_REMAINING = "llm.throttle.cooldown.remaining";
 
 	/** Counter: cooldowns set or extended. */
 	public static final String COOLDOWNS = "llm.throttle.cooldowns";
 
-	/** Counter: 429 responses, by {@value #DIMENSION} = the limit type named (or {@code unknown}). */
+	/**
+	 * Counter: 429 responses, by {@value #DIMENSION} = the limit type named (or
+	 * {@code unknown}).
+	 */
 	public static final String RATE_LIMITED = "llm.throttle.rate.limited";
 
 	/** Counter: retries of refused calls. */

@@ -13,9 +13,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 /**
- * Auto-configuration of the {@link LlmThrottleMeterBinder}. Applies when Micrometer is present and both a
- * {@link MeterRegistry} and throttlers exist; Spring Boot binds it to the registry and the throttlers' listener
- * forwards events to it.
+ * Auto-configuration of the {@link LlmThrottleMeterBinder}. Applies when Micrometer is
+ * present and both a {@link MeterRegistry} and throttlers exist; Spring Boot binds it to
+ * the registry and the throttlers' listener forwards events to it.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class,
 		afterName = { "org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration",

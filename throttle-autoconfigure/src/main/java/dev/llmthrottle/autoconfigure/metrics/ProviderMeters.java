@@ -23,8 +23,9 @@ import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 
 /**
- * The meters of one provider in one registry, created once so that a listener callback is a map lookup and an
- * increment. Remembers every meter it registered so that {@link #remove()} takes them all out again.
+ * The meters of one provider in one registry, created once so that a listener callback is
+ * a map lookup and an increment. Remembers every meter it registered so that
+ * {@link #remove()} takes them all out again.
  */
 final class ProviderMeters {
 
@@ -82,9 +83,9 @@ final class ProviderMeters {
 			.register(registry));
 		this.admitted = outcome(LlmThrottleMetrics.OUTCOME_ADMITTED);
 		LlmThrottleMetrics.REJECTION_REASONS.forEach((reason) -> this.rejected.put(reason, outcome(reason)));
-		LlmThrottleMetrics.LIMIT_TYPES.forEach((type) -> this.rateLimited.put(type,
-				counter(LlmThrottleMetrics.RATE_LIMITED, "LLM responses refusing a call for a rate limit (429)",
-						LlmThrottleMetrics.DIMENSION, type)));
+		LlmThrottleMetrics.LIMIT_TYPES
+			.forEach((type) -> this.rateLimited.put(type, counter(LlmThrottleMetrics.RATE_LIMITED,
+					"LLM responses refusing a call for a rate limit (429)", LlmThrottleMetrics.DIMENSION, type)));
 		for (Dimension dimension : Dimension.values()) {
 			this.limitsLearned.put(dimension.id(), counter(LlmThrottleMetrics.LIMITS_LEARNED,
 					"Limits learned from the provider", LlmThrottleMetrics.DIMENSION, dimension.id()));
@@ -114,8 +115,9 @@ final class ProviderMeters {
 			.tags(this.tags)
 			.strongReference(true)
 			.register(registry));
-		add(TimeGauge.builder(LlmThrottleMetrics.COOLDOWN_REMAINING, throttler, TimeUnit.NANOSECONDS,
-				ProviderMeters::cooldownRemainingNanos)
+		add(TimeGauge
+			.builder(LlmThrottleMetrics.COOLDOWN_REMAINING, throttler, TimeUnit.NANOSECONDS,
+					ProviderMeters::cooldownRemainingNanos)
 			.description("Longest cooldown remaining in any partition")
 			.tags(this.tags)
 			.strongReference(true)
@@ -178,8 +180,7 @@ final class ProviderMeters {
 	}
 
 	private Counter outcome(String outcome) {
-		return counter(LlmThrottleMetrics.CALLS, "LLM call admissions by outcome", LlmThrottleMetrics.OUTCOME,
-				outcome);
+		return counter(LlmThrottleMetrics.CALLS, "LLM call admissions by outcome", LlmThrottleMetrics.OUTCOME, outcome);
 	}
 
 	private Counter counter(String name, String description, String tagKey, String tagValue) {

@@ -18,22 +18,24 @@ import org.springframework.boot.ssl.SslBundle;
 import dev.llmthrottle.core.redis.LettuceRedisScripts;
 
 /**
- * Builds the throttle's own Lettuce client from the application's Redis connection details
- * ({@code spring.data.redis.*}: standalone, sentinel or cluster, credentials, SSL bundle).
+ * Builds the throttle's own Lettuce client from the application's Redis connection
+ * details ({@code spring.data.redis.*}: standalone, sentinel or cluster, credentials, SSL
+ * bundle).
  *
  * <p>
- * Why not the application's {@code LettuceConnectionFactory}: client options belong to the client, and a limiter
- * needs options a cache does not (reject commands while disconnected, replay nothing, bounded queue, a timeout on
- * every command). Changing them on the shared client would change them for the whole application; a client of our
- * own, on the same {@link ClientResources} (event loops) when the application has them, costs one connection.
+ * Why not the application's {@code LettuceConnectionFactory}: client options belong to
+ * the client, and a limiter needs options a cache does not (reject commands while
+ * disconnected, replay nothing, bounded queue, a timeout on every command). Changing them
+ * on the shared client would change them for the whole application; a client of our own,
+ * on the same {@link ClientResources} (event loops) when the application has them, costs
+ * one connection.
  */
 final class LettuceScriptsFactory {
 
 	private LettuceScriptsFactory() {
 	}
 
-	static LettuceRedisScripts create(DataRedisConnectionDetails details, ClientResources resources,
-			Duration timeout) {
+	static LettuceRedisScripts create(DataRedisConnectionDetails details, ClientResources resources, Duration timeout) {
 		ClientOptions options = withSsl(LettuceRedisScripts.clientOptions(timeout), details.getSslBundle());
 		if (details.getMasterReplica() != null) {
 			throw new IllegalStateException("llm.throttle: the Redis backend supports standalone, sentinel and "

@@ -26,9 +26,10 @@ import dev.llmthrottle.core.redis.RedisBackend;
 import dev.llmthrottle.core.redis.RedisScripts;
 
 /**
- * Auto-configuration of the Redis backend, active when Lettuce and Spring Data Redis are on the classpath and some
- * provider has {@code backend: redis}: a Lettuce client of its own (see {@link LettuceScriptsFactory} for why) on
- * the application's {@code spring.data.redis.*} connection details, the {@link RedisBackend} and the
+ * Auto-configuration of the Redis backend, active when Lettuce and Spring Data Redis are
+ * on the classpath and some provider has {@code backend: redis}: a Lettuce client of its
+ * own (see {@link LettuceScriptsFactory} for why) on the application's
+ * {@code spring.data.redis.*} connection details, the {@link RedisBackend} and the
  * {@link PartitionStateFactories} that build those providers' throttlers on it.
  */
 @AutoConfiguration(before = LlmThrottleAutoConfiguration.class, after = ThrottleSupportAutoConfiguration.class,
@@ -45,9 +46,8 @@ public final class LlmThrottleRedisAutoConfiguration {
 	@ConditionalOnMissingBean
 	RedisScripts llmThrottleRedisScripts(RedisThrottleProperties properties,
 			ObjectProvider<DataRedisConnectionDetails> connectionDetails, ObjectProvider<ClientResources> resources) {
-		DataRedisConnectionDetails details = connectionDetails
-			.getIfAvailable(() -> new DataRedisConnectionDetails() {
-			});
+		DataRedisConnectionDetails details = connectionDetails.getIfAvailable(() -> new DataRedisConnectionDetails() {
+		});
 		return LettuceScriptsFactory.create(details, resources.getIfUnique(), properties.getCommandTimeout());
 	}
 

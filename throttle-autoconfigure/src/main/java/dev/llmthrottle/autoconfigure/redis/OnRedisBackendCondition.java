@@ -13,8 +13,8 @@ import dev.llmthrottle.autoconfigure.Backend;
 import dev.llmthrottle.autoconfigure.ProviderProperties;
 
 /**
- * Matches when some provider's {@code backend} is {@code redis}, set on the provider or inherited from
- * {@code llm.throttle.defaults.backend}.
+ * Matches when some provider's {@code backend} is {@code redis}, set on the provider or
+ * inherited from {@code llm.throttle.defaults.backend}.
  */
 class OnRedisBackendCondition extends SpringBootCondition {
 

@@ -8,27 +8,29 @@ import dev.llmthrottle.core.redis.FailurePolicy;
 import dev.llmthrottle.core.redis.RedisBackendSettings;
 
 /**
- * How providers with {@code backend: redis} use Redis, bound from {@code llm.throttle.redis.*}. The connection
- * itself comes from {@code spring.data.redis.*}.
+ * How providers with {@code backend: redis} use Redis, bound from
+ * {@code llm.throttle.redis.*}. The connection itself comes from
+ * {@code spring.data.redis.*}.
  */
 @ConfigurationProperties("llm.throttle.redis")
 public class RedisThrottleProperties {
 
 	/**
-	 * First segment of every key, followed by a hash tag per partition. Instances sharing a quota must use the same
-	 * prefix (and the same llm.throttle.partition-key-secret).
+	 * First segment of every key, followed by a hash tag per partition. Instances sharing
+	 * a quota must use the same prefix (and the same llm.throttle.partition-key-secret).
 	 */
 	private String keyPrefix = "llmthrottle";
 
 	/**
-	 * What to do while Redis is unreachable, slow or failing: fail-closed refuses every call at once,
-	 * fail-open-local throttles in this JVM at 1/expected-instances of each limit until Redis answers again.
+	 * What to do while Redis is unreachable, slow or failing: fail-closed refuses every
+	 * call at once, fail-open-local throttles in this JVM at 1/expected-instances of each
+	 * limit until Redis answers again.
 	 */
 	private FailurePolicy onFailure = FailurePolicy.FAIL_OPEN_LOCAL;
 
 	/**
-	 * Number of instances expected to share the quota; a failing-open instance keeps this share of each limit and
-	 * of the concurrency cap.
+	 * Number of instances expected to share the quota; a failing-open instance keeps this
+	 * share of each limit and of the concurrency cap.
 	 */
 	private int expectedInstances = 2;
 
@@ -38,8 +40,8 @@ public class RedisThrottleProperties {
 	private Duration commandTimeout = Duration.ofMillis(500);
 
 	/**
-	 * Lifetime of a concurrency lease without renewal; held leases are renewed every third of it, and a crashed
-	 * instance's leases come back after it.
+	 * Lifetime of a concurrency lease without renewal; held leases are renewed every
+	 * third of it, and a crashed instance's leases come back after it.
 	 */
 	private Duration leaseTtl = Duration.ofSeconds(30);
 
@@ -49,8 +51,8 @@ public class RedisThrottleProperties {
 	private Duration warnInterval = Duration.ofSeconds(10);
 
 	/**
-	 * Threads per provider that wait for Redis replies (admissions and releases block them, never a caller's or
-	 * event-loop thread).
+	 * Threads per provider that wait for Redis replies (admissions and releases block
+	 * them, never a caller's or event-loop thread).
 	 */
 	private int threads = 4;
 
@@ -117,9 +119,8 @@ public class RedisThrottleProperties {
 	RedisBackendSettings toSettings() {
 		try {
 			RedisBackendSettings defaults = RedisBackendSettings.defaults();
-			return new RedisBackendSettings(this.keyPrefix, this.onFailure, this.expectedInstances,
-					this.commandTimeout, this.leaseTtl, this.warnInterval, defaults.probeInterval(),
-					defaults.concurrencyPoll());
+			return new RedisBackendSettings(this.keyPrefix, this.onFailure, this.expectedInstances, this.commandTimeout,
+					this.leaseTtl, this.warnInterval, defaults.probeInterval(), defaults.concurrencyPoll());
 		}
 		catch (IllegalArgumentException | NullPointerException ex) {
 			throw new IllegalArgumentException("Invalid llm.throttle.redis configuration: " + ex.getMessage(), ex);

@@ -5,15 +5,19 @@ import java.util.Locale;
 import org.springframework.http.HttpHeaders;
 
 /**
- * Finds the credential a request carries, so that each API key gets its own partition (providers enforce limits
- * per key). The value is handed straight to the partition-key hasher and kept nowhere else.
+ * Finds the credential a request carries, so that each API key gets its own partition
+ * (providers enforce limits per key). The value is handed straight to the partition-key
+ * hasher and kept nowhere else.
  */
 final class CredentialKeys {
 
 	private CredentialKeys() {
 	}
 
-	/** The raw credential of {@code headers} ({@code Authorization}, {@code x-api-key}, {@code api-key}), or null. */
+	/**
+	 * The raw credential of {@code headers} ({@code Authorization}, {@code x-api-key},
+	 * {@code api-key}), or null.
+	 */
 	static String rawKey(HttpHeaders headers) {
 		String authorization = headers.getFirst(HttpHeaders.AUTHORIZATION);
 		if (authorization != null && !authorization.isBlank()) {

@@ -21,10 +21,11 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Throttles {@code RestClient} calls to a configured provider by running each through the blocking call pipeline
- * ({@link BlockingCall}): the cost is estimated from the request body, the call is admitted on its key's partition
- * (or runs under the calling thread's admission of that same partition), and {@link RestClientShape} reads the
- * responses. Waits park the calling thread on the engine's time source and honour interruption.
+ * Throttles {@code RestClient} calls to a configured provider by running each through the
+ * blocking call pipeline ({@link BlockingCall}): the cost is estimated from the request
+ * body, the call is admitted on its key's partition (or runs under the calling thread's
+ * admission of that same partition), and {@link RestClientShape} reads the responses.
+ * Waits park the calling thread on the engine's time source and honour interruption.
  */
 public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttpRequestInterceptor {
 

@@ -26,8 +26,9 @@ import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
 /**
- * What the HTTP filters and the advisor share about talking to providers: the providers by base URL, the response
- * feedback (cooldown, shrinking, retries) and the cost estimator.
+ * What the HTTP filters and the advisor share about talking to providers: the providers
+ * by base URL, the response feedback (cooldown, shrinking, retries) and the cost
+ * estimator.
  */
 @AutoConfiguration(after = LlmThrottleAutoConfiguration.class)
 @ConditionalOnBean({ LlmThrottlers.class, ProviderDefinitions.class })
@@ -47,7 +48,8 @@ public final class LlmThrottleExchangeAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ResponseFeedback llmThrottleResponseFeedback(ObjectProvider<ThrottleListener> listener) {
-		return new ResponseFeedback(Clock.systemUTC(), new Random(), listener.getIfAvailable(() -> ThrottleListener.NONE));
+		return new ResponseFeedback(Clock.systemUTC(), new Random(),
+				listener.getIfAvailable(() -> ThrottleListener.NONE));
 	}
 
 	@Bean
@@ -56,7 +58,10 @@ public final class LlmThrottleExchangeAutoConfiguration {
 		return new LlmThrottlerRegistry(providers, feedback, time);
 	}
 
-	/** Each provider's {@link dev.llmthrottle.call.LlmThrottler} as a bean named {@code <provider>LlmThrottler}. */
+	/**
+	 * Each provider's {@link dev.llmthrottle.call.LlmThrottler} as a bean named
+	 * {@code <provider>LlmThrottler}.
+	 */
 	@Bean
 	static LlmThrottlerBeans llmThrottlerBeans() {
 		return new LlmThrottlerBeans();

@@ -23,10 +23,11 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Throttles {@code WebClient} calls to a configured provider by running each through the Reactor driver of the
- * call pipeline ({@link ReactorCall}): admitted on its key's partition (or under an outer admission of that same
- * partition, from the Reactor context or the subscribing thread), the responses read by {@link WebClientShape}.
- * Never blocks; whatever follows a wait runs on Reactor's parallel scheduler.
+ * Throttles {@code WebClient} calls to a configured provider by running each through the
+ * Reactor driver of the call pipeline ({@link ReactorCall}): admitted on its key's
+ * partition (or under an outer admission of that same partition, from the Reactor context
+ * or the subscribing thread), the responses read by {@link WebClientShape}. Never blocks;
+ * whatever follows a wait runs on Reactor's parallel scheduler.
  */
 public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFunction {
 
@@ -47,8 +48,8 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 	}
 
 	/**
-	 * A filter that also sees the admission of the subscribing thread (a blocking annotated method calling
-	 * {@code block()}).
+	 * A filter that also sees the admission of the subscribing thread (a blocking
+	 * annotated method calling {@code block()}).
 	 */
 	public LlmThrottleExchangeFilterFunction(LlmProviders providers, ResponseFeedback feedback, CostEstimator costs,
 			TimeSource time, CurrentAdmission currentAdmission) {
@@ -73,8 +74,8 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 			if (outer == null) {
 				outer = this.currentAdmission.find(partition);
 			}
-			CallPipeline<WebClientShape.Answer> call = new CallPipeline<>(this.feedback, this.time, provider,
-					partition, estimate(provider, request), outer, new WebClientShape(provider.dialect()));
+			CallPipeline<WebClientShape.Answer> call = new CallPipeline<>(this.feedback, this.time, provider, partition,
+					estimate(provider, request), outer, new WebClientShape(provider.dialect()));
 			return ReactorCall.mono(call, (lease) -> WebClientShape.exchange(next, request), Schedulers.parallel())
 				.map(WebClientShape.Answer::response);
 		});

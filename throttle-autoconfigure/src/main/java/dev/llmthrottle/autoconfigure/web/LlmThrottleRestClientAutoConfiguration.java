@@ -15,7 +15,8 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Adds {@link LlmThrottleClientHttpRequestInterceptor} to every {@code RestClient.Builder} Boot hands out.
+ * Adds {@link LlmThrottleClientHttpRequestInterceptor} to every
+ * {@code RestClient.Builder} Boot hands out.
  */
 @AutoConfiguration(after = LlmThrottleExchangeAutoConfiguration.class)
 @ConditionalOnClass({ RestClient.class, RestClientCustomizer.class })

@@ -15,8 +15,8 @@ import dev.llmthrottle.exchange.LlmProviders;
 import dev.llmthrottle.exchange.ResponseFeedback;
 
 /**
- * Adds {@link LlmThrottleExchangeFilterFunction} to every {@code WebClient.Builder} Boot hands out. Requests to
- * other hosts pass through untouched.
+ * Adds {@link LlmThrottleExchangeFilterFunction} to every {@code WebClient.Builder} Boot
+ * hands out. Requests to other hosts pass through untouched.
  */
 @AutoConfiguration(after = LlmThrottleExchangeAutoConfiguration.class)
 @ConditionalOnClass({ WebClient.class, WebClientCustomizer.class, reactor.core.publisher.Mono.class })

@@ -17,9 +17,10 @@ import dev.llmthrottle.call.LlmThrottler;
 import dev.llmthrottle.call.LlmThrottlerRegistry;
 
 /**
- * Registers each configured provider's {@link LlmThrottler} as a bean named {@code <provider>LlmThrottler}, so that
- * application code injects it by qualifier. Each bean is the registry's instance (built on the provider's engine
- * throttler), so limits changed at runtime through the actuator apply to it.
+ * Registers each configured provider's {@link LlmThrottler} as a bean named
+ * {@code <provider>LlmThrottler}, so that application code injects it by qualifier. Each
+ * bean is the registry's instance (built on the provider's engine throttler), so limits
+ * changed at runtime through the actuator apply to it.
  */
 final class LlmThrottlerBeans implements BeanDefinitionRegistryPostProcessor, EnvironmentAware, BeanFactoryAware {
 

@@ -19,9 +19,10 @@ import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
 /**
- * A {@code RestClient} response as the call pipeline reads it: an error's body is read up to a bound (and kept,
- * to pass on when the pipeline gives up), a success's body passes to the caller through a {@link UsageMeter} and
- * its lease is settled when the body ends or the response is closed. A transport {@link IOException} is retried.
+ * A {@code RestClient} response as the call pipeline reads it: an error's body is read up
+ * to a bound (and kept, to pass on when the pipeline gives up), a success's body passes
+ * to the caller through a {@link UsageMeter} and its lease is settled when the body ends
+ * or the response is closed. A transport {@link IOException} is retried.
  */
 final class RestClientShape implements CallShape<ClientHttpResponse> {
 
@@ -49,8 +50,8 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 
 	@Override
 	public Failure failure(Throwable error) {
-		return (error instanceof IOException && !(error instanceof java.io.InterruptedIOException))
-				? Failure.TRANSPORT : Failure.OTHER;
+		return (error instanceof IOException && !(error instanceof java.io.InterruptedIOException)) ? Failure.TRANSPORT
+				: Failure.OTHER;
 	}
 
 	@Override
@@ -129,7 +130,10 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 
 	}
 
-	/** A success whose body is metered as the caller reads it; its lease is settled at the end or on close. */
+	/**
+	 * A success whose body is metered as the caller reads it; its lease is settled at the
+	 * end or on close.
+	 */
 	private static final class MeteredResponse extends DelegatingResponse {
 
 		private final Lease lease;
@@ -176,7 +180,8 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 						if (n > 0) {
 							MeteredResponse.this.meter.feed(buffer, offset, n);
 							if (MeteredResponse.this.meter.isComplete()) {
-								finish(true); // the last event is in: the call is over even if the body lingers
+								finish(true); // the last event is in: the call is over
+												// even if the body lingers
 							}
 						}
 						else if (n < 0) {
@@ -202,8 +207,9 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 		}
 
 		/**
-		 * Closes the response. A body the caller did not read (a status-only exchange) is first read through the
-		 * meter, up to {@link #MAX_DRAIN} bytes, so the call still settles from its usage.
+		 * Closes the response. A body the caller did not read (a status-only exchange) is
+		 * first read through the meter, up to {@link #MAX_DRAIN} bytes, so the call still
+		 * settles from its usage.
 		 */
 		@Override
 		public void close() {

@@ -5,8 +5,9 @@ import org.springframework.http.HttpHeaders;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
 /**
- * Spring's {@link HttpHeaders} as the protocol package's Spring-free header view; the one adapter shared by the
- * HTTP clients' adapters and the readers of Spring's HTTP exceptions.
+ * Spring's {@link HttpHeaders} as the protocol package's Spring-free header view; the one
+ * adapter shared by the HTTP clients' adapters and the readers of Spring's HTTP
+ * exceptions.
  */
 public final class SpringHeaders {
 

@@ -22,10 +22,11 @@ import dev.llmthrottle.call.UsageMeter;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * A {@code WebClient} response as the call pipeline reads it. An error's body is read up to a bound before the
- * pipeline sees it (a read that fails fails the attempt); a success's body flows to the caller through a
- * {@link UsageMeter}, and its lease is settled when the body ends, fails or is cancelled (WebClient drains an
- * unread body, so that happens too). A {@link WebClientRequestException} is a transport failure.
+ * A {@code WebClient} response as the call pipeline reads it. An error's body is read up
+ * to a bound before the pipeline sees it (a read that fails fails the attempt); a
+ * success's body flows to the caller through a {@link UsageMeter}, and its lease is
+ * settled when the body ends, fails or is cancelled (WebClient drains an unread body, so
+ * that happens too). A {@link WebClientRequestException} is a transport failure.
  */
 final class WebClientShape implements CallShape<WebClientShape.Answer> {
 
@@ -43,8 +44,8 @@ final class WebClientShape implements CallShape<WebClientShape.Answer> {
 			if (response.statusCode().value() < 400) {
 				return Mono.just(new Answer(response, ""));
 			}
-			Flux<DataBuffer> body = DataBufferUtils
-				.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()), MAX_ERROR_BODY);
+			Flux<DataBuffer> body = DataBufferUtils.takeUntilByteCount(response.body(BodyExtractors.toDataBuffers()),
+					MAX_ERROR_BODY);
 			return DataBufferUtils.join(body).map((joined) -> {
 				try {
 					return joined.toString(StandardCharsets.UTF_8);
@@ -81,17 +82,20 @@ final class WebClientShape implements CallShape<WebClientShape.Answer> {
 			buffer.toByteBuffer(buffer.readPosition(), ByteBuffer.wrap(chunk), 0, chunk.length);
 			meter.feed(chunk, 0, chunk.length);
 			if (meter.isComplete()) {
-				settle(lease, meter, true); // the last event is in: the call is over even if the body lingers
+				settle(lease, meter, true); // the last event is in: the call is over even
+											// if the body lingers
 			}
-		}).doOnComplete(() -> settle(lease, meter, true))
+		})
+			.doOnComplete(() -> settle(lease, meter, true))
 			.doOnError((error) -> settle(lease, meter, false))
 			.doOnCancel(() -> settle(lease, meter, false))).build();
 		return new Answer(metered, "");
 	}
 
 	/**
-	 * Settles before the end reaches the caller (so a caller that sees the body end sees the permit released): a
-	 * complete body from its usage, a cut one from what it reported so far, else the estimate.
+	 * Settles before the end reaches the caller (so a caller that sees the body end sees
+	 * the permit released): a complete body from its usage, a cut one from what it
+	 * reported so far, else the estimate.
 	 */
 	private static void settle(Lease lease, UsageMeter meter, boolean complete) {
 		try {

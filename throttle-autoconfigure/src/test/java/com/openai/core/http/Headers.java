@@ -7,8 +7,8 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Test stand-in for openai-java's {@code Headers}, with the same public methods the advisor reads. The real SDK is
- * not a dependency of the starter.
+ * Test stand-in for openai-java's {@code Headers}, with the same public methods the
+ * advisor reads. The real SDK is not a dependency of the starter.
  */
 public final class Headers {
 

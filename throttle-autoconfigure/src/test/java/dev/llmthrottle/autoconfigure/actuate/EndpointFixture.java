@@ -22,9 +22,10 @@ import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.protocol.Dialect;
 
 /**
- * Two providers on virtual time, listened to by the statistics and the event recorder, with the endpoint over
- * them: {@code openai} (10 requests and 1,000 tokens per minute, 2 concurrent, 1 waiting, no pacing) and
- * {@code anthropic} (50 requests per minute, 100 output tokens reserved by default).
+ * Two providers on virtual time, listened to by the statistics and the event recorder,
+ * with the endpoint over them: {@code openai} (10 requests and 1,000 tokens per minute, 2
+ * concurrent, 1 waiting, no pacing) and {@code anthropic} (50 requests per minute, 100
+ * output tokens reserved by default).
  */
 final class EndpointFixture {
 
@@ -44,8 +45,7 @@ final class EndpointFixture {
 			List.of(Limit.perMinute(Dimension.REQUESTS, 10), Limit.perMinute(Dimension.TOKENS, 1000)), 2,
 			Duration.ofSeconds(10), 1, Duration.ofMinutes(1), 1000);
 
-	final ThrottlePolicy anthropicPolicy = ThrottlePolicy.of("anthropic", 0,
-			Limit.perMinute(Dimension.REQUESTS, 50));
+	final ThrottlePolicy anthropicPolicy = ThrottlePolicy.of("anthropic", 0, Limit.perMinute(Dimension.REQUESTS, 50));
 
 	final ProviderThrottler openai;
 
@@ -63,10 +63,10 @@ final class EndpointFixture {
 		this.anthropic = new ProviderThrottler(this.anthropicPolicy, this.time, keys, this.listener);
 		this.throttlers = new LlmThrottlers(List.of(this.openai, this.anthropic));
 		this.definitions = new ProviderDefinitions(List.of(
-				new ProviderDefinition("openai", List.of(), Dialect.OPENAI, Backend.MEMORY, this.openaiPolicy, 0,
-						false, RetryPolicy.DEFAULT),
-				new ProviderDefinition("anthropic", List.of(), Dialect.ANTHROPIC, Backend.MEMORY,
-						this.anthropicPolicy, 100, false, RetryPolicy.DEFAULT)));
+				new ProviderDefinition("openai", List.of(), Dialect.OPENAI, Backend.MEMORY, this.openaiPolicy, 0, false,
+						RetryPolicy.DEFAULT),
+				new ProviderDefinition("anthropic", List.of(), Dialect.ANTHROPIC, Backend.MEMORY, this.anthropicPolicy,
+						100, false, RetryPolicy.DEFAULT)));
 		this.updater = new ProviderLimitsUpdater(this.throttlers, this.definitions, new ThrottlePolicyFactory(),
 				this.recorder);
 	}

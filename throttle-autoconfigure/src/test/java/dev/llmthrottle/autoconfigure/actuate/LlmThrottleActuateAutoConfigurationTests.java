@@ -48,11 +48,15 @@ class LlmThrottleActuateAutoConfigurationTests {
 				.hasSingleBean(ProviderLimitsUpdater.class)
 				.hasSingleBean(LlmThrottleEndpointWebExtension.class)
 				.hasBean("llmThrottleHealthContributor");
-			assertThat(context.getBean(CompositeThrottleListener.class).delegates()).contains(
-					context.getBean(ThrottleStatistics.class), context.getBean(ThrottleEventRecorder.class));
+			assertThat(context.getBean(CompositeThrottleListener.class).delegates())
+				.contains(context.getBean(ThrottleStatistics.class), context.getBean(ThrottleEventRecorder.class));
 			LlmThrottlers throttlers = context.getBean(LlmThrottlers.class);
 			throttlers.get("openai").acquire("sk-key", Cost.oneRequest()).release(null);
-			assertThat(context.getBean(LlmThrottleEndpoint.class).providers().providers().get("openai").counts()
+			assertThat(context.getBean(LlmThrottleEndpoint.class)
+				.providers()
+				.providers()
+				.get("openai")
+				.counts()
 				.admitted()).isEqualTo(1);
 		});
 	}
@@ -116,7 +120,8 @@ class LlmThrottleActuateAutoConfigurationTests {
 		this.runner.withPropertyValues(EXPOSE).withUserConfiguration(Custom.class).run((context) -> {
 			assertThat(context).getBean(ThrottleStatistics.class).isSameAs(context.getBean("customStatistics"));
 			context.getBean(ThrottleEventRecorder.class).backendDegraded("openai", "test");
-			assertThat(context.getBean(ThrottleEventRecorder.class).events("openai")).extracting(ThrottleEvent::timestamp)
+			assertThat(context.getBean(ThrottleEventRecorder.class).events("openai"))
+				.extracting(ThrottleEvent::timestamp)
 				.containsExactly(Custom.NOW);
 		});
 	}

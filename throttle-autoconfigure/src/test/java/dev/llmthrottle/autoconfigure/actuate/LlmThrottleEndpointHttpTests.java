@@ -23,9 +23,10 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The endpoints over HTTP in a reactive application with every auto-configuration of the classpath (so also through
- * the {@code AutoConfiguration.imports} entries): exposure, the default read-only access of the write operation,
- * JSON body binding and 400 answers for invalid changes.
+ * The endpoints over HTTP in a reactive application with every auto-configuration of the
+ * classpath (so also through the {@code AutoConfiguration.imports} entries): exposure,
+ * the default read-only access of the write operation, JSON body binding and 400 answers
+ * for invalid changes.
  */
 @Timeout(60)
 class LlmThrottleEndpointHttpTests {
@@ -49,7 +50,8 @@ class LlmThrottleEndpointHttpTests {
 			assertThat(get(context, "/actuator/llmthrottleevents").statusCode()).isEqualTo(200);
 			HttpResponse<String> health = get(context, "/actuator/health");
 			assertThat(health.statusCode()).isEqualTo(200);
-			assertThat(this.json.readTree(health.body()).at("/components/llmThrottle/components/openai/status").asString())
+			assertThat(
+					this.json.readTree(health.body()).at("/components/llmThrottle/components/openai/status").asString())
 				.isEqualTo("UP");
 			HttpResponse<String> write = post(context, "/actuator/llmthrottle/openai", "{\"requestsPerMinute\":20}");
 			assertThat(write.statusCode()).isIn(404, 405);

@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The {@code llmthrottle} endpoint's read operations against a state built through real admissions on virtual time:
- * two partitions of {@code openai} (the default one with two calls in flight and one waiting, the canary key's
- * with one call in flight and a cooldown from a simulated 429), a rejection and a settled call.
+ * The {@code llmthrottle} endpoint's read operations against a state built through real
+ * admissions on virtual time: two partitions of {@code openai} (the default one with two
+ * calls in flight and one waiting, the canary key's with one call in flight and a
+ * cooldown from a simulated 429), a rejection and a settled call.
  */
 @Timeout(30)
 @PermitLeakAllowed("its fixture holds permits and a waiter so that the endpoint has state to show")
@@ -76,8 +77,7 @@ class LlmThrottleEndpointTests {
 		assertThat(openai.inFlight()).isEqualTo(3);
 		assertThat(openai.queued()).isEqualTo(1);
 		assertThat(openai.partitions()).isEqualTo(2);
-		assertThat(openai.limits()).containsExactly(
-				new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L),
+		assertThat(openai.limits()).containsExactly(new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L),
 				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 170L, 830L, 700L));
 		assertThat(openai.cooldown()).isEqualTo(new CooldownDescriptor(VirtualClock.ORIGIN.plusSeconds(45), "40s",
 				"HTTP 429 (tokens), retry after 45000 ms", 1));
@@ -106,15 +106,14 @@ class LlmThrottleEndpointTests {
 
 	@Test
 	void showsLearnedLimitsNextToConfiguredOnes() {
-		this.fixture.listener.limitLearned("openai", this.canaryKey,
-				Limit.perMinute(Dimension.TOKENS, 800));
+		this.fixture.listener.limitLearned("openai", this.canaryKey, Limit.perMinute(Dimension.TOKENS, 800));
 		this.fixture.listener.limitLearned("openai", this.canaryKey,
 				Limit.of(Dimension.REQUESTS, 1000, Duration.ofDays(1)));
 		List<LimitDescriptor> limits = this.fixture.endpoint(100).providers().providers().get("openai").limits();
-		assertThat(limits).extracting(LimitDescriptor::dimension, LimitDescriptor::period, LimitDescriptor::configured,
-				LimitDescriptor::learned)
-			.containsExactly(tuple("requests", "1m", 10L, null),
-					tuple("tokens", "1m", 1000L, 800L),
+		assertThat(limits)
+			.extracting(LimitDescriptor::dimension, LimitDescriptor::period, LimitDescriptor::configured,
+					LimitDescriptor::learned)
+			.containsExactly(tuple("requests", "1m", 10L, null), tuple("tokens", "1m", 1000L, 800L),
 					tuple("requests", "1d", null, 1000L));
 	}
 
@@ -131,8 +130,9 @@ class LlmThrottleEndpointTests {
 		assertThat(byDefault.inFlight()).isEqualTo(2);
 		assertThat(byDefault.queued()).isEqualTo(1);
 		assertThat(byDefault.cooldown()).isNull();
-		assertThat(byDefault.limits()).extracting((limit) -> limit.dimension() + " " + limit.used() + "/"
-				+ limit.amount() + " per " + limit.period() + ", " + limit.available() + " left")
+		assertThat(byDefault.limits())
+			.extracting((limit) -> limit.dimension() + " " + limit.used() + "/" + limit.amount() + " per "
+					+ limit.period() + ", " + limit.available() + " left")
 			.containsExactly("requests 3/10 per 1m, 7 left", "tokens 170/1000 per 1m, 830 left");
 		PartitionDescriptor keyed = items.get(1);
 		assertThat(keyed.key()).matches("k[0-9a-f]{24}");

@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
 /**
- * The {@code llmthrottle} write operation: a runtime change of limits, validated like the startup configuration and
- * applied without losing state.
+ * The {@code llmthrottle} write operation: a runtime change of limits, validated like the
+ * startup configuration and applied without losing state.
  */
 @Timeout(30)
 @PermitLeakAllowed("its fixture holds a permit so that limit changes apply with a call in flight")
@@ -54,7 +54,8 @@ class LlmThrottleEndpointWriteTests {
 				Limit.perMinute(Dimension.TOKENS, 1000));
 		assertThat(this.fixture.openai.policy().maxConcurrent()).isEqualTo(2);
 		assertThat(this.fixture.openai.policy().maxWait()).isEqualTo(Duration.ofSeconds(10));
-		assertThat(updated.limits()).containsExactly(new LimitDescriptor("requests", "1m", 20L, 20L, null, 2L, 18L, 18L),
+		assertThat(updated.limits()).containsExactly(
+				new LimitDescriptor("requests", "1m", 20L, 20L, null, 2L, 18L, 18L),
 				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 300L, 700L, 700L));
 		assertThat(updated.inFlight()).isEqualTo(1);
 		assertThat(this.inFlight.release(null)).isTrue();
@@ -69,11 +70,9 @@ class LlmThrottleEndpointWriteTests {
 	@Test
 	void addsLimitsGivenAsText() {
 		ProviderDescriptor updated = update("openai", null, null, "5 requests per 1s; 100_000 tokens/1d", false);
-		assertThat(updated.limits()).extracting(LimitDescriptor::dimension, LimitDescriptor::period,
-				LimitDescriptor::configured)
-			.containsExactly(tuple("requests", "1m", 10L),
-					tuple("tokens", "1m", 1000L),
-					tuple("requests", "1s", 5L),
+		assertThat(updated.limits())
+			.extracting(LimitDescriptor::dimension, LimitDescriptor::period, LimitDescriptor::configured)
+			.containsExactly(tuple("requests", "1m", 10L), tuple("tokens", "1m", 1000L), tuple("requests", "1s", 5L),
 					tuple("tokens", "1d", 100_000L));
 	}
 
@@ -126,7 +125,8 @@ class LlmThrottleEndpointWriteTests {
 
 	@Test
 	void checksTokenLimitsAgainstTheDefaultOutputReservation() {
-		assertRefused(() -> this.endpoint.updateLimits("anthropic", null, 50L, null, null, null, null, null, null, null),
+		assertRefused(
+				() -> this.endpoint.updateLimits("anthropic", null, 50L, null, null, null, null, null, null, null),
 				"llm.throttle.providers.anthropic.tokens-per-minute must be at least default-output-tokens (100) but "
 						+ "was 50");
 	}
@@ -136,8 +136,9 @@ class LlmThrottleEndpointWriteTests {
 		assertRefused(() -> update("openai", null, null, null, false), "was not changed");
 		assertRefused(() -> update("openai", null, null, " , ", false), "was not changed");
 		assertRefused(() -> update("nope", 1L, null, null, false), "No LLM provider named 'nope'");
-		assertRefused(() -> this.endpoint.updateLimits("anthropic", null, null, null, null, null, null, null, null,
-				true), "llm.throttle.providers.anthropic has no limit");
+		assertRefused(
+				() -> this.endpoint.updateLimits("anthropic", null, null, null, null, null, null, null, null, true),
+				"llm.throttle.providers.anthropic has no limit");
 	}
 
 	private ProviderDescriptor update(String provider, Long requestsPerMinute, Long tokensPerMinute, String limits,

@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 11, defect 10: a call refused because {@code max-partitions} partitions are all in use is counted as a
- * metric, recorded as an event and counted by the actuator, like every other refusal.
+ * Issue 11, defect 10: a call refused because {@code max-partitions} partitions are all
+ * in use is counted as a metric, recorded as an event and counted by the actuator, like
+ * every other refusal.
  */
 class PartitionLimitRefusalTests {
 

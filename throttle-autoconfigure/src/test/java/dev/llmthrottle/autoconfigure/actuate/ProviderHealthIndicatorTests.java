@@ -88,8 +88,9 @@ class ProviderHealthIndicatorTests {
 	@Test
 	void neverTakesTheApplicationDownByDefault() {
 		SimpleStatusAggregator aggregator = new SimpleStatusAggregator();
-		assertThat(aggregator.getAggregateStatus(Set.of(Status.UP, ProviderHealthIndicator.COOLDOWN,
-				ProviderHealthIndicator.QUOTA_EXHAUSTED))).isEqualTo(Status.UP);
+		assertThat(aggregator.getAggregateStatus(
+				Set.of(Status.UP, ProviderHealthIndicator.COOLDOWN, ProviderHealthIndicator.QUOTA_EXHAUSTED)))
+			.isEqualTo(Status.UP);
 		assertThat(aggregator
 			.getAggregateStatus(Set.of(ProviderHealthIndicator.COOLDOWN, ProviderHealthIndicator.QUOTA_EXHAUSTED)))
 			.isEqualTo(Status.UNKNOWN);

@@ -14,8 +14,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Issue 11, defect 1, reached through the actuator write: lowering {@code max-concurrent} while calls are in flight
- * returns at once (it takes effect as permits come back), and so does every later update.
+ * Issue 11, defect 1, reached through the actuator write: lowering {@code max-concurrent}
+ * while calls are in flight returns at once (it takes effect as permits come back), and
+ * so does every later update.
  */
 class ProviderLimitsUpdaterDeadlockTests {
 

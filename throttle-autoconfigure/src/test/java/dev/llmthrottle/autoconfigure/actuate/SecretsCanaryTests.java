@@ -51,9 +51,10 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A canary API key used as a partition key, and echoed in provider messages, through admissions, rejections, a
- * cooldown, 429s and a runtime change, with DEBUG logging: it appears nowhere we produce (endpoint JSON, events,
- * health, meter ids, logs, exception messages).
+ * A canary API key used as a partition key, and echoed in provider messages, through
+ * admissions, rejections, a cooldown, 429s and a runtime change, with DEBUG logging: it
+ * appears nowhere we produce (endpoint JSON, events, health, meter ids, logs, exception
+ * messages).
  */
 @ExtendWith({ JdkLoggingBridge.class, OutputCaptureExtension.class })
 @Timeout(30)
@@ -99,13 +100,16 @@ class SecretsCanaryTests {
 				List<String> produced = new ArrayList<>();
 				runTraffic(context, produced);
 				produced.add(this.json.writeValueAsString(context.getBean(LlmThrottleEndpoint.class).providers()));
-				produced.add(this.json.writeValueAsString(context.getBean(LlmThrottleEndpoint.class).provider("openai")));
+				produced
+					.add(this.json.writeValueAsString(context.getBean(LlmThrottleEndpoint.class).provider("openai")));
 				produced.add(this.json.writeValueAsString(context.getBean(LlmThrottleEventsEndpoint.class).events()));
 				CompositeHealthContributor health = context.getBean("llmThrottleHealthContributor",
 						CompositeHealthContributor.class);
 				produced.add(this.json
 					.writeValueAsString(((HealthIndicator) health.getContributor("openai")).health().getDetails()));
-				context.getBean(MeterRegistry.class).getMeters().forEach((meter) -> produced.add(meter.getId().toString()));
+				context.getBean(MeterRegistry.class)
+					.getMeters()
+					.forEach((meter) -> produced.add(meter.getId().toString()));
 				assertThat(String.join("\n", produced)).contains("queue-full", "max-wait", "too-large", "cooldown",
 						"rate-limited", "[REDACTED]");
 				assertThat(produced).allSatisfy((text) -> assertThat(text).doesNotContain("CANARY"));
@@ -126,7 +130,8 @@ class SecretsCanaryTests {
 		produced.add(rejection(() -> openai.acquire(CANARY, Cost.of(20_000, 0))));
 		time.advance(Duration.ofSeconds(3));
 		produced.add(rejection(waiting::join));
-		// a provider message that echoes the key, passed along as the cooldown reason and in 429 feedback
+		// a provider message that echoes the key, passed along as the cooldown reason and
+		// in 429 feedback
 		partition.coolDown(Duration.ofSeconds(40), "HTTP 429: rate limit for key " + CANARY);
 		for (ThrottleListener listener : context.getBean(CompositeThrottleListener.class).delegates()) {
 			listener.rateLimited("openai", partition.key(), "tokens", Duration.ofSeconds(40));
@@ -137,12 +142,12 @@ class SecretsCanaryTests {
 		}
 		held.release(null);
 		LlmThrottleEndpoint endpoint = context.getBean(LlmThrottleEndpoint.class);
-		produced.add(rejection(() -> endpoint.updateLimits("openai", null, null, null, null, null, null, CANARY, null,
-				null)));
+		produced.add(rejection(
+				() -> endpoint.updateLimits("openai", null, null, null, null, null, null, CANARY, null, null)));
 		produced.add(rejection(() -> endpoint.updateLimits("openai", null, null, null, null, null, null,
 				"5 requests per " + CANARY, null, null)));
-		produced.add(rejection(() -> endpoint.updateLimits(CANARY, 1L, null, null, null, null, null, null, null,
-				null)).replace(CANARY, "<the provider name given>"));
+		produced.add(rejection(() -> endpoint.updateLimits(CANARY, 1L, null, null, null, null, null, null, null, null))
+			.replace(CANARY, "<the provider name given>"));
 		endpoint.updateLimits("openai", 30L, null, null, null, null, null, null, null, null);
 	}
 

@@ -22,8 +22,9 @@ import org.springframework.web.reactive.function.client.WebClientResponseExcepti
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Reading the provider's response out of the exceptions an annotated method may fail with: Spring's HTTP client
- * exceptions, the SDKs' (a test stand-in named like openai-java's), wrapped or not, and the filters' marker.
+ * Reading the provider's response out of the exceptions an annotated method may fail
+ * with: Spring's HTTP client exceptions, the SDKs' (a test stand-in named like
+ * openai-java's), wrapped or not, and the filters' marker.
  */
 class FailedResponsesTests {
 
@@ -62,7 +63,8 @@ class FailedResponsesTests {
 		assertThat(response.status()).isEqualTo(429);
 		assertThat(response.headers().first("Retry-After")).contains("1");
 		assertThat(response.headers().all("x-multi")).containsExactly("a", "b");
-		// JsonValue.toString() would give {type=insufficient_quota, ...}, which is not JSON
+		// JsonValue.toString() would give {type=insufficient_quota, ...}, which is not
+		// JSON
 		JsonNode body = JsonMapper.shared().readTree(response.body());
 		assertThat(body.get("type").stringValue()).isEqualTo("insufficient_quota");
 		assertThat(body.get("details").size()).isEqualTo(2);
@@ -96,8 +98,8 @@ class FailedResponsesTests {
 	void ignoresResponsesTheHttpFiltersAlreadyHandled() {
 		HttpHeaders headers = new HttpHeaders();
 		headers.add(FailedResponses.HANDLED_HEADER, "3");
-		assertThat(this.responses.read(WebClientResponseException.create(429, "", headers, new byte[0],
-				StandardCharsets.UTF_8))).isNull();
+		assertThat(this.responses
+			.read(WebClientResponseException.create(429, "", headers, new byte[0], StandardCharsets.UTF_8))).isNull();
 	}
 
 	@Test
@@ -118,10 +120,12 @@ class FailedResponsesTests {
 	void readersOfAbsentClientsAreLeftOut() {
 		FailedResponses withoutWebFlux = FailedResponses
 			.forClassPath(new FilteredClassLoader(WebClientResponseException.class));
-		assertThat(withoutWebFlux.read(WebClientResponseException.create(429, "", new HttpHeaders(), new byte[0],
-				StandardCharsets.UTF_8))).isNull();
+		assertThat(withoutWebFlux
+			.read(WebClientResponseException.create(429, "", new HttpHeaders(), new byte[0], StandardCharsets.UTF_8)))
+			.isNull();
 		assertThat(withoutWebFlux.read(HttpServerErrorException.create(HttpStatus.BAD_GATEWAY, "", new HttpHeaders(),
-				new byte[0], StandardCharsets.UTF_8))).isNotNull();
+				new byte[0], StandardCharsets.UTF_8)))
+			.isNotNull();
 	}
 
 	@Test

@@ -19,9 +19,10 @@ import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The startup warning about SDK retries multiplying the advisor's: one per provider that annotated methods use with
- * retries, when the context holds a client bean of an SDK speaking that provider's dialect (a test-only
- * {@code com.openai.client.OpenAIClient} stands in for openai-java's).
+ * The startup warning about SDK retries multiplying the advisor's: one per provider that
+ * annotated methods use with retries, when the context holds a client bean of an SDK
+ * speaking that provider's dialect (a test-only {@code com.openai.client.OpenAIClient}
+ * stands in for openai-java's).
  */
 @ExtendWith({ JdkLoggingBridge.class, OutputCaptureExtension.class })
 class SdkRetryWarningTests {
@@ -33,8 +34,8 @@ class SdkRetryWarningTests {
 		.withConfiguration(AutoConfigurations.of(LlmThrottleExchangeAutoConfiguration.class))
 		.withUserConfiguration(ServiceConfig.class)
 		.withPropertyValues("llm.throttle.providers.openai.dialect=openai",
-				"llm.throttle.providers.openai.requests-per-minute=100",
-				"llm.throttle.providers.single.dialect=openai", "llm.throttle.providers.single.requests-per-minute=100",
+				"llm.throttle.providers.openai.requests-per-minute=100", "llm.throttle.providers.single.dialect=openai",
+				"llm.throttle.providers.single.requests-per-minute=100",
 				"llm.throttle.providers.single.retry.max-attempts=1",
 				"llm.throttle.providers.anthropic.dialect=anthropic",
 				"llm.throttle.providers.anthropic.requests-per-minute=100",

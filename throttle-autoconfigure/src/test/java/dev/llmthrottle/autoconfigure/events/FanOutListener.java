@@ -8,7 +8,8 @@ import java.util.List;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * A test {@link ThrottleListener} forwarding every callback, present and future, to each delegate.
+ * A test {@link ThrottleListener} forwarding every callback, present and future, to each
+ * delegate.
  */
 public final class FanOutListener {
 

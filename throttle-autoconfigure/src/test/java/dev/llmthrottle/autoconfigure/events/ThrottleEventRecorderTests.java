@@ -48,8 +48,9 @@ class ThrottleEventRecorderTests {
 			.containsExactly("rate-limited", "retried", "limit-learned", "quota-exhausted", "backend-degraded");
 		assertThat(events).extracting(ThrottleEvent::sequence).containsExactly(1L, 2L, 3L, 4L, 5L);
 		assertThat(events).extracting(ThrottleEvent::timestamp)
-			.containsExactly(VirtualClock.ORIGIN, VirtualClock.ORIGIN.plusSeconds(1), VirtualClock.ORIGIN.plusSeconds(2),
-					VirtualClock.ORIGIN.plusSeconds(2), VirtualClock.ORIGIN.plusSeconds(2));
+			.containsExactly(VirtualClock.ORIGIN, VirtualClock.ORIGIN.plusSeconds(1),
+					VirtualClock.ORIGIN.plusSeconds(2), VirtualClock.ORIGIN.plusSeconds(2),
+					VirtualClock.ORIGIN.plusSeconds(2));
 		assertThat(events.get(0).partition()).isEqualTo("k1");
 		assertThat(events.get(0).details()).containsExactly(entry("limitType", "input-tokens"), entry("hint", "6s"));
 		assertThat(events.get(1).details()).containsExactly(entry("attempt", 2), entry("backoff", "6s"));
@@ -107,10 +108,8 @@ class ThrottleEventRecorderTests {
 		this.time.advance(Duration.ofSeconds(6));
 		List<ThrottleEvent> events = this.recorder.events("openai");
 		assertThat(events).extracting(ThrottleEvent::type, ThrottleEvent::partition)
-			.containsExactly(tuple("cooldown-started", "k2"),
-					tuple("cooldown-started", "k1"),
-					tuple("cooldown-lifted", "k1"),
-					tuple("cooldown-lifted", "k2"));
+			.containsExactly(tuple("cooldown-started", "k2"), tuple("cooldown-started", "k1"),
+					tuple("cooldown-lifted", "k1"), tuple("cooldown-lifted", "k2"));
 		assertThat(this.recorder.events("openai")).hasSize(4);
 	}
 
@@ -150,14 +149,13 @@ class ThrottleEventRecorderTests {
 
 	@Test
 	void recordsOperatorChanges() {
-		this.recorder.limitsChanged("openai",
-				List.of(Limit.perMinute(Dimension.REQUESTS, 20), Limit.of(Dimension.TOKENS, 1000, Duration.ofSeconds(10))),
-				4);
+		this.recorder.limitsChanged("openai", List.of(Limit.perMinute(Dimension.REQUESTS, 20),
+				Limit.of(Dimension.TOKENS, 1000, Duration.ofSeconds(10))), 4);
 		assertThat(this.recorder.events("openai")).singleElement().satisfies((event) -> {
 			assertThat(event.type()).isEqualTo("limits-changed");
 			assertThat(event.partition()).isNull();
-			assertThat(event.details()).isEqualTo(
-					Map.of("limits", "20 requests per 1m, 1000 tokens per 10s", "maxConcurrent", 4));
+			assertThat(event.details())
+				.isEqualTo(Map.of("limits", "20 requests per 1m, 1000 tokens per 10s", "maxConcurrent", 4));
 		});
 	}
 

@@ -8,8 +8,8 @@ import java.time.ZoneOffset;
 import dev.llmthrottle.core.VirtualTimeSource;
 
 /**
- * A wall clock that moves with a {@link VirtualTimeSource}, so that event timestamps and cooldown ends line up with
- * the engine's virtual time.
+ * A wall clock that moves with a {@link VirtualTimeSource}, so that event timestamps and
+ * cooldown ends line up with the engine's virtual time.
  */
 public final class VirtualClock extends Clock {
 

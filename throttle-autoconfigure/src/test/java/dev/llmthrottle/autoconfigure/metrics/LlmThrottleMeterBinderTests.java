@@ -160,7 +160,8 @@ class LlmThrottleMeterBinderTests {
 		this.binder.bindTo(other);
 		this.openai.acquire(null, Cost.oneRequest()).release(null);
 		assertThat(calls("admitted")).isEqualTo(1);
-		assertThat(other.get(LlmThrottleMetrics.CALLS).tags("provider", "openai", "outcome", "admitted").counter().count())
+		assertThat(
+				other.get(LlmThrottleMetrics.CALLS).tags("provider", "openai", "outcome", "admitted").counter().count())
 			.isEqualTo(1);
 		this.binder.removeProvider("openai");
 		assertThat(other.find(LlmThrottleMetrics.CALLS).tag("provider", "openai").meters()).isEmpty();
@@ -185,7 +186,10 @@ class LlmThrottleMeterBinderTests {
 	}
 
 	private double calls(String outcome) {
-		return this.registry.get(LlmThrottleMetrics.CALLS).tags("provider", "openai", "outcome", outcome).counter().count();
+		return this.registry.get(LlmThrottleMetrics.CALLS)
+			.tags("provider", "openai", "outcome", outcome)
+			.counter()
+			.count();
 	}
 
 	private double counter(String name) {

@@ -23,15 +23,16 @@ import dev.llmthrottle.core.redis.TestRedisAccess;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * When the Redis backend is configured, and when it backs off: only a provider with {@code backend: redis} gets
- * Redis-backed partitions; without Lettuce such a provider fails startup instead of silently using memory.
+ * When the Redis backend is configured, and when it backs off: only a provider with
+ * {@code backend: redis} gets Redis-backed partitions; without Lettuce such a provider
+ * fails startup instead of silently using memory.
  */
 class LlmThrottleRedisAutoConfigurationTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(ThrottleAutoConfigurations.all())
-		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				LlmThrottleRedisAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(DataRedisAutoConfiguration.class, LlmThrottleRedisAutoConfiguration.class))
 		.withPropertyValues("llm.throttle.partition-key-secret=a-shared-secret-of-enough-bytes",
 				"llm.throttle.providers.openai.requests-per-minute=600",
 				"llm.throttle.providers.local.requests-per-minute=600");
@@ -83,8 +84,9 @@ class LlmThrottleRedisAutoConfigurationTests {
 	void onlyTheRedisProviderAdmitsThroughRedis() {
 		String prefix = TestRedisAccess.uniquePrefix();
 		this.runner
-			.withPropertyValues("llm.throttle.providers.openai.backend=redis", "llm.throttle.redis.key-prefix=" + prefix,
-					"spring.data.redis.host=127.0.0.1", "spring.data.redis.port=6379")
+			.withPropertyValues("llm.throttle.providers.openai.backend=redis",
+					"llm.throttle.redis.key-prefix=" + prefix, "spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=6379")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
 				LlmThrottlers throttlers = context.getBean(LlmThrottlers.class);

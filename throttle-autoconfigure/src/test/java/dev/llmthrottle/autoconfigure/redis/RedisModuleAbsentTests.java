@@ -14,16 +14,17 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The Redis backend is its own module ({@code llm-throttle-redis}), opt-in like Lettuce: an application that has
- * Lettuce (for its own use of Redis) but not the module gets no Redis auto-configuration, and a provider with
- * {@code backend: redis} fails startup naming the module instead of failing on a missing class.
+ * The Redis backend is its own module ({@code llm-throttle-redis}), opt-in like Lettuce:
+ * an application that has Lettuce (for its own use of Redis) but not the module gets no
+ * Redis auto-configuration, and a provider with {@code backend: redis} fails startup
+ * naming the module instead of failing on a missing class.
  */
 class RedisModuleAbsentTests {
 
 	private final ApplicationContextRunner runner = new ApplicationContextRunner()
 		.withConfiguration(ThrottleAutoConfigurations.all())
-		.withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				LlmThrottleRedisAutoConfiguration.class))
+		.withConfiguration(
+				AutoConfigurations.of(DataRedisAutoConfiguration.class, LlmThrottleRedisAutoConfiguration.class))
 		.withClassLoader(new FilteredClassLoader("dev.llmthrottle.core.redis"))
 		.withPropertyValues("llm.throttle.partition-key-secret=a-shared-secret-of-enough-bytes",
 				"llm.throttle.providers.openai.requests-per-minute=600");

@@ -57,9 +57,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The leaks of issue 12 in the HTTP adapters, one test each: every path out of a call closes its permit, a call
- * admitted after a wait is not sent from the thread that freed room, the outer permit is found by partition, and
- * a success's body is not buffered whole.
+ * The leaks of issue 12 in the HTTP adapters, one test each: every path out of a call
+ * closes its permit, a call admitted after a wait is not sent from the thread that freed
+ * room, the outer permit is found by partition, and a success's body is not buffered
+ * whole.
  */
 class AdapterLeakRegressionTest {
 
@@ -82,14 +83,15 @@ class AdapterLeakRegressionTest {
 	};
 
 	private final ProviderThrottler throttler = new ProviderThrottler(
-			new ThrottlePolicy("openai", List.of(Limit.perMinute(Dimension.REQUESTS, 6000),
-					Limit.perMinute(Dimension.TOKENS, 10_000_000)), 1, Duration.ofSeconds(5), 100,
-					Duration.ofSeconds(1), 10),
+			new ThrottlePolicy("openai",
+					List.of(Limit.perMinute(Dimension.REQUESTS, 6000), Limit.perMinute(Dimension.TOKENS, 10_000_000)),
+					1, Duration.ofSeconds(5), 100, Duration.ofSeconds(1), 10),
 			this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 
-	private final LlmProvider provider = new LlmProvider("openai", Dialect.OPENAI, List.of(URI.create(
-			"https://api.openai.test/v1")), new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10),
-					Duration.ofSeconds(60), null), 100, this.throttler);
+	private final LlmProvider provider = new LlmProvider("openai", Dialect.OPENAI,
+			List.of(URI.create("https://api.openai.test/v1")),
+			new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60), null), 100,
+			this.throttler);
 
 	private final CurrentAdmission currentAdmission = new CurrentAdmission();
 
@@ -112,12 +114,14 @@ class AdapterLeakRegressionTest {
 		assertThat(snapshot.inFlight()).as("in flight").isZero();
 		assertThat(snapshot.queued()).as("queued").isZero();
 		assertThat(snapshot.repeatedReleases()).isZero();
-		assertThat(partition().tryAcquire(Cost.oneRequest())).as("a next call is admitted at once").isNotNull()
+		assertThat(partition().tryAcquire(Cost.oneRequest())).as("a next call is admitted at once")
+			.isNotNull()
 			.satisfies((permit) -> permit.abandon());
 	}
 
 	private static ClientRequest webRequest() {
-		return ClientRequest.create(HttpMethod.POST, URI.create(URL)).header("Authorization", "Bearer sk-test-key")
+		return ClientRequest.create(HttpMethod.POST, URI.create(URL))
+			.header("Authorization", "Bearer sk-test-key")
 			.build();
 	}
 
@@ -277,9 +281,10 @@ class AdapterLeakRegressionTest {
 				int n = (int) Math.min(length, total - this.position);
 				for (int i = 0; i < n; i++) {
 					long at = this.position + i;
-					buffer[offset + i] = (at == 0) ? (byte) '{' : (at == 1) ? (byte) '"'
-							: (at < size - 3) ? (byte) 'x' : (at == size - 3) ? (byte) '"' : (at == size - 2)
-									? (byte) ':' : (at == size - 1) ? (byte) '1' : usage[(int) (at - size)];
+					buffer[offset + i] = (at == 0) ? (byte) '{'
+							: (at == 1) ? (byte) '"'
+									: (at < size - 3) ? (byte) 'x' : (at == size - 3) ? (byte) '"' : (at == size - 2)
+											? (byte) ':' : (at == size - 1) ? (byte) '1' : usage[(int) (at - size)];
 				}
 				this.position += n;
 				read.addAndGet(n);
@@ -299,8 +304,7 @@ class AdapterLeakRegressionTest {
 		}
 		response.close();
 		assertThat(read.get()).isEqualTo(size + usage.length);
-		assertThat(partition().snapshot().limits().get(1).used()).as("settled from the usage at the end")
-			.isEqualTo(33);
+		assertThat(partition().snapshot().limits().get(1).used()).as("settled from the usage at the end").isEqualTo(33);
 		assertNothingHeld();
 	}
 
@@ -322,10 +326,8 @@ class AdapterLeakRegressionTest {
 		Flux<DataBuffer> body = Flux.range(0, 1000)
 			.map((i) -> (DataBuffer) DefaultDataBufferFactory.sharedInstance.wrap(new byte[1024]))
 			.doOnNext((buffer) -> pulled.incrementAndGet());
-		ExchangeFunction next = (request) -> Mono.just(ClientResponse.create(HttpStatus.OK)
-			.header("Content-Type", "application/json")
-			.body(body)
-			.build());
+		ExchangeFunction next = (request) -> Mono
+			.just(ClientResponse.create(HttpStatus.OK).header("Content-Type", "application/json").body(body).build());
 		ClientResponse response = this.filter.filter(webRequest(), next).block(Duration.ofSeconds(5));
 		assertThat(pulled.get()).as("buffers read before the caller reads the body").isZero();
 		response.releaseBody().block(Duration.ofSeconds(5));

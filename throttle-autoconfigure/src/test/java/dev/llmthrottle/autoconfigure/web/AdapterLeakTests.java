@@ -36,9 +36,10 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Failure paths of the HTTP adapters that left a permit held before the call pipeline (issue 12): each test asserts
- * what the caller sees, and the {@link dev.llmthrottle.leaks.NoLeakedPermitsExtension no-leaked-permit check} fails
- * it if the permit is still held afterwards.
+ * Failure paths of the HTTP adapters that left a permit held before the call pipeline
+ * (issue 12): each test asserts what the caller sees, and the
+ * {@link dev.llmthrottle.leaks.NoLeakedPermitsExtension no-leaked-permit check} fails it
+ * if the permit is still held afterwards.
  */
 class AdapterLeakTests {
 
@@ -51,10 +52,10 @@ class AdapterLeakTests {
 					100, Duration.ofSeconds(1), 10),
 			this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 
-	private final LlmProviders providers = new LlmProviders(List.of(new LlmProvider("openai", Dialect.OPENAI,
-			List.of(URI.create("https://api.openai.test/v1")),
-			new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(60), null), 100,
-			this.throttler)));
+	private final LlmProviders providers = new LlmProviders(
+			List.of(new LlmProvider("openai", Dialect.OPENAI, List.of(URI.create("https://api.openai.test/v1")),
+					new RetryPolicy(1, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(60), null),
+					100, this.throttler)));
 
 	private final ResponseFeedback feedback = new ResponseFeedback(Clock.systemUTC(), new Random(1),
 			ThrottleListener.NONE);

@@ -77,9 +77,10 @@ import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The fault matrix of issue 12: every entry point of the call pipeline x every failure point. After each case
- * nothing is in flight or queued, every admitted permit was closed exactly once (admitted = released + abandoned),
- * the caller saw the documented outcome, and a next call on the same key is admitted at once.
+ * The fault matrix of issue 12: every entry point of the call pipeline x every failure
+ * point. After each case nothing is in flight or queued, every admitted permit was closed
+ * exactly once (admitted = released + abandoned), the caller saw the documented outcome,
+ * and a next call on the same key is admitted at once.
  */
 class CallFaultMatrixTest {
 
@@ -112,7 +113,9 @@ class CallFaultMatrixTest {
 		TIMEOUT,
 		/** A 429 asking to wait longer than the cap (an absurd hint). */
 		ABSURD_HINT,
-		/** A 429 with an unreadable hint, and no attempt left: the response is passed on. */
+		/**
+		 * A 429 with an unreadable hint, and no attempt left: the response is passed on.
+		 */
 		GARBAGE_HINT,
 		/** A 2xx body of several MiB with its usage at the end. */
 		HUGE_BODY,
@@ -133,7 +136,8 @@ class CallFaultMatrixTest {
 			for (Fault fault : Fault.values()) {
 				boolean blocking = entry == Entry.PIPELINE_BLOCKING || entry == Entry.RESTCLIENT;
 				if (fault == Fault.INTERRUPT_WAITING && !blocking) {
-					continue; // nothing parks a thread: cancellation is the reactive and async interrupt
+					continue; // nothing parks a thread: cancellation is the reactive and
+								// async interrupt
 				}
 				if ((fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) && blocking) {
 					continue; // a blocking caller cancels by interrupting
@@ -176,9 +180,9 @@ class CallFaultMatrixTest {
 	private final SystemTimeSource time = new SystemTimeSource();
 
 	private final ProviderThrottler throttler = new ProviderThrottler(
-			new ThrottlePolicy("openai", List.of(Limit.perMinute(Dimension.REQUESTS, 60_000),
-					Limit.perMinute(Dimension.TOKENS, 1_000_000)), 1, Duration.ofMillis(300), 10, Duration.ofSeconds(1),
-					10),
+			new ThrottlePolicy("openai",
+					List.of(Limit.perMinute(Dimension.REQUESTS, 60_000), Limit.perMinute(Dimension.TOKENS, 1_000_000)),
+					1, Duration.ofMillis(300), 10, Duration.ofSeconds(1), 10),
 			this.time, PartitionKeys.withRandomSecret(), this.listener);
 
 	private final LlmProvider provider = new LlmProvider("openai", Dialect.OPENAI,
@@ -206,8 +210,8 @@ class CallFaultMatrixTest {
 	@MethodSource("cases")
 	void everyExitClosesItsPermit(Entry entry, Fault fault) throws Exception {
 		this.fault.set(fault);
-		Permit blocker = (fault == Fault.CANCEL_WAITING || fault == Fault.INTERRUPT_WAITING
-				|| fault == Fault.TIMEOUT) ? partition().acquire(Cost.oneRequest()) : null;
+		Permit blocker = (fault == Fault.CANCEL_WAITING || fault == Fault.INTERRUPT_WAITING || fault == Fault.TIMEOUT)
+				? partition().acquire(Cost.oneRequest()) : null;
 		Object outcome;
 		try {
 			outcome = run(entry, fault, blocker);
@@ -225,7 +229,8 @@ class CallFaultMatrixTest {
 		assertThat(snapshot.repeatedReleases()).as("repeated releases").isZero();
 		assertThat(this.admitted.get()).as("admitted = released + abandoned")
 			.isEqualTo(this.released.get() + this.abandoned.get());
-		// a next call is admitted at once (after at most the 5 ms backoff a hint-less 429 cools the key down for)
+		// a next call is admitted at once (after at most the 5 ms backoff a hint-less 429
+		// cools the key down for)
 		long before = System.nanoTime();
 		Permit next = partition().acquire(Cost.oneRequest());
 		assertThat(Duration.ofNanos(System.nanoTime() - before)).as("a next call on the key is admitted at once")
@@ -238,7 +243,8 @@ class CallFaultMatrixTest {
 		switch (fault) {
 			case BEFORE_SEND -> assertThat(error).isInstanceOf(RequestTooLargeException.class);
 			case TRANSPORT -> assertThat(error).isInstanceOfAny(IOException.class, WebClientRequestException.class);
-			case DOWNSTREAM -> assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageContaining("downstream");
+			case DOWNSTREAM ->
+				assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageContaining("downstream");
 			case STATUS_READ -> assertThat(messages(error)).contains("status line");
 			case BODY_READ -> assertThat(messages(error)).contains("body read failed");
 			case FEEDBACK_THROWS -> assertThat(messages(error)).contains("listener broke");
@@ -246,12 +252,15 @@ class CallFaultMatrixTest {
 			case INTERRUPT_WAITING -> assertThat(error).isInstanceOfAny(java.io.InterruptedIOException.class,
 					dev.llmthrottle.autoconfigure.aop.AdmissionInterruptedException.class, InterruptedException.class);
 			case TIMEOUT -> assertThat(error).isInstanceOf(MaxWaitExceededException.class);
-			// The documented RetryAfterTooLongException; until the h-protocol fix of DurationFormat is merged, its
-			// message overflows (ArithmeticException). Either way the permit is released (asserted by the caller).
+			// The documented RetryAfterTooLongException; until the h-protocol fix of
+			// DurationFormat is merged, its
+			// message overflows (ArithmeticException). Either way the permit is released
+			// (asserted by the caller).
 			case ABSURD_HINT -> assertThat(messages(error)).contains(RetryAfterTooLongException.class.getName())
 				.doesNotContain(ArithmeticException.class.getName());
 			case GARBAGE_HINT -> assertThat((error instanceof CannedFailure failed) ? failed.canned.status() : outcome)
-				.as("the 429 is passed on").isEqualTo(429);
+				.as("the 429 is passed on")
+				.isEqualTo(429);
 			case HUGE_BODY -> assertThat(outcome).isEqualTo(200);
 			case STREAM_CUT -> assertThat(messages(error)).contains("stream cut");
 		}
@@ -285,10 +294,14 @@ class CallFaultMatrixTest {
 
 	// ---- the simulated provider, one answer per fault ----
 
-	/** A provider's answer, independent of the client: status, headers, body (which may fail or be cut). */
 	/**
-	 * A provider's answer, independent of the client: status, headers, body chunks and where the body fails.
-	 * {@code metered} is the body as delivered by the pipeline (settling the permit as it is read).
+	 * A provider's answer, independent of the client: status, headers, body (which may
+	 * fail or be cut).
+	 */
+	/**
+	 * A provider's answer, independent of the client: status, headers, body chunks and
+	 * where the body fails. {@code metered} is the body as delivered by the pipeline
+	 * (settling the permit as it is read).
 	 */
 	record Canned(int status, Map<String, String> headers, List<byte[]> chunks, RuntimeException cut,
 			Flux<byte[]> metered) {
@@ -324,8 +337,8 @@ class CallFaultMatrixTest {
 			case BODY_READ -> new Canned(503, Map.of(), List.of(), new IllegalStateException("body read failed"));
 			case FEEDBACK_THROWS -> new Canned(429, Map.of("retry-after", "1"), bytes("{}"), null);
 			case ABSURD_HINT -> new Canned(429, Map.of("retry-after", "99999999999"), bytes("{}"), null);
-			case GARBAGE_HINT -> new Canned(429, Map.of("retry-after", "soon-ish", "x-ratelimit-reset-requests",
-					"-5zz"), bytes("{}"), null);
+			case GARBAGE_HINT -> new Canned(429,
+					Map.of("retry-after", "soon-ish", "x-ratelimit-reset-requests", "-5zz"), bytes("{}"), null);
 			case HUGE_BODY -> {
 				List<byte[]> chunks = new ArrayList<>(bytes("{\"pad\":\""));
 				for (int i = 0; i < 64; i++) {
@@ -386,28 +399,39 @@ class CallFaultMatrixTest {
 					(lease) -> CompletableFuture.supplyAsync(() -> sendUnchecked(fault),
 							CompletableFuture.delayedExecutor(sendDelay(fault).toMillis(), TimeUnit.MILLISECONDS)),
 					ForkJoinPool.commonPool()));
-			case PIPELINE_MONO -> reactive(fault, ReactorCall.mono(pipeline(fault),
-					(lease) -> Mono.fromCallable(() -> send(fault)).delayElement(sendDelay(fault)),
-					Schedulers.parallel())
-				.map(this::consume));
-			case PIPELINE_FLUX -> reactive(fault, ReactorCall.flux(pipeline(fault),
-					(lease) -> Mono.fromCallable(() -> send(fault)).delayElement(sendDelay(fault))
-						.flatMapMany((canned) -> {
-							if (fault == Fault.STATUS_READ) {
-								return Flux.error(new IOException("connection reset while reading the status line"));
-							}
-							if (canned.status() >= 400) {
-								return Flux.error(new CannedFailure(canned)); // as an SDK's exception carries it
-							}
-							return canned.body().map((chunk) -> canned);
-						}),
-					Schedulers.parallel())
-				.map(Canned::status)
-				.last(200));
-			case WEBCLIENT -> reactive(fault, this.filter.filter(webRequest(fault), (request) -> webExchange(fault))
-				.flatMap((response) -> response.bodyToFlux(DataBuffer.class)
-					.doOnNext(org.springframework.core.io.buffer.DataBufferUtils::release)
-					.then(Mono.just(response.statusCode().value()))));
+			case PIPELINE_MONO -> reactive(fault,
+					ReactorCall
+						.mono(pipeline(fault),
+								(lease) -> Mono.fromCallable(() -> send(fault)).delayElement(sendDelay(fault)),
+								Schedulers.parallel())
+						.map(this::consume));
+			case PIPELINE_FLUX -> reactive(fault,
+					ReactorCall.flux(pipeline(fault),
+							(lease) -> Mono.fromCallable(() -> send(fault))
+								.delayElement(sendDelay(fault))
+								.flatMapMany((canned) -> {
+									if (fault == Fault.STATUS_READ) {
+										return Flux
+											.error(new IOException("connection reset while reading the status line"));
+									}
+									if (canned.status() >= 400) {
+										return Flux.error(new CannedFailure(canned)); // as
+																						// an
+																						// SDK's
+																						// exception
+																						// carries
+																						// it
+									}
+									return canned.body().map((chunk) -> canned);
+								}),
+							Schedulers.parallel())
+						.map(Canned::status)
+						.last(200));
+			case WEBCLIENT -> reactive(fault,
+					this.filter.filter(webRequest(fault), (request) -> webExchange(fault))
+						.flatMap((response) -> response.bodyToFlux(DataBuffer.class)
+							.doOnNext(org.springframework.core.io.buffer.DataBufferUtils::release)
+							.then(Mono.just(response.statusCode().value()))));
 		};
 	}
 
@@ -539,7 +563,10 @@ class CallFaultMatrixTest {
 		return canned.status();
 	}
 
-	/** The simulated provider's answers read by the pipeline, with the usage settled from the body. */
+	/**
+	 * The simulated provider's answers read by the pipeline, with the usage settled from
+	 * the body.
+	 */
 	private static final class CannedShape implements CallShape<Canned> {
 
 		private final Fault fault;
@@ -572,11 +599,12 @@ class CallFaultMatrixTest {
 		public Canned deliver(Canned canned, Lease lease) {
 			boolean stream = "text/event-stream".equals(canned.headers().get("Content-Type"));
 			UsageMeter meter = stream ? UsageMeter.eventStream(Dialect.OPENAI) : UsageMeter.json(Dialect.OPENAI);
-			return new Canned(canned.status(), canned.headers(), canned.chunks(), canned.cut(), canned.body()
-				.doOnNext((chunk) -> meter.feed(chunk, 0, chunk.length))
-				.doOnComplete(() -> lease.settled(meter.finish(true).orElse(null)))
-				.doOnError((error) -> lease.settled(meter.finish(false).orElse(null)))
-				.doOnCancel(() -> lease.settled(null)));
+			return new Canned(canned.status(), canned.headers(), canned.chunks(), canned.cut(),
+					canned.body()
+						.doOnNext((chunk) -> meter.feed(chunk, 0, chunk.length))
+						.doOnComplete(() -> lease.settled(meter.finish(true).orElse(null)))
+						.doOnError((error) -> lease.settled(meter.finish(false).orElse(null)))
+						.doOnCancel(() -> lease.settled(null)));
 		}
 
 		@Override
@@ -683,7 +711,10 @@ class CallFaultMatrixTest {
 		};
 	}
 
-	/** A canned answer as a RestClient response; its body fails or is cut where the fault says. */
+	/**
+	 * A canned answer as a RestClient response; its body fails or is cut where the fault
+	 * says.
+	 */
 	private static final class CannedResponse implements ClientHttpResponse {
 
 		private final Canned canned;

@@ -46,9 +46,10 @@ import org.springframework.web.reactive.function.client.ExchangeFunction;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The WebClient filter against scripted responses, on Reactor virtual time (which also drives the engine's clock):
- * backoff schedules, a shared 429 cooldown, never-retry errors, cancellation, stream settlement, no double
- * admission, and no permit left behind.
+ * The WebClient filter against scripted responses, on Reactor virtual time (which also
+ * drives the engine's clock): backoff schedules, a shared 429 cooldown, never-retry
+ * errors, cancellation, stream settlement, no double admission, and no permit left
+ * behind.
  */
 class LlmThrottleExchangeFilterFunctionTest {
 
@@ -57,8 +58,9 @@ class LlmThrottleExchangeFilterFunctionTest {
 	private final SchedulerTimeSource time = new SchedulerTimeSource(this.scheduler);
 
 	private final ProviderThrottler throttler = new ProviderThrottler(
-			new ThrottlePolicy("openai", List.of(Limit.perMinute(Dimension.REQUESTS, 6000),
-					Limit.perMinute(Dimension.TOKENS, 10_000_000)), 4, Duration.ofMinutes(5), 100, Duration.ofSeconds(1), 10),
+			new ThrottlePolicy("openai",
+					List.of(Limit.perMinute(Dimension.REQUESTS, 6000), Limit.perMinute(Dimension.TOKENS, 10_000_000)),
+					4, Duration.ofMinutes(5), 100, Duration.ofSeconds(1), 10),
 			this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 
 	private final LlmProvider provider = new LlmProvider("openai", Dialect.OPENAI,
@@ -83,11 +85,15 @@ class LlmThrottleExchangeFilterFunctionTest {
 	}
 
 	private static ClientRequest request(String url) {
-		return ClientRequest.create(HttpMethod.POST, URI.create(url)).header("Authorization", "Bearer sk-test-key").build();
+		return ClientRequest.create(HttpMethod.POST, URI.create(url))
+			.header("Authorization", "Bearer sk-test-key")
+			.build();
 	}
 
 	private static Mono<ClientResponse> response(HttpStatus status, String body, String... headers) {
-		ClientResponse.Builder builder = ClientResponse.create(status).header("Content-Type", "application/json").body(body);
+		ClientResponse.Builder builder = ClientResponse.create(status)
+			.header("Content-Type", "application/json")
+			.body(body);
 		for (int i = 0; i < headers.length; i += 2) {
 			builder.header(headers[i], headers[i + 1]);
 		}
@@ -109,15 +115,17 @@ class LlmThrottleExchangeFilterFunctionTest {
 	void overloadIsRetriedWithJitteredBackoffAndSettled() {
 		ExchangeFunction next = scripted((n) -> (n < 3) ? response(HttpStatus.SERVICE_UNAVAILABLE, "overloaded")
 				: response(HttpStatus.OK, "{\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":22}}"));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-			.flatMap((r) -> r.bodyToMono(String.class)))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+				.flatMap((r) -> r.bodyToMono(String.class)))
 			.expectSubscription()
 			.thenAwait(Duration.ofMillis(1500)) // at most 500 ms + 1 s of backoff
 			.expectNextMatches((body) -> body.contains("prompt_tokens"))
 			.verifyComplete();
 		assertThat(this.sent).hasValue(3);
 		assertNothingHeld();
-		// 3 requests sent; tokens settled to the usage of the success (failed attempts refunded their tokens)
+		// 3 requests sent; tokens settled to the usage of the success (failed attempts
+		// refunded their tokens)
 		assertThat(partition().snapshot().limits().get(0).used()).isEqualTo(3);
 		assertThat(partition().snapshot().limits().get(1).used()).isEqualTo(33);
 	}
@@ -125,15 +133,17 @@ class LlmThrottleExchangeFilterFunctionTest {
 	@Test
 	void a429PausesEveryCallerOfThePartition() {
 		ExchangeFunction next = scripted((n) -> (n == 1)
-				? response(HttpStatus.TOO_MANY_REQUESTS, "{\"error\":{\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}",
-						"retry-after", "7").delayElement(Duration.ofMillis(100))
+				? response(HttpStatus.TOO_MANY_REQUESTS,
+						"{\"error\":{\"type\":\"requests\",\"code\":\"rate_limit_exceeded\"}}", "retry-after", "7")
+					.delayElement(Duration.ofMillis(100))
 				: response(HttpStatus.OK, "{}").delayElement(Duration.ofMillis(100)));
 		Flux<Integer> calls = Flux.concat(
 				this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
 					.flatMap((r) -> r.releaseBody().thenReturn(r.statusCode().value())),
-				Mono.delay(Duration.ofMillis(500)).thenMany(Flux.range(0, 4)
-					.flatMap((i) -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-						.flatMap((r) -> r.releaseBody().thenReturn(r.statusCode().value())))));
+				Mono.delay(Duration.ofMillis(500))
+					.thenMany(Flux.range(0, 4)
+						.flatMap((i) -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+							.flatMap((r) -> r.releaseBody().thenReturn(r.statusCode().value())))));
 		StepVerifier.withVirtualTime(() -> Flux.merge(calls))
 			.expectSubscription()
 			.thenAwait(Duration.ofMillis(7050))
@@ -149,7 +159,8 @@ class LlmThrottleExchangeFilterFunctionTest {
 	void neverRetryErrorsSurfaceAtOnce() {
 		ExchangeFunction next = scripted((n) -> response(HttpStatus.UNAUTHORIZED,
 				"{\"error\":{\"message\":\"Incorrect API key provided: sk-test-key\",\"code\":\"invalid_api_key\"}}"));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next))
 			.expectErrorSatisfies((error) -> assertThat(error).isInstanceOf(LlmProviderException.class)
 				.hasMessageContaining("401")
 				.hasMessageNotContaining("sk-test-key"))
@@ -162,7 +173,8 @@ class LlmThrottleExchangeFilterFunctionTest {
 	void cancellingWhileCoolingDownTakesNothing() {
 		partition().coolDown(Duration.ofSeconds(30), "test");
 		ExchangeFunction next = scripted((n) -> response(HttpStatus.OK, "{}"));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next))
 			.expectSubscription()
 			.thenAwait(Duration.ofSeconds(5))
 			.thenCancel()
@@ -182,8 +194,9 @@ class LlmThrottleExchangeFilterFunctionTest {
 				.map((s) -> org.springframework.core.io.buffer.DefaultDataBufferFactory.sharedInstance
 					.wrap(s.getBytes(StandardCharsets.UTF_8))))
 			.build()));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-			.flatMapMany((r) -> r.bodyToFlux(String.class)))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+				.flatMapMany((r) -> r.bodyToFlux(String.class)))
 			.thenConsumeWhile((s) -> true)
 			.verifyComplete();
 		assertNothingHeld();
@@ -205,14 +218,16 @@ class LlmThrottleExchangeFilterFunctionTest {
 		Permit outer = partition().tryAcquire(Cost.of(0, 500));
 		ExchangeFunction next = scripted(
 				(n) -> response(HttpStatus.OK, "{\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":30}}"));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-			.flatMap((r) -> r.bodyToMono(String.class))
-			.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+				.flatMap((r) -> r.bodyToMono(String.class))
+				.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
 			.expectNextCount(1)
 			.verifyComplete();
 		assertThat(partition().snapshot().inFlight()).isEqualTo(1);
 		assertThat(partition().snapshot().limits().get(0).used()).isEqualTo(1);
-		outer.release(null); // the annotated method releases without knowing the usage: the filter reported it
+		outer.release(null); // the annotated method releases without knowing the usage:
+								// the filter reported it
 		assertThat(partition().snapshot().limits().get(1).used()).isEqualTo(42);
 	}
 
@@ -220,9 +235,10 @@ class LlmThrottleExchangeFilterFunctionTest {
 	void underAnAdmissionOfAnotherPartitionTheCallIsAdmittedOnItsOwnKey() {
 		Permit outer = this.throttler.defaultPartition().tryAcquire(Cost.of(0, 500));
 		ExchangeFunction next = scripted((n) -> response(HttpStatus.OK, "{}"));
-		StepVerifier.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
-			.flatMap((r) -> r.bodyToMono(String.class))
-			.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
+		StepVerifier
+			.withVirtualTime(() -> this.filter.filter(request("https://api.openai.test/v1/chat/completions"), next)
+				.flatMap((r) -> r.bodyToMono(String.class))
+				.contextWrite((context) -> context.put(CurrentAdmission.CONTEXT_KEY, outer)))
 			.expectNextCount(1)
 			.verifyComplete();
 		outer.release(null);

@@ -18,8 +18,9 @@ import dev.llmthrottle.core.admission.ThrottlePolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A throttler bean per configured provider, named {@code <provider>LlmThrottler}, injectable by qualifier and
- * running on the same engine throttler the actuator changes at runtime.
+ * A throttler bean per configured provider, named {@code <provider>LlmThrottler},
+ * injectable by qualifier and running on the same engine throttler the actuator changes
+ * at runtime.
  */
 class LlmThrottlerBeansTests {
 

@@ -6,7 +6,10 @@ import dev.llmthrottle.core.TimeSource;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Scheduler;
 
-/** Engine time driven by a Reactor scheduler, so that StepVerifier's virtual time moves admission and backoff together. */
+/**
+ * Engine time driven by a Reactor scheduler, so that StepVerifier's virtual time moves
+ * admission and backoff together.
+ */
 final class SchedulerTimeSource implements TimeSource {
 
 	private final Scheduler scheduler;

@@ -36,9 +36,10 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The WebClient filter listening to the simulated provider over real HTTP: a noisy neighbour seen only through the
- * rate-limit headers, token settlement from non-streamed and streamed usage in both dialects, and a provider whose
- * real limit is lower than configured (429s, shared cooldown, retries, then the lower limit learned).
+ * The WebClient filter listening to the simulated provider over real HTTP: a noisy
+ * neighbour seen only through the rate-limit headers, token settlement from non-streamed
+ * and streamed usage in both dialects, and a provider whose real limit is lower than
+ * configured (429s, shared cooldown, retries, then the lower limit learned).
  */
 class SimulatedProviderFeedbackTest {
 
@@ -50,8 +51,9 @@ class SimulatedProviderFeedbackTest {
 	}
 
 	private ProviderThrottler throttler(String name, Limit... limits) {
-		return new ProviderThrottler(new ThrottlePolicy(name, List.of(limits), 8, Duration.ofMinutes(1), 1000,
-				Duration.ZERO, 10), this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+		return new ProviderThrottler(
+				new ThrottlePolicy(name, List.of(limits), 8, Duration.ofMinutes(1), 1000, Duration.ZERO, 10), this.time,
+				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 	}
 
 	private WebClient client(SimulatedProvider simulator, ProviderThrottler throttler, Dialect dialect) {
@@ -63,7 +65,8 @@ class SimulatedProviderFeedbackTest {
 				new ResponseFeedback(Clock.systemUTC(), new Random(11), ThrottleListener.NONE),
 				new CostEstimator(new JtokkitTokenCounter(), 1.2), this.time);
 		WebClient.Builder builder = WebClient.builder().baseUrl(simulator.baseUrl());
-		// warm Netty up outside the throttle: a cold first connection is far slower than any later one
+		// warm Netty up outside the throttle: a cold first connection is far slower than
+		// any later one
 		builder.build().get().uri("/health").retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
 		return builder.filter(filter).build();
 	}
@@ -71,12 +74,14 @@ class SimulatedProviderFeedbackTest {
 	private static List<Integer> run(ProviderThrottler throttler, WebClient client, String path, String body,
 			int calls) {
 		List<Integer> statuses = Flux.range(0, calls)
-			.flatMap((i) -> client.post()
-				.uri(path)
-				.header("Content-Type", "application/json")
-				.attribute(LlmThrottleAttributes.BODY, body)
-				.bodyValue(body)
-				.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value())), 16)
+			.flatMap(
+					(i) -> client.post()
+						.uri(path)
+						.header("Content-Type", "application/json")
+						.attribute(LlmThrottleAttributes.BODY, body)
+						.bodyValue(body)
+						.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value())),
+					16)
 			.collectList()
 			.block(Duration.ofSeconds(90));
 		// a stream's permit is settled in doFinally, just after its completion reached us
@@ -105,12 +110,16 @@ class SimulatedProviderFeedbackTest {
 			.seed(5)
 			.start()) {
 			ProviderThrottler throttler = throttler("neighbour", Limit.of(Dimension.REQUESTS, 60, period));
-			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI), "/v1/chat/completions",
-					"{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 90);
+			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI),
+					"/v1/chat/completions",
+					"{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+					90);
 			ProviderStats stats = simulator.stats();
-			System.out.printf("noisy neighbour: %d calls, %d 429s received%n", statuses.size(), stats.tooManyRequests());
+			System.out.printf("noisy neighbour: %d calls, %d 429s received%n", statuses.size(),
+					stats.tooManyRequests());
 			assertThat(statuses).hasSize(90).containsOnly(200);
-			// without feedback about half the calls would be refused; the headers keep it to a handful
+			// without feedback about half the calls would be refused; the headers keep it
+			// to a handful
 			assertThat(stats.tooManyRequests()).isLessThanOrEqualTo(9);
 			assertNothingHeld(throttler);
 		}
@@ -131,7 +140,8 @@ class SimulatedProviderFeedbackTest {
 					Limit.of(Dimension.TOKENS, 1_000_000, period));
 			WebClient client = client(simulator, throttler, Dialect.OPENAI);
 			run(throttler, client, "/v1/chat/completions",
-					"{\"model\":\"gpt-4o\",\"max_tokens\":200,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story.\"}]}", 10);
+					"{\"model\":\"gpt-4o\",\"max_tokens\":200,\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story.\"}]}",
+					10);
 			run(throttler, client, "/v1/chat/completions",
 					"{\"model\":\"gpt-4o\",\"max_tokens\":200,\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Tell me a story.\"}]}",
 					10);
@@ -173,7 +183,8 @@ class SimulatedProviderFeedbackTest {
 
 	@Test
 	void aLowerRealLimitIsSurvivedThenLearned() {
-		// We believe 200 requests per minute; the provider enforces 60 per minute (1 per second, quantized).
+		// We believe 200 requests per minute; the provider enforces 60 per minute (1 per
+		// second, quantized).
 		try (SimulatedProvider simulator = SimulatedProvider.builder()
 			.dialect(dev.llmthrottle.test.config.Dialect.OPENAI)
 			.model(EnforcementModel.QUANTIZED)
@@ -182,13 +193,16 @@ class SimulatedProviderFeedbackTest {
 			.seed(17)
 			.start()) {
 			ProviderThrottler throttler = throttler("optimistic", Limit.perMinute(Dimension.REQUESTS, 200));
-			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI), "/v1/chat/completions",
-					"{\"model\":\"gpt-4o\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 8);
+			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI),
+					"/v1/chat/completions",
+					"{\"model\":\"gpt-4o\",\"max_tokens\":10,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+					8);
 			ProviderStats stats = simulator.stats();
 			System.out.printf("lower real limit: %d 429s before learning%n", stats.tooManyRequests());
 			assertThat(statuses).hasSize(8).containsOnly(200);
 			assertThat(throttler.defaultPartition().snapshot().limits().get(0).limit().amount())
-				.as("limit learned from x-ratelimit-limit-requests").isEqualTo(60);
+				.as("limit learned from x-ratelimit-limit-requests")
+				.isEqualTo(60);
 			assertThat(stats.tooManyRequests()).isLessThanOrEqualTo(2);
 			assertNothingHeld(throttler);
 		}
@@ -206,13 +220,15 @@ class SimulatedProviderFeedbackTest {
 			.start()) {
 			Limit requests = Limit.perMinute(Dimension.REQUESTS, 60);
 			Limit tokens = Limit.perMinute(Dimension.TOKENS, 1_000_000_000L);
-			ProviderThrottler throttler = new ProviderThrottler(new ThrottlePolicy("auto", List.of(requests, tokens),
-					8, Duration.ofMinutes(1), 1000, Duration.ZERO, 10, List.of(requests, tokens)), this.time,
-					PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+			ProviderThrottler throttler = new ProviderThrottler(
+					new ThrottlePolicy("auto", List.of(requests, tokens), 8, Duration.ofMinutes(1), 1000, Duration.ZERO,
+							10, List.of(requests, tokens)),
+					this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 			long started = System.nanoTime();
 			List<Integer> statuses = run(throttler, client(simulator, throttler, Dialect.OPENAI),
 					"/v1/chat/completions",
-					"{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", 60);
+					"{\"model\":\"gpt-4o\",\"max_tokens\":20,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+					60);
 			Duration took = Duration.ofNanos(System.nanoTime() - started);
 			ProviderStats stats = simulator.stats();
 			System.out.printf("auto limits: 60 calls in %d ms, %d 429s%n", took.toMillis(), stats.tooManyRequests());
@@ -221,7 +237,8 @@ class SimulatedProviderFeedbackTest {
 			List<PartitionSnapshot.LimitState> limits = throttler.defaultPartition().snapshot().limits();
 			assertThat(limits.get(0).limit().amount()).isEqualTo(1200);
 			assertThat(limits.get(1).limit().amount()).isEqualTo(200_000);
-			// 60 calls at the learned 20 per second take about 3 s; at the provisional 1 per second they would take 60
+			// 60 calls at the learned 20 per second take about 3 s; at the provisional 1
+			// per second they would take 60
 			assertThat(took).isLessThan(Duration.ofSeconds(15));
 			assertNothingHeld(throttler);
 		}

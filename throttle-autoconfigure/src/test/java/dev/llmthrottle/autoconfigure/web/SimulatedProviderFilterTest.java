@@ -35,9 +35,9 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real HTTP, real time: a burst of calls through the WebClient filter against the simulated provider in each
- * enforcement model. The provider's own books must show no 429 and no limit exceeded, every call must succeed,
- * and nothing may stay held afterwards.
+ * Real HTTP, real time: a burst of calls through the WebClient filter against the
+ * simulated provider in each enforcement model. The provider's own books must show no 429
+ * and no limit exceeded, every call must succeed, and nothing may stay held afterwards.
  */
 class SimulatedProviderFilterTest {
 
@@ -46,7 +46,8 @@ class SimulatedProviderFilterTest {
 	@ParameterizedTest
 	@EnumSource(EnforcementModel.class)
 	void aBurstStaysInsideTheLimitsOfEveryModel(EnforcementModel model) throws Exception {
-		Duration period = Duration.ofSeconds(5); // a 50 ms guard against arrival jitter on a busy machine
+		Duration period = Duration.ofSeconds(5); // a 50 ms guard against arrival jitter
+													// on a busy machine
 		try (SimulatedProvider simulator = SimulatedProvider.builder()
 			.dialect(dev.llmthrottle.test.config.Dialect.OPENAI)
 			.model(model)
@@ -56,9 +57,9 @@ class SimulatedProviderFilterTest {
 			.seed(7)
 			.start(); SystemTimeSource time = new SystemTimeSource()) {
 			ProviderThrottler throttler = new ProviderThrottler(
-					new ThrottlePolicy("sim", List.of(Limit.of(Dimension.REQUESTS, 40, period),
-							Limit.of(Dimension.TOKENS, 6000, period)), 8, Duration.ofMinutes(1), 1000, Duration.ZERO,
-							10),
+					new ThrottlePolicy("sim",
+							List.of(Limit.of(Dimension.REQUESTS, 40, period), Limit.of(Dimension.TOKENS, 6000, period)),
+							8, Duration.ofMinutes(1), 1000, Duration.ZERO, 10),
 					time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 			LlmProvider provider = new LlmProvider("sim", Dialect.OPENAI, List.of(URI.create(simulator.baseUrl())),
 					RetryPolicy.DEFAULT, 64, throttler);
@@ -67,7 +68,8 @@ class SimulatedProviderFilterTest {
 					new ResponseFeedback(Clock.systemUTC(), new Random(3), ThrottleListener.NONE),
 					new CostEstimator(new JtokkitTokenCounter(), 1.2), time);
 			WebClient client = WebClient.builder().baseUrl(simulator.baseUrl()).filter(filter).build();
-			// Warm the client up: Netty's first connection takes far longer than any later one.
+			// Warm the client up: Netty's first connection takes far longer than any
+			// later one.
 			client.get().uri("/stats").retrieve().toBodilessEntity().block(Duration.ofSeconds(10));
 			String body = "{\"model\":\"gpt-4o\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"Say hello in five words.\"}]}";
 
@@ -86,8 +88,10 @@ class SimulatedProviderFilterTest {
 			assertThat(stats.tooManyRequests()).as("429s the provider sent (%s)", model).isZero();
 			assertThat(stats.admitted()).isEqualTo(CALLS);
 			for (LimitStats limit : stats.limits()) {
-				// The provider stamps arrivals, a moment after we admit; on a loaded 2-core machine that jitter can
-				// exceed the 1% guard for one call at a window's edge. A 429 (asserted above) must never happen; the
+				// The provider stamps arrivals, a moment after we admit; on a loaded
+				// 2-core machine that jitter can
+				// exceed the 1% guard for one call at a window's edge. A 429 (asserted
+				// above) must never happen; the
 				// trailing-window evidence may be off by one request, never more.
 				long slack = (limit.limit().dimension().key().equals("requests")) ? 1 : 100;
 				assertThat(limit.maxInWindow()).as("%s in %s", limit.limit(), model)

@@ -12,14 +12,17 @@ import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.test.config.EnforcementModel;
 
 /**
- * The accuracy and makespan matrix: every client against the simulated provider in every enforcement model, one
- * {@code BENCH key=value} line per cell, printed as each cell ends. Bounded: each cell stops at its deadline, and
- * everything is on loopback. Flags (defaults in brackets): {@code --calls} [600], {@code --threads} [32, also the
- * concurrency cap of every client], {@code --latency-ms} [50], {@code --deadline-s} [30], {@code --seed} [42],
- * {@code --requests} [100], {@code --tokens} [30000], {@code --period-s} [2], {@code --neighbour} [0.333],
- * {@code --models} [all four], {@code --clients} [all but {@code llm-throttle-redis-x3}, which needs a Redis
- * server on 127.0.0.1:6379 or {@code -Dllmthrottle.bench.redis=redis://...}], {@code --warmup-calls} [64, 0 for none], and, for
- * diagnostic runs only, {@code --burst-ms} [0: llm-throttle's default {@code burst}].
+ * The accuracy and makespan matrix: every client against the simulated provider in every
+ * enforcement model, one {@code BENCH key=value} line per cell, printed as each cell
+ * ends. Bounded: each cell stops at its deadline, and everything is on loopback. Flags
+ * (defaults in brackets): {@code --calls} [600], {@code --threads} [32, also the
+ * concurrency cap of every client], {@code --latency-ms} [50], {@code --deadline-s} [30],
+ * {@code --seed} [42], {@code --requests} [100], {@code --tokens} [30000],
+ * {@code --period-s} [2], {@code --neighbour} [0.333], {@code --models} [all four],
+ * {@code --clients} [all but {@code llm-throttle-redis-x3}, which needs a Redis server on
+ * 127.0.0.1:6379 or {@code -Dllmthrottle.bench.redis=redis://...}],
+ * {@code --warmup-calls} [64, 0 for none], and, for diagnostic runs only,
+ * {@code --burst-ms} [0: llm-throttle's default {@code burst}].
  */
 public final class AccuracyRun {
 
@@ -54,8 +57,7 @@ public final class AccuracyRun {
 				"BENCH_SETUP calls=%d threads=%d max_concurrent=%d latency_ms=%d deadline_s=%d seed=%d limits=%s "
 						+ "auto_limits=%s auto_configured=%s neighbour_share=%.3f burst_ms=%d",
 				calls, threads, threads, latency.toMillis(), deadline.toSeconds(), seed, base,
-				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).provider(),
-				"auto", neighbour,
+				Scenario.of(ClientKind.LLM_THROTTLE_AUTO, models.get(0), base, 0).provider(), "auto", neighbour,
 				burst.toMillis()));
 		List<Call> batch = Batch.generate(calls, seed);
 		ClientOptions options = new ClientOptions(threads, seed, new JtokkitTokenCounter(), burst);
@@ -72,9 +74,11 @@ public final class AccuracyRun {
 		}
 	}
 
-	/** Loads and compiles every client's code path against a provider with room to spare; nothing is printed. */
-	private static void warmUp(List<ClientKind> clients, ClientOptions options, int calls)
-			throws InterruptedException {
+	/**
+	 * Loads and compiles every client's code path against a provider with room to spare;
+	 * nothing is printed.
+	 */
+	private static void warmUp(List<ClientKind> clients, ClientOptions options, int calls) throws InterruptedException {
 		CellRunner runner = new CellRunner(options, Duration.ofMillis(5), Duration.ofSeconds(20));
 		Quota roomy = new Quota(1_000_000, 1_000_000_000, Duration.ofSeconds(6));
 		List<Call> batch = Batch.generate(calls, options.seed() + 1);

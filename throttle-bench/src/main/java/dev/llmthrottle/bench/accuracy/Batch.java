@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** The batch every client sends: the same seeded calls with mixed prompt lengths and output caps. */
+/**
+ * The batch every client sends: the same seeded calls with mixed prompt lengths and
+ * output caps.
+ */
 public final class Batch {
 
 	private static final List<String> WORDS = List.of("limit", "token", "window", "request", "provider", "model",
@@ -16,8 +19,9 @@ public final class Batch {
 	}
 
 	/**
-	 * {@code calls} calls: prompts of 100 to 800 characters, {@code max_completion_tokens} one of 64, 128, 256 or
-	 * 512, all drawn from {@code seed}.
+	 * {@code calls} calls: prompts of 100 to 800 characters,
+	 * {@code max_completion_tokens} one of 64, 128, 256 or 512, all drawn from
+	 * {@code seed}.
 	 */
 	public static List<Call> generate(int calls, long seed) {
 		Random random = new Random(seed);

@@ -1,6 +1,9 @@
 package dev.llmthrottle.bench.accuracy;
 
-/** A client under test: sends one call to completion, retrying the way that client does. Thread-safe. */
+/**
+ * A client under test: sends one call to completion, retrying the way that client does.
+ * Thread-safe.
+ */
 public interface BatchClient extends AutoCloseable {
 
 	/**

@@ -19,9 +19,10 @@ public record Call(int index, String prompt, int maxTokens) {
 	}
 
 	/**
-	 * What the simulated provider charges at admission: its prompt estimate ({@code ceil(chars / 4) + 3} per message,
-	 * {@code + 3}) plus {@code max_completion_tokens}. The Resilience4j clients use it as their token weight, the
-	 * most accurate figure a hand-written client could have.
+	 * What the simulated provider charges at admission: its prompt estimate
+	 * ({@code ceil(chars / 4) + 3} per message, {@code + 3}) plus
+	 * {@code max_completion_tokens}. The Resilience4j clients use it as their token
+	 * weight, the most accurate figure a hand-written client could have.
 	 */
 	public int providerCharge() {
 		return (this.prompt.length() + 3) / 4 + 6 + this.maxTokens;

@@ -12,17 +12,19 @@ import java.util.Locale;
  * @param failed calls that finally failed (the client gave up)
  * @param unfinished calls not done when the cell's deadline stopped it
  * @param http429 429 responses the provider sent (its own count)
- * @param overAdmission the most admitted in any trailing window of a limit's period over its amount, the largest
- * over the limits (the provider's evidence; a noisy neighbour's share excluded)
- * @param peakSecond the most requests admitted in any one second over the requests limit's per-second share
+ * @param overAdmission the most admitted in any trailing window of a limit's period over
+ * its amount, the largest over the limits (the provider's evidence; a noisy neighbour's
+ * share excluded)
+ * @param peakSecond the most requests admitted in any one second over the requests
+ * limit's per-second share
  * @param makespanSeconds from the batch's start to the last call's end
  * @param lowerBoundSeconds the design's lower bound for what the provider settled
  * @param waitP50Millis the median admission wait of the successful calls
  * @param waitP99Millis the 99th percentile of the same
  */
-public record CellResult(String client, String model, int calls, long ok, long failed, long unfinished,
-		long http429, double overAdmission, double peakSecond, double makespanSeconds, double lowerBoundSeconds,
-		double waitP50Millis, double waitP99Millis) {
+public record CellResult(String client, String model, int calls, long ok, long failed, long unfinished, long http429,
+		double overAdmission, double peakSecond, double makespanSeconds, double lowerBoundSeconds, double waitP50Millis,
+		double waitP99Millis) {
 
 	/** {@code lower bound / makespan}. */
 	public double efficiency() {

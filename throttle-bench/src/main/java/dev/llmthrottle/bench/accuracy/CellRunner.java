@@ -21,10 +21,11 @@ import dev.llmthrottle.test.stats.LimitStats;
 import dev.llmthrottle.test.stats.ProviderStats;
 
 /**
- * Runs one cell: starts the simulated provider on loopback, lets {@code threads} caller threads take the batch's
- * calls in order and send each through the client, stops at the deadline whatever happens, and reads the
- * provider's evidence. The admission wait of a call is the time from a caller taking it to its response, less the
- * provider's fixed latency: queueing, throttling, back-off and failed attempts all count.
+ * Runs one cell: starts the simulated provider on loopback, lets {@code threads} caller
+ * threads take the batch's calls in order and send each through the client, stops at the
+ * deadline whatever happens, and reads the provider's evidence. The admission wait of a
+ * call is the time from a caller taking it to its response, less the provider's fixed
+ * latency: queueing, throttling, back-off and failed attempts all count.
  */
 final class CellRunner {
 
@@ -64,8 +65,8 @@ final class CellRunner {
 			Run run = drive(client, batch);
 			ProviderStats stats = simulator.stats();
 			String name = scenario.client().id() + "/" + scenario.model().key();
-			run.failures.forEach((reason, count) -> System.out.println("NOTE " + name + " failed calls: " + count
-					+ " x " + reason));
+			run.failures.forEach(
+					(reason, count) -> System.out.println("NOTE " + name + " failed calls: " + count + " x " + reason));
 			if (run.firstError.get() != null) {
 				System.err.println("WARN " + name + ": unexpected error in a call: " + run.firstError.get());
 			}
@@ -87,8 +88,8 @@ final class CellRunner {
 		long stopAt = run.begin + this.deadline.toNanos();
 		for (int t = 0; t < this.threads; t++) {
 			pool.execute(() -> {
-				for (int i = next.getAndIncrement(); i < batch.size() && System.nanoTime() < stopAt; i = next
-					.getAndIncrement()) {
+				for (int i = next.getAndIncrement(); i < batch.size()
+						&& System.nanoTime() < stopAt; i = next.getAndIncrement()) {
 					run.starts.set(i, System.nanoTime());
 					Outcome outcome;
 					try {
@@ -159,7 +160,10 @@ final class CellRunner {
 				percentile(sorted, 50) / 1e6, percentile(sorted, 99) / 1e6);
 	}
 
-	/** A failure reason with its varying figures (durations, amounts used) masked, so that like failures group. */
+	/**
+	 * A failure reason with its varying figures (durations, amounts used) masked, so that
+	 * like failures group.
+	 */
 	static String groupable(String failure) {
 		return failure.replaceAll("\\d+(\\.\\d+)?(ms|s|m)\\b", "#$2").replaceAll("(Used|Requested) \\d+", "$1 #");
 	}

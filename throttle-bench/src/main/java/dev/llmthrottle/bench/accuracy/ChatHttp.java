@@ -8,7 +8,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalLong;
 
-/** Plain {@code java.net.http} chat calls for the hand-written clients (HTTP/1.1, no retries of its own). */
+/**
+ * Plain {@code java.net.http} chat calls for the hand-written clients (HTTP/1.1, no
+ * retries of its own).
+ */
 final class ChatHttp {
 
 	private final HttpClient client = HttpClient.newBuilder()
@@ -33,7 +36,9 @@ final class ChatHttp {
 		return this.client.send(request, HttpResponse.BodyHandlers.discarding());
 	}
 
-	/** The wait a 429 asks for: {@code retry-after-ms}, else {@code retry-after} seconds. */
+	/**
+	 * The wait a 429 asks for: {@code retry-after-ms}, else {@code retry-after} seconds.
+	 */
 	static OptionalLong hintMillis(HttpResponse<?> response) {
 		try {
 			OptionalLong millis = response.headers()

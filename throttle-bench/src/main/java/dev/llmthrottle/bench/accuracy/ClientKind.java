@@ -13,13 +13,19 @@ public enum ClientKind {
 	OPENAI_SDK("openai-sdk"),
 	/** llm-throttle with the provider's limits and otherwise default settings. */
 	LLM_THROTTLE("llm-throttle"),
-	/** llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to {@code auto}. */
+	/**
+	 * llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to
+	 * {@code auto}.
+	 */
 	LLM_THROTTLE_AUTO("llm-throttle-auto"),
-	/** llm-throttle with the full limits while an unseen neighbour takes a share of them. */
+	/**
+	 * llm-throttle with the full limits while an unseen neighbour takes a share of them.
+	 */
 	LLM_THROTTLE_NOISY("llm-throttle-noisy"),
 	/**
-	 * Three llm-throttle instances with default settings sharing the provider's limits through Redis (part 3 of
-	 * the benchmarks; needs a local Redis, so not in the default client list).
+	 * Three llm-throttle instances with default settings sharing the provider's limits
+	 * through Redis (part 3 of the benchmarks; needs a local Redis, so not in the default
+	 * client list).
 	 */
 	LLM_THROTTLE_REDIS_X3("llm-throttle-redis-x3");
 

@@ -37,11 +37,13 @@ import dev.llmthrottle.protocol.Dialect;
 import dev.llmthrottle.protocol.tokens.TokenEstimator;
 
 /**
- * llm-throttle as an application gets it: {@code llm.throttle.providers.sim.*} properties (base URL, dialect, the
- * provider's limits or {@code auto}, {@code max-concurrent}; a diagnostic run may also set {@code burst}) validated
- * into a policy by {@link ThrottlePolicyFactory}, and a {@code RestClient} with our interceptor built as the
- * auto-configuration builds it (default retry, max-wait, queue, token estimator and safety factor). It estimates,
- * admits, feeds headers back, cools down on 429 and settles from {@code usage} on its own.
+ * llm-throttle as an application gets it: {@code llm.throttle.providers.sim.*} properties
+ * (base URL, dialect, the provider's limits or {@code auto}, {@code max-concurrent}; a
+ * diagnostic run may also set {@code burst}) validated into a policy by
+ * {@link ThrottlePolicyFactory}, and a {@code RestClient} with our interceptor built as
+ * the auto-configuration builds it (default retry, max-wait, queue, token estimator and
+ * safety factor). It estimates, admits, feeds headers back, cools down on 429 and settles
+ * from {@code usage} on its own.
  */
 final class LlmThrottleClient implements BatchClient {
 
@@ -58,18 +60,19 @@ final class LlmThrottleClient implements BatchClient {
 	private final URI chatUri;
 
 	/**
-	 * @param configured the limits to configure, or {@code null} for {@code requests-per-minute} and
-	 * {@code tokens-per-minute} set to {@code auto}
+	 * @param configured the limits to configure, or {@code null} for
+	 * {@code requests-per-minute} and {@code tokens-per-minute} set to {@code auto}
 	 */
 	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options) {
 		this(baseUrl, chatUri, configured, options, null, null);
 	}
 
 	/**
-	 * An instance on the Redis backend ({@code backend: redis}, {@code llm.throttle.redis.key-prefix} and
-	 * {@code llm.throttle.partition-key-secret} set; everything else default), with its own Lettuce connection.
-	 * @param redisKeyPrefix the key prefix shared by the instances that share one quota, or {@code null} for the
-	 * in-memory backend
+	 * An instance on the Redis backend ({@code backend: redis},
+	 * {@code llm.throttle.redis.key-prefix} and {@code llm.throttle.partition-key-secret}
+	 * set; everything else default), with its own Lettuce connection.
+	 * @param redisKeyPrefix the key prefix shared by the instances that share one quota,
+	 * or {@code null} for the in-memory backend
 	 * @param partitionKeySecret the secret shared by those instances
 	 */
 	LlmThrottleClient(String baseUrl, URI chatUri, Quota configured, ClientOptions options, String redisKeyPrefix,
@@ -98,8 +101,8 @@ final class LlmThrottleClient implements BatchClient {
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(provider)),
 				new ResponseFeedback(Clock.systemUTC(), new Random(options.seed()), ThrottleListener.NONE),
-				new CostEstimator(options.tokenCounter(), TokenEstimator.DEFAULT_SAFETY_FACTOR),
-				new CurrentAdmission(), this.time);
+				new CostEstimator(options.tokenCounter(), TokenEstimator.DEFAULT_SAFETY_FACTOR), new CurrentAdmission(),
+				this.time);
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5))
@@ -156,7 +159,10 @@ final class LlmThrottleClient implements BatchClient {
 		}
 	}
 
-	/** Problems the engine's own books show after the batch: permits still held or released twice. */
+	/**
+	 * Problems the engine's own books show after the batch: permits still held or
+	 * released twice.
+	 */
 	String leaks() {
 		StringBuilder leaks = new StringBuilder();
 		for (Partition partition : this.throttler.partitions()) {

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The least time the provider's limits allow for what the batch actually spent (design.md, "Lower bound and
- * efficiency"): the largest of {@code total / amount x period} over every limit, and of {@code summed latency /
- * max concurrent}. With a noisy neighbour taking a share {@code s} of every limit, only {@code (1 - s) x amount}
- * is ours. No credit for an initial burst, so a bursting client can score above 1.0 on a short batch.
+ * The least time the provider's limits allow for what the batch actually spent
+ * (design.md, "Lower bound and efficiency"): the largest of
+ * {@code total / amount x period} over every limit, and of {@code summed latency /
+ * max concurrent}. With a noisy neighbour taking a share {@code s} of every limit, only
+ * {@code (1 - s) x amount} is ours. No credit for an initial burst, so a bursting client
+ * can score above 1.0 on a short batch.
  */
 public final class LowerBound {
 
@@ -21,8 +23,7 @@ public final class LowerBound {
 	 * @param maxConcurrent the concurrency cap, 0 for none
 	 * @return the bound in seconds
 	 */
-	public static double seconds(List<Spent> limits, double neighbourShare, Duration summedLatency,
-			int maxConcurrent) {
+	public static double seconds(List<Spent> limits, double neighbourShare, Duration summedLatency, int maxConcurrent) {
 		double bound = 0;
 		for (Spent spent : limits) {
 			double ours = spent.amount() * (1 - neighbourShare);

@@ -6,8 +6,9 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.Semaphore;
 
 /**
- * Where most code starts: a semaphore for concurrency and no rate control. A 429 is retried after the provider's
- * {@code retry-after} (1 s when absent), up to {@value #MAX_ATTEMPTS} attempts in all.
+ * Where most code starts: a semaphore for concurrency and no rate control. A 429 is
+ * retried after the provider's {@code retry-after} (1 s when absent), up to
+ * {@value #MAX_ATTEMPTS} attempts in all.
  */
 final class NaiveClient implements BatchClient {
 

@@ -6,9 +6,10 @@ import com.openai.errors.OpenAIException;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 
 /**
- * The official openai-java SDK on its own, as many applications use it today: one shared client with its default
- * retry (2 retries, honouring {@code retry-after-ms} / {@code retry-after}, else exponential backoff with jitter),
- * called from the harness's fixed pool of caller threads. No rate control of its own.
+ * The official openai-java SDK on its own, as many applications use it today: one shared
+ * client with its default retry (2 retries, honouring {@code retry-after-ms} /
+ * {@code retry-after}, else exponential backoff with jitter), called from the harness's
+ * fixed pool of caller threads. No rate control of its own.
  */
 final class OpenAiSdkClient implements BatchClient {
 

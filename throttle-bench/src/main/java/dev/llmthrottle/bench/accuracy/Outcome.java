@@ -4,7 +4,8 @@ package dev.llmthrottle.bench.accuracy;
  * How one call ended.
  *
  * @param ok whether it finally succeeded (HTTP 200)
- * @param failure why not, e.g. {@code HTTP 429} or an exception's class name; {@code null} when it succeeded
+ * @param failure why not, e.g. {@code HTTP 429} or an exception's class name;
+ * {@code null} when it succeeded
  */
 public record Outcome(boolean ok, String failure) {
 

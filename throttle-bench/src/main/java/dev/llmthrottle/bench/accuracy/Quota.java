@@ -29,7 +29,8 @@ public record Quota(long requests, long tokens, Duration period) {
 	/** E.g. {@code requests:300/6s,tokens:90000/6s}. */
 	@Override
 	public String toString() {
-		String period = this.period.toMillis() % 1000 == 0 ? this.period.toSeconds() + "s" : this.period.toMillis() + "ms";
+		String period = this.period.toMillis() % 1000 == 0 ? this.period.toSeconds() + "s"
+				: this.period.toMillis() + "ms";
 		return "requests:" + this.requests + "/" + period + ",tokens:" + this.tokens + "/" + period;
 	}
 

@@ -8,11 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.llmthrottle.bench.redis.RedisInstance;
 
 /**
- * Several llm-throttle instances sharing one quota through Redis: each an {@link LlmThrottleClient} on the Redis
- * backend with its own Lettuce connection, time source and engine, all with the same key prefix (unique to the
- * cell) and the same {@code partition-key-secret}, each configured with the provider's full limits and the run's
- * {@code max-concurrent} (shared through Redis like the rates). Caller threads are dealt out in turn on their first
- * call, so with 3 instances and 32 threads the instances get 11, 11 and 10 callers. Closing deletes the cell's keys.
+ * Several llm-throttle instances sharing one quota through Redis: each an
+ * {@link LlmThrottleClient} on the Redis backend with its own Lettuce connection, time
+ * source and engine, all with the same key prefix (unique to the cell) and the same
+ * {@code partition-key-secret}, each configured with the provider's full limits and the
+ * run's {@code max-concurrent} (shared through Redis like the rates). Caller threads are
+ * dealt out in turn on their first call, so with 3 instances and 32 threads the instances
+ * get 11, 11 and 10 callers. Closing deletes the cell's keys.
  */
 final class RedisInstancesClient implements BatchClient {
 

@@ -14,12 +14,15 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 
 /**
- * Resilience4j the way its documentation suggests: {@code Retry(RateLimiter(Bulkhead(call)))}, the order its Spring
- * aspects apply, with one rate limiter per limit ({@code limitForPeriod = amount}, {@code limitRefreshPeriod =
- * period}; tokens acquired with the call's weight) and the library's defaults elsewhere: limiter
- * {@code timeoutDuration} 5 s, {@code Retry} 3 attempts 500 ms apart on any exception. The bulkhead admits every
- * caller thread. The hand-tuned variant refreshes every 100 ms with the amount scaled to match (the tuning the
- * issue suggests, {@code limit/60} per {@code period/60}, for its 6-second example).
+ * Resilience4j the way its documentation suggests:
+ * {@code Retry(RateLimiter(Bulkhead(call)))}, the order its Spring aspects apply, with
+ * one rate limiter per limit ({@code limitForPeriod = amount},
+ * {@code limitRefreshPeriod =
+ * period}; tokens acquired with the call's weight) and the library's defaults elsewhere:
+ * limiter {@code timeoutDuration} 5 s, {@code Retry} 3 attempts 500 ms apart on any
+ * exception. The bulkhead admits every caller thread. The hand-tuned variant refreshes
+ * every 100 ms with the amount scaled to match (the tuning the issue suggests,
+ * {@code limit/60} per {@code period/60}, for its 6-second example).
  */
 final class Resilience4jClient implements BatchClient {
 

@@ -6,12 +6,14 @@ import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.config.EnforcementModel;
 
 /**
- * One cell of the matrix: a client against the simulated provider in one enforcement model.
+ * One cell of the matrix: a client against the simulated provider in one enforcement
+ * model.
  *
  * @param client the client under test
  * @param model how the provider enforces its limits
  * @param provider the provider's real limits
- * @param configured the limits the client is configured with, or {@code null} for {@code auto}
+ * @param configured the limits the client is configured with, or {@code null} for
+ * {@code auto}
  * @param neighbourShare the share of every limit an unseen neighbour takes, 0 for none
  */
 public record Scenario(ClientKind client, EnforcementModel model, Quota provider, Quota configured,
@@ -20,10 +22,11 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 	/** The scenario of {@code client} in {@code model}, given the matrix's base quota. */
 	static Scenario of(ClientKind client, EnforcementModel model, Quota base, double neighbourShare) {
 		return switch (client) {
-			// auto is per minute (requests-per-minute, tokens-per-minute; the OpenAI headers state per-minute limits),
+			// auto is per minute (requests-per-minute, tokens-per-minute; the OpenAI
+			// headers state per-minute limits),
 			// so these cells run the same rates over a minute.
-			case LLM_THROTTLE_AUTO -> new Scenario(client, model, base.stretched(60 / base.period().toSeconds()), null,
-					0);
+			case LLM_THROTTLE_AUTO ->
+				new Scenario(client, model, base.stretched(60 / base.period().toSeconds()), null, 0);
 			case LLM_THROTTLE_NOISY -> new Scenario(client, model, base, base, neighbourShare);
 			default -> new Scenario(client, model, base, base, 0);
 		};

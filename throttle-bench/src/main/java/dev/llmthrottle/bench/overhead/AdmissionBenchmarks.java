@@ -36,15 +36,18 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * One admission and its release, with limits so large that nothing ever waits: the fast path every call pays.
- * Each contestant fails loudly (throws) if it ever refuses, so a refusal can never pass for a fast admission.
+ * One admission and its release, with limits so large that nothing ever waits: the fast
+ * path every call pays. Each contestant fails loudly (throws) if it ever refuses, so a
+ * refusal can never pass for a fast admission.
  *
  * <p>
- * Pairs to compare: {@code ours_requests} with {@code r4j_limiter} and {@code bucket4j_bucket} (one requests limit);
- * {@code ours_common} with {@code r4j_bulkhead_2limiters} and {@code bucket4j_semaphore_2buckets} (concurrency +
- * requests + tokens, 500 tokens per call); {@code ours_proxy} with {@code ours_common} (what the annotation adds).
- * {@code semaphore_floor} is a bare {@link Semaphore}: nothing that counts can cost less. Run with several threads
- * ({@code -t 2}, {@code -t 8}) for the contended figures; the states are shared by all threads.
+ * Pairs to compare: {@code ours_requests} with {@code r4j_limiter} and
+ * {@code bucket4j_bucket} (one requests limit); {@code ours_common} with
+ * {@code r4j_bulkhead_2limiters} and {@code bucket4j_semaphore_2buckets} (concurrency +
+ * requests + tokens, 500 tokens per call); {@code ours_proxy} with {@code ours_common}
+ * (what the annotation adds). {@code semaphore_floor} is a bare {@link Semaphore}:
+ * nothing that counts can cost less. Run with several threads ({@code -t 2},
+ * {@code -t 8}) for the contended figures; the states are shared by all threads.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -61,7 +64,10 @@ public class AdmissionBenchmarks {
 
 	static final Cost ONE_REQUEST = Cost.oneRequest();
 
-	/** The annotation charges its {@code tokens} expression as input tokens; the engine cases spend the same. */
+	/**
+	 * The annotation charges its {@code tokens} expression as input tokens; the engine
+	 * cases spend the same.
+	 */
 	static final Cost COMMON_COST = new Cost(1, TOKENS_PER_CALL, 0);
 
 	@Benchmark
@@ -144,8 +150,9 @@ public class AdmissionBenchmarks {
 	}
 
 	/**
-	 * Bare Resilience4j: a {@code SemaphoreBulkhead} and two {@code AtomicRateLimiter}s. Their counters are ints per
-	 * cycle, so the token limiter refreshes every 10 ms to stay out of reach.
+	 * Bare Resilience4j: a {@code SemaphoreBulkhead} and two {@code AtomicRateLimiter}s.
+	 * Their counters are ints per cycle, so the token limiter refreshes every 10 ms to
+	 * stay out of reach.
 	 */
 	@State(Scope.Benchmark)
 	public static class Resilience4j {
@@ -158,25 +165,30 @@ public class AdmissionBenchmarks {
 
 		@Setup(Level.Trial)
 		public void setUp() {
-			this.bulkhead = Bulkhead.of("bench", BulkheadConfig.custom()
-				.maxConcurrentCalls(Integer.MAX_VALUE)
-				.maxWaitDuration(Duration.ZERO)
-				.build());
-			this.requests = new AtomicRateLimiter("requests", RateLimiterConfig.custom()
-				.limitForPeriod(Integer.MAX_VALUE)
-				.limitRefreshPeriod(Duration.ofSeconds(1))
-				.timeoutDuration(Duration.ZERO)
-				.build());
-			this.tokens = new AtomicRateLimiter("tokens", RateLimiterConfig.custom()
-				.limitForPeriod(Integer.MAX_VALUE)
-				.limitRefreshPeriod(Duration.ofMillis(10))
-				.timeoutDuration(Duration.ZERO)
-				.build());
+			this.bulkhead = Bulkhead.of("bench",
+					BulkheadConfig.custom()
+						.maxConcurrentCalls(Integer.MAX_VALUE)
+						.maxWaitDuration(Duration.ZERO)
+						.build());
+			this.requests = new AtomicRateLimiter("requests",
+					RateLimiterConfig.custom()
+						.limitForPeriod(Integer.MAX_VALUE)
+						.limitRefreshPeriod(Duration.ofSeconds(1))
+						.timeoutDuration(Duration.ZERO)
+						.build());
+			this.tokens = new AtomicRateLimiter("tokens",
+					RateLimiterConfig.custom()
+						.limitForPeriod(Integer.MAX_VALUE)
+						.limitRefreshPeriod(Duration.ofMillis(10))
+						.timeoutDuration(Duration.ZERO)
+						.build());
 		}
 
 	}
 
-	/** bucket4j local (lock-free) buckets, one per limit, and a semaphore for concurrency. */
+	/**
+	 * bucket4j local (lock-free) buckets, one per limit, and a semaphore for concurrency.
+	 */
 	@State(Scope.Benchmark)
 	public static class Bucket4j {
 
@@ -194,8 +206,9 @@ public class AdmissionBenchmarks {
 		}
 
 		/**
-		 * bucket4j refills at most one token per nanosecond, less than 500-token calls can spend, so the bucket
-		 * starts with a stock (10^12) that no run of these benchmarks exhausts, and refills at that maximum.
+		 * bucket4j refills at most one token per nanosecond, less than 500-token calls
+		 * can spend, so the bucket starts with a stock (10^12) that no run of these
+		 * benchmarks exhausts, and refills at that maximum.
 		 */
 		private static Bucket bucket() {
 			return Bucket.builder()
@@ -208,7 +221,10 @@ public class AdmissionBenchmarks {
 
 	}
 
-	/** Our engine, Spring-free: a partition with one requests limit, and one with concurrency + requests + tokens. */
+	/**
+	 * Our engine, Spring-free: a partition with one requests limit, and one with
+	 * concurrency + requests + tokens.
+	 */
 	@State(Scope.Benchmark)
 	public static class Engine {
 
@@ -222,8 +238,9 @@ public class AdmissionBenchmarks {
 		public void setUp() {
 			this.time = new SystemTimeSource();
 			PartitionKeys keys = PartitionKeys.withRandomSecret();
-			this.oneLimit = new ProviderThrottler(ThrottlePolicy.of("one", 0, Limit.perMinute(Dimension.REQUESTS, HUGE)),
-					this.time, keys, ThrottleListener.NONE)
+			this.oneLimit = new ProviderThrottler(
+					ThrottlePolicy.of("one", 0, Limit.perMinute(Dimension.REQUESTS, HUGE)), this.time, keys,
+					ThrottleListener.NONE)
 				.defaultPartition();
 			ThrottlePolicy common = ThrottlePolicy.of("common", Integer.MAX_VALUE,
 					Limit.perMinute(Dimension.REQUESTS, HUGE), Limit.perMinute(Dimension.TOKENS, HUGE));
@@ -245,7 +262,10 @@ public class AdmissionBenchmarks {
 
 	}
 
-	/** The same common-case limits behind {@code @LlmThrottled}, in a minimal application context. */
+	/**
+	 * The same common-case limits behind {@code @LlmThrottled}, in a minimal application
+	 * context.
+	 */
 	@State(Scope.Benchmark)
 	public static class Proxy {
 
@@ -255,8 +275,9 @@ public class AdmissionBenchmarks {
 
 		@Setup(Level.Trial)
 		public void setUp() {
-			this.fixture = ProxyFixture.start(List.of(Limit.perMinute(Dimension.REQUESTS, HUGE),
-					Limit.perMinute(Dimension.TOKENS, HUGE)), Integer.MAX_VALUE);
+			this.fixture = ProxyFixture.start(
+					List.of(Limit.perMinute(Dimension.REQUESTS, HUGE), Limit.perMinute(Dimension.TOKENS, HUGE)),
+					Integer.MAX_VALUE);
 			this.service = this.fixture.service();
 		}
 

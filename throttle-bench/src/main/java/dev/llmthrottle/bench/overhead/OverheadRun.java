@@ -17,10 +17,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
 import dev.llmthrottle.bench.report.Machine;
 
 /**
- * Runs {@link AdmissionBenchmarks} with 1, 2 and 8 threads and prints one {@code JMH key=value} line per benchmark
- * and thread count, with its ratio to the bare Resilience4j bulkhead + two rate limiters measured in the same run,
- * then one {@code JMH_TARGETS} line per thread count. Flags: {@code --threads=1,2,8 --forks=1 --warmups=3
- * --warmup-time=1 --iterations=5 --time=1} (times in seconds) and {@code --include=REGEX} (benchmark methods).
+ * Runs {@link AdmissionBenchmarks} with 1, 2 and 8 threads and prints one
+ * {@code JMH key=value} line per benchmark and thread count, with its ratio to the bare
+ * Resilience4j bulkhead + two rate limiters measured in the same run, then one
+ * {@code JMH_TARGETS} line per thread count. Flags:
+ * {@code --threads=1,2,8 --forks=1 --warmups=3
+ * --warmup-time=1 --iterations=5 --time=1} (times in seconds) and {@code --include=REGEX}
+ * (benchmark methods).
  */
 public final class OverheadRun {
 

@@ -16,9 +16,9 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.Partition;
 
 /**
- * A minimal application context holding our auto-configurations, one provider configured through
- * {@code llm.throttle.providers.bench.*} as a user would, and a {@link ThrottledService} proxied by the
- * {@code @LlmThrottled} advisor.
+ * A minimal application context holding our auto-configurations, one provider configured
+ * through {@code llm.throttle.providers.bench.*} as a user would, and a
+ * {@link ThrottledService} proxied by the {@code @LlmThrottled} advisor.
  */
 final class ProxyFixture implements AutoCloseable {
 

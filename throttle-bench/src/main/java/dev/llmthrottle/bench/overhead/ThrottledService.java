@@ -3,8 +3,8 @@ package dev.llmthrottle.bench.overhead;
 import dev.llmthrottle.annotation.LlmThrottled;
 
 /**
- * The smallest annotated bean: each call is admitted with one request and 500 tokens, as the engine benchmarks
- * spend, and does nothing else.
+ * The smallest annotated bean: each call is admitted with one request and 500 tokens, as
+ * the engine benchmarks spend, and does nothing else.
  */
 public class ThrottledService {
 

@@ -19,13 +19,15 @@ import dev.llmthrottle.core.admission.PartitionKeys;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * Admissions per second from one JVM against a local Redis ({@code -Dllmthrottle.bench.redis}, default
- * {@code redis://127.0.0.1:6379}) with 1, 8 and 64 concurrent callers, each calling acquire + release in a loop on
- * the provider's default partition for a fixed time, with limits so large that nothing waits (a concurrency cap of
- * 1000, requests and tokens). Script calls per admission come from {@code INFO commandstats} before and after each
- * case (the server's counters: other clients of the same Redis would be counted too). One {@code REDIS key=value}
- * line per case. Every key is under a prefix of its own, deleted at the end. Flags: {@code --seconds} [3],
- * {@code --callers} [1,8,64].
+ * Admissions per second from one JVM against a local Redis
+ * ({@code -Dllmthrottle.bench.redis}, default {@code redis://127.0.0.1:6379}) with 1, 8
+ * and 64 concurrent callers, each calling acquire + release in a loop on the provider's
+ * default partition for a fixed time, with limits so large that nothing waits (a
+ * concurrency cap of 1000, requests and tokens). Script calls per admission come from
+ * {@code INFO commandstats} before and after each case (the server's counters: other
+ * clients of the same Redis would be counted too). One {@code REDIS key=value} line per
+ * case. Every key is under a prefix of its own, deleted at the end. Flags:
+ * {@code --seconds} [3], {@code --callers} [1,8,64].
  */
 public final class RedisAdmissionRun {
 
@@ -48,9 +50,9 @@ public final class RedisAdmissionRun {
 		}
 		System.out.println(Machine.line("REDIS_MACHINE"));
 		String prefix = RedisInstance.uniquePrefix("admission");
-		ThrottlePolicy policy = ThrottlePolicy.of("bench", 1_000,
-				Limit.of(Dimension.REQUESTS, 1_000_000_000L, Duration.ofSeconds(1)),
-				Limit.of(Dimension.TOKENS, 1_000_000_000_000L, Duration.ofMinutes(1)))
+		ThrottlePolicy policy = ThrottlePolicy
+			.of("bench", 1_000, Limit.of(Dimension.REQUESTS, 1_000_000_000L, Duration.ofSeconds(1)),
+					Limit.of(Dimension.TOKENS, 1_000_000_000_000L, Duration.ofMinutes(1)))
 			.withMaxQueue(10_000);
 		try (RedisInstance.Admin admin = new RedisInstance.Admin();
 				RedisInstance instance = new RedisInstance(prefix, policy, PartitionKeys.withRandomSecret())) {

@@ -22,10 +22,11 @@ import dev.llmthrottle.core.redis.RedisBackend;
 import dev.llmthrottle.core.redis.RedisBackendSettings;
 
 /**
- * One application instance on the Redis backend, built as the auto-configuration builds it (its own Lettuce client
- * and connection, time source, {@link RedisBackend} with the default settings and 4 threads, and a
- * {@link ProviderThrottler} over the backend's partition states), without Spring. Several of these with the same
- * key prefix and partition-key secret share one quota.
+ * One application instance on the Redis backend, built as the auto-configuration builds
+ * it (its own Lettuce client and connection, time source, {@link RedisBackend} with the
+ * default settings and 4 threads, and a {@link ProviderThrottler} over the backend's
+ * partition states), without Spring. Several of these with the same key prefix and
+ * partition-key secret share one quota.
  */
 public final class RedisInstance implements AutoCloseable {
 
@@ -85,7 +86,10 @@ public final class RedisInstance implements AutoCloseable {
 			return this.connection.sync();
 		}
 
-		/** Script calls (EVALSHA and EVAL) the server has run, from {@code INFO commandstats}. */
+		/**
+		 * Script calls (EVALSHA and EVAL) the server has run, from
+		 * {@code INFO commandstats}.
+		 */
 		public long scriptCalls() {
 			long calls = 0;
 			for (String line : sync().info("commandstats").split("\r?\n")) {

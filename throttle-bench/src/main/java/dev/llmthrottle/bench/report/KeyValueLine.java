@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * One printed result line: a prefix word ({@code BENCH}, {@code JMH}, ...) followed by {@code key=value} pairs
- * separated by spaces, values without spaces.
+ * One printed result line: a prefix word ({@code BENCH}, {@code JMH}, ...) followed by
+ * {@code key=value} pairs separated by spaces, values without spaces.
  *
  * @param prefix the first word
  * @param values the pairs in printed order
@@ -20,7 +20,10 @@ public record KeyValueLine(String prefix, Map<String, String> values) {
 		values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
 	}
 
-	/** The line, if {@code text} is one: a prefix word and at least one {@code key=value} pair. */
+	/**
+	 * The line, if {@code text} is one: a prefix word and at least one {@code key=value}
+	 * pair.
+	 */
 	public static Optional<KeyValueLine> parse(String text) {
 		String[] words = text.trim().split("\\s+");
 		if (words.length < 2 || words[0].contains("=") || !words[0].matches("[A-Z][A-Z0-9_]*")) {

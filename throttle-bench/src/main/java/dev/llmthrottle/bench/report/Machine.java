@@ -6,15 +6,19 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * What the benchmarks ran on, as one {@code key=value} line: processors, JDK, OS, CPU model and the load average
- * when the run started (other work on a shared machine skews every figure).
+ * What the benchmarks ran on, as one {@code key=value} line: processors, JDK, OS, CPU
+ * model and the load average when the run started (other work on a shared machine skews
+ * every figure).
  */
 public final class Machine {
 
 	private Machine() {
 	}
 
-	/** {@code prefix cpus=.. java=.. vm=.. os=.. cpu=.. max_heap_mb=.. load_avg=..}; spaces become underscores. */
+	/**
+	 * {@code prefix cpus=.. java=.. vm=.. os=.. cpu=.. max_heap_mb=.. load_avg=..};
+	 * spaces become underscores.
+	 */
 	public static String line(String prefix) {
 		return prefix + " cpus=" + Runtime.getRuntime().availableProcessors() + " java="
 				+ value(System.getProperty("java.runtime.version")) + " vm=" + value(System.getProperty("java.vm.name"))

@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A Markdown table of result lines: one row per line, one column per key in order of first appearance. */
+/**
+ * A Markdown table of result lines: one row per line, one column per key in order of
+ * first appearance.
+ */
 public final class MarkdownTable {
 
 	private MarkdownTable() {
@@ -21,9 +24,9 @@ public final class MarkdownTable {
 	}
 
 	/**
-	 * One row per distinct combination of {@code rowKeys}, in order of first appearance, and one column per value
-	 * key and distinct {@code columnKey} value: e.g. one row per benchmark and thread count, {@code ns_op} for each
-	 * run side by side.
+	 * One row per distinct combination of {@code rowKeys}, in order of first appearance,
+	 * and one column per value key and distinct {@code columnKey} value: e.g. one row per
+	 * benchmark and thread count, {@code ns_op} for each run side by side.
 	 */
 	public static String pivot(List<KeyValueLine> lines, List<String> rowKeys, String columnKey,
 			List<String> valueKeys) {

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The targets of issue 8, checked against result lines; each check is a {@code TARGET} line with a plain verdict
- * ({@code met} or {@code MISSED}), so that shortfalls are generated with the tables, never typed.
+ * The targets of issue 8, checked against result lines; each check is a {@code TARGET}
+ * line with a plain verdict ({@code met} or {@code MISSED}), so that shortfalls are
+ * generated with the tables, never typed.
  */
 public final class Targets {
 
@@ -16,9 +17,10 @@ public final class Targets {
 	}
 
 	/**
-	 * Overhead, from {@code JMH_TARGETS} lines: our concurrency + requests + tokens admission costs no more than the
-	 * bare Resilience4j bulkhead + two limiters (every thread count), under 1 µs uncontended, and the annotation
-	 * proxy adds under 1 µs uncontended.
+	 * Overhead, from {@code JMH_TARGETS} lines: our concurrency + requests + tokens
+	 * admission costs no more than the bare Resilience4j bulkhead + two limiters (every
+	 * thread count), under 1 µs uncontended, and the annotation proxy adds under 1 µs
+	 * uncontended.
 	 */
 	public static List<KeyValueLine> overhead(List<KeyValueLine> lines) {
 		List<KeyValueLine> checks = new ArrayList<>();
@@ -41,9 +43,10 @@ public final class Targets {
 	}
 
 	/**
-	 * Accuracy, from {@code BENCH} lines of our clients: with default settings (one instance, or three sharing one
-	 * quota through Redis, a yardstick issue 8 does not set for part 3) every call succeeds, no 429 and
-	 * efficiency at least 0.97; with learned ({@code auto}) limits or a noisy neighbour, 429s under 1% of calls and
+	 * Accuracy, from {@code BENCH} lines of our clients: with default settings (one
+	 * instance, or three sharing one quota through Redis, a yardstick issue 8 does not
+	 * set for part 3) every call succeeds, no 429 and efficiency at least 0.97; with
+	 * learned ({@code auto}) limits or a noisy neighbour, 429s under 1% of calls and
 	 * efficiency at least 0.90.
 	 */
 	public static List<KeyValueLine> accuracy(List<KeyValueLine> lines) {
@@ -53,7 +56,8 @@ public final class Targets {
 			if (!client.startsWith("llm-throttle")) {
 				continue;
 			}
-			// three instances with default settings sharing one quota through Redis: held to the default targets
+			// three instances with default settings sharing one quota through Redis: held
+			// to the default targets
 			boolean defaults = client.equals("llm-throttle") || client.equals("llm-throttle-redis-x3");
 			double calls = line.number("calls");
 			String cell = client + " / " + line.get("model");

@@ -40,8 +40,9 @@ class BatchTests {
 
 	@Test
 	void failureReasonsGroupWithoutTheirVaryingFigures() {
-		assertThat(CellRunner.groupable("RateLimitException: 429: Rate limit reached for gpt-4o-mini on requests per 2s: "
-				+ "Limit 100, Used 100, Requested 1. Please try again in 13ms."))
+		assertThat(
+				CellRunner.groupable("RateLimitException: 429: Rate limit reached for gpt-4o-mini on requests per 2s: "
+						+ "Limit 100, Used 100, Requested 1. Please try again in 13ms."))
 			.isEqualTo("RateLimitException: 429: Rate limit reached for gpt-4o-mini on requests per #s: "
 					+ "Limit 100, Used #, Requested #. Please try again in #ms.");
 		assertThat(CellRunner.groupable("HTTP 429")).isEqualTo("HTTP 429");

@@ -21,15 +21,15 @@ class LowerBoundTests {
 
 	@Test
 	void aNeighbourLeavesOnlyItsRemainderOfEachLimit() {
-		double bound = LowerBound.seconds(List.of(new LowerBound.Spent(300, SIX_SECONDS, 600)), 1.0 / 3,
-				Duration.ZERO, 32);
+		double bound = LowerBound.seconds(List.of(new LowerBound.Spent(300, SIX_SECONDS, 600)), 1.0 / 3, Duration.ZERO,
+				32);
 		assertThat(bound).isCloseTo(18.0, within(1e-9));
 	}
 
 	@Test
 	void summedLatencyOverConcurrencyCountsToo() {
-		double bound = LowerBound.seconds(List.of(new LowerBound.Spent(300, SIX_SECONDS, 30)),
-				0, Duration.ofSeconds(64), 32);
+		double bound = LowerBound.seconds(List.of(new LowerBound.Spent(300, SIX_SECONDS, 30)), 0,
+				Duration.ofSeconds(64), 32);
 		assertThat(bound).isCloseTo(2.0, within(1e-9));
 	}
 

@@ -13,9 +13,9 @@ class BenchTableTests {
 	void replacesOnlyTheNamedSection() {
 		String doc = "intro\n<!-- accuracy:begin -->\nold\n<!-- accuracy:end -->\n<!-- overhead:begin -->\nkept\n"
 				+ "<!-- overhead:end -->\n";
-		assertThat(BenchTable.replaceSection(doc, "accuracy", "new\n")).isEqualTo(
-				"intro\n<!-- accuracy:begin -->\nnew\n<!-- accuracy:end -->\n<!-- overhead:begin -->\nkept\n"
-						+ "<!-- overhead:end -->\n");
+		assertThat(BenchTable.replaceSection(doc, "accuracy", "new\n"))
+			.isEqualTo("intro\n<!-- accuracy:begin -->\nnew\n<!-- accuracy:end -->\n<!-- overhead:begin -->\nkept\n"
+					+ "<!-- overhead:end -->\n");
 	}
 
 	@Test
@@ -25,16 +25,17 @@ class BenchTableTests {
 
 	@Test
 	void rawBlockKeepsTheFamilysLinesAsPrinted() {
-		String block = BenchTable.rawBlock(List.of(List.of("BENCH_SETUP calls=600", "NOTE x failed", "BENCH client=a",
-				"JMH benchmark=b")), "BENCH");
+		String block = BenchTable.rawBlock(
+				List.of(List.of("BENCH_SETUP calls=600", "NOTE x failed", "BENCH client=a", "JMH benchmark=b")),
+				"BENCH");
 		assertThat(block).isEqualTo("Raw lines:\n\n```text\nBENCH_SETUP calls=600\nBENCH client=a\n```\n");
 	}
 
 	@Test
 	void accuracySectionHasTheMatrixAndTheChecks() {
-		String section = BenchTable.accuracy(List.of(List.of(
-				"BENCH client=llm-throttle model=quantized calls=600 ok=600 http_429=0 efficiency=0.980",
-				"BENCH client=naive model=quantized calls=600 ok=600 http_429=900 efficiency=1.300")));
+		String section = BenchTable.accuracy(List
+			.of(List.of("BENCH client=llm-throttle model=quantized calls=600 ok=600 http_429=0 efficiency=0.980",
+					"BENCH client=naive model=quantized calls=600 ok=600 http_429=900 efficiency=1.300")));
 		assertThat(section).contains("| client | model | calls | ok | http_429 | efficiency |")
 			.contains("| llm-throttle / quantized: efficiency | >= 0.97 | 0.980 | met |")
 			.doesNotContain("naive / quantized:");
@@ -56,7 +57,8 @@ class BenchTableTests {
 	@Test
 	void redisSectionHasTheRatesTheCellsAndTheirChecks() {
 		String section = BenchTable.redis(List.of(
-				List.of("REDIS_SETUP seconds=3", "REDIS callers=8 admissions_per_s=4000 script_calls_per_admission=2.00"),
+				List.of("REDIS_SETUP seconds=3",
+						"REDIS callers=8 admissions_per_s=4000 script_calls_per_admission=2.00"),
 				List.of("BENCH client=llm-throttle-redis-x3 model=fixed-window calls=600 ok=600 http_429=3 "
 						+ "efficiency=0.950")));
 		assertThat(section).contains("| callers | admissions_per_s | script_calls_per_admission |")

@@ -13,8 +13,7 @@ class KeyValueLineTests {
 	void parsesAPrefixAndItsPairsInOrder() {
 		KeyValueLine line = KeyValueLine.parse("BENCH client=naive model=quantized http_429=12").orElseThrow();
 		assertThat(line.prefix()).isEqualTo("BENCH");
-		assertThat(line.values()).containsExactly(entry("client", "naive"),
-				entry("model", "quantized"),
+		assertThat(line.values()).containsExactly(entry("client", "naive"), entry("model", "quantized"),
 				entry("http_429", "12"));
 		assertThat(line.number("http_429")).isEqualTo(12);
 		assertThat(line.number("client")).isNaN();

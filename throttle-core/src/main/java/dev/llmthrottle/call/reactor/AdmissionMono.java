@@ -18,18 +18,21 @@ import dev.llmthrottle.core.admission.Permit;
  * A {@code Mono<Permit>} over an asynchronous admission that never leaks a permit.
  *
  * <p>
- * {@code Mono.fromFuture} is not enough: a permit granted at the moment the subscriber cancels would be dropped
- * and the slot and rate budget lost for good. Here each subscription starts its own admission and owns the permit
- * it produces until the permit is handed downstream in {@code onNext}. The handover is a small state machine
- * (waiting, requested, ready, done, cancelled) moved by compare-and-set, so whichever of grant, request and cancel
- * comes last decides: a cancel before the grant withdraws the waiter (the engine hands back a permit granted in the
- * same instant); a grant after the cancel, or a permit ready but never requested, is abandoned (it was never
- * sent). Exactly one of "delivered" and "abandoned" happens to each permit.
+ * {@code Mono.fromFuture} is not enough: a permit granted at the moment the subscriber
+ * cancels would be dropped and the slot and rate budget lost for good. Here each
+ * subscription starts its own admission and owns the permit it produces until the permit
+ * is handed downstream in {@code onNext}. The handover is a small state machine (waiting,
+ * requested, ready, done, cancelled) moved by compare-and-set, so whichever of grant,
+ * request and cancel comes last decides: a cancel before the grant withdraws the waiter
+ * (the engine hands back a permit granted in the same instant); a grant after the cancel,
+ * or a permit ready but never requested, is abandoned (it was never sent). Exactly one of
+ * "delivered" and "abandoned" happens to each permit.
  *
  * <p>
- * A permit granted at once is delivered on the subscribing thread. One granted later is delivered on
- * {@code scheduler}, because the granting thread is whoever freed room (another caller, or the throttle's single
- * timer thread, which must not run application code).
+ * A permit granted at once is delivered on the subscribing thread. One granted later is
+ * delivered on {@code scheduler}, because the granting thread is whoever freed room
+ * (another caller, or the throttle's single timer thread, which must not run application
+ * code).
  */
 final class AdmissionMono extends Mono<Permit> {
 
@@ -84,7 +87,8 @@ final class AdmissionMono extends Mono<Permit> {
 		void attach(CompletableFuture<Permit> future, Scheduler scheduler) {
 			this.future = future;
 			if (this.state.get() == CANCELLED) {
-				future.cancel(false); // cancelled before the admission started; a late grant is abandoned below
+				future.cancel(false); // cancelled before the admission started; a late
+										// grant is abandoned below
 			}
 			if (future.isDone()) {
 				future.whenComplete(this::onAdmission);
@@ -106,8 +110,8 @@ final class AdmissionMono extends Mono<Permit> {
 		/** Called exactly once, with the permit or the failure of the admission. */
 		void onAdmission(Permit permit, Throwable failure) {
 			if (failure != null) {
-				Throwable cause = (failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null)
-						? failure.getCause() : failure;
+				Throwable cause = (failure instanceof java.util.concurrent.CompletionException
+						&& failure.getCause() != null) ? failure.getCause() : failure;
 				for (;;) {
 					int current = this.state.get();
 					if (current == CANCELLED || current == DONE) {
@@ -176,7 +180,8 @@ final class AdmissionMono extends Mono<Permit> {
 					}
 					CompletableFuture<Permit> pending = this.future;
 					if (pending != null) {
-						pending.cancel(false); // withdraws the waiter; a grant racing this is abandoned
+						pending.cancel(false); // withdraws the waiter; a grant racing
+												// this is abandoned
 					}
 					return;
 				}

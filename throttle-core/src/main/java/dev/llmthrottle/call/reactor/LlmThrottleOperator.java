@@ -11,10 +11,12 @@ import dev.llmthrottle.call.LlmThrottler;
 import dev.llmthrottle.core.Cost;
 
 /**
- * Throttles a {@code Mono} or {@code Flux} through the call pipeline, as Resilience4j's Reactor operators do:
- * {@code mono.transformDeferred(LlmThrottleOperator.of(openai, apiKey, cost))}. Each subscription is admitted
- * without blocking, subscribes the source when granted (again for a retry), and holds its permit until the
- * source completes, fails or is cancelled (a {@code Flux}: until the stream ends).
+ * Throttles a {@code Mono} or {@code Flux} through the call pipeline, as Resilience4j's
+ * Reactor operators do:
+ * {@code mono.transformDeferred(LlmThrottleOperator.of(openai, apiKey, cost))}. Each
+ * subscription is admitted without blocking, subscribes the source when granted (again
+ * for a retry), and holds its permit until the source completes, fails or is cancelled (a
+ * {@code Flux}: until the stream ends).
  */
 public final class LlmThrottleOperator<T> implements Function<Publisher<T>, Publisher<T>> {
 
@@ -30,7 +32,10 @@ public final class LlmThrottleOperator<T> implements Function<Publisher<T>, Publ
 		this.cost = cost;
 	}
 
-	/** The operator for calls on the partition of {@code key}, each estimated at {@code cost}. */
+	/**
+	 * The operator for calls on the partition of {@code key}, each estimated at
+	 * {@code cost}.
+	 */
 	public static <T> LlmThrottleOperator<T> of(LlmThrottler throttler, String key, Cost cost) {
 		return new LlmThrottleOperator<>(throttler, key, cost);
 	}

@@ -16,11 +16,12 @@ import dev.llmthrottle.call.Step;
 import dev.llmthrottle.core.TimeSource;
 
 /**
- * Runs a {@link CallPipeline} on Reactor without blocking: admission is a subscription that waits in the queue
- * ({@link AdmissionMono}), every wait is a timer on the engine's time source, and whatever follows a wait (a
- * permit granted by another caller's release or by the engine's timer thread, the end of a backoff) continues on
- * {@code scheduler}, never on the thread that woke it. Cancelling withdraws the wait, or closes a sent attempt's
- * lease.
+ * Runs a {@link CallPipeline} on Reactor without blocking: admission is a subscription
+ * that waits in the queue ({@link AdmissionMono}), every wait is a timer on the engine's
+ * time source, and whatever follows a wait (a permit granted by another caller's release
+ * or by the engine's timer thread, the end of a backoff) continues on {@code scheduler},
+ * never on the thread that woke it. Cancelling withdraws the wait, or closes a sent
+ * attempt's lease.
  */
 public final class ReactorCall {
 
@@ -34,9 +35,10 @@ public final class ReactorCall {
 	}
 
 	/**
-	 * The call as a {@code Flux} holding its lease until the stream ends, fails or is cancelled. A failure before
-	 * the first element is handled like a failed call (and may be retried); after it, what was delivered cannot be
-	 * taken back, so the failure is passed on.
+	 * The call as a {@code Flux} holding its lease until the stream ends, fails or is
+	 * cancelled. A failure before the first element is handled like a failed call (and
+	 * may be retried); after it, what was delivered cannot be taken back, so the failure
+	 * is passed on.
 	 */
 	public static <T> Flux<T> flux(CallPipeline<T> call, Function<Lease, ? extends Publisher<T>> sender,
 			Scheduler scheduler) {
@@ -102,7 +104,10 @@ public final class ReactorCall {
 		});
 	}
 
-	/** The attempt's lease: its own admission, or (under an outer permit) a retry charged to the rates. */
+	/**
+	 * The attempt's lease: its own admission, or (under an outer permit) a retry charged
+	 * to the rates.
+	 */
 	private static Mono<Lease> lease(CallPipeline<?> call, Scheduler scheduler) {
 		if (call.isUnderOuter()) {
 			return Mono.defer(() -> charge(call, call.begin(), scheduler)).then(Mono.fromSupplier(call::outerLease));
@@ -122,7 +127,10 @@ public final class ReactorCall {
 		return delay(call.time(), wait, scheduler).then(Mono.defer(() -> charge(call, call.chargeAgain(), scheduler)));
 	}
 
-	/** Completes after {@code delay} on the engine's time source, on {@code scheduler}; cancelling withdraws it. */
+	/**
+	 * Completes after {@code delay} on the engine's time source, on {@code scheduler};
+	 * cancelling withdraws it.
+	 */
 	static Mono<Void> delay(TimeSource time, Duration delay, Scheduler scheduler) {
 		if (delay.isZero() || delay.isNegative()) {
 			return Mono.empty();

@@ -8,8 +8,9 @@ import java.util.Set;
 import dev.llmthrottle.core.UnknownProviderException;
 
 /**
- * Every configured provider's throttler, by name. Built once at startup from configuration; an unknown name is a
- * clear exception rather than a silently unthrottled call.
+ * Every configured provider's throttler, by name. Built once at startup from
+ * configuration; an unknown name is a clear exception rather than a silently unthrottled
+ * call.
  */
 public final class LlmThrottlers {
 

@@ -16,10 +16,10 @@ import dev.llmthrottle.core.rate.PacedWindow;
 import io.github.resilience4j.bulkhead.Bulkhead;
 
 /**
- * A partition's state in this JVM: a Resilience4j {@link Bulkhead} for concurrency ({@link PartitionBulkhead}),
- * one {@link PacedRateLimiter}
- * per limit and the provider's cooldown. Every method runs under the partition's lock, which the rate limiters
- * share, so an admission reads and takes all of them atomically.
+ * A partition's state in this JVM: a Resilience4j {@link Bulkhead} for concurrency
+ * ({@link PartitionBulkhead}), one {@link PacedRateLimiter} per limit and the provider's
+ * cooldown. Every method runs under the partition's lock, which the rate limiters share,
+ * so an admission reads and takes all of them atomically.
  */
 final class LocalPartitionState implements PartitionState {
 
@@ -126,11 +126,13 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	/**
-	 * A true lower bound, assuming nothing admitted is refunded: this call goes no earlier than it could alone, and
-	 * no earlier than pacing lets it follow everyone ahead. The queue's head goes no earlier than it could alone
-	 * ({@code h}); each admission moves the theoretical arrival time on by its cost at the steady rate, so after the
-	 * {@code A} units ahead it is at least {@code h + A x T}, and this call may go a burst before that. The waiters
-	 * ahead admitted at once within the burst therefore cost nothing here.
+	 * A true lower bound, assuming nothing admitted is refunded: this call goes no
+	 * earlier than it could alone, and no earlier than pacing lets it follow everyone
+	 * ahead. The queue's head goes no earlier than it could alone ({@code h}); each
+	 * admission moves the theoretical arrival time on by its cost at the steady rate, so
+	 * after the {@code A} units ahead it is at least {@code h + A x T}, and this call may
+	 * go a burst before that. The waiters ahead admitted at once within the burst
+	 * therefore cost nothing here.
 	 */
 	@Override
 	public Projection project(Cost head, Cost ahead, Cost cost) {
@@ -188,7 +190,8 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
-		// a reset far in the future (9999-12-31, 99999999999 s) is held for one period at most, never overflows
+		// a reset far in the future (9999-12-31, 99999999999 s) is held for one period at
+		// most, never overflows
 		long resetNanos = saturatedNanos(reset);
 		if (remaining < 0 || resetNanos <= 0) {
 			return;
@@ -217,8 +220,7 @@ final class LocalPartitionState implements PartitionState {
 			long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
 			for (PacedRateLimiter limiter : this.limiters) {
 				Limit current = limiter.window().limit();
-				if (current.dimension() == dimension && current.period().equals(window)
-						&& current.amount() != target) {
+				if (current.dimension() == dimension && current.period().equals(window) && current.amount() != target) {
 					limiter.window().relearn(Limit.of(dimension, target, window), this.time.nanoTime());
 					return true;
 				}
@@ -228,9 +230,9 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	/**
-	 * What a settlement may charge (rule R2): the reported usage clamped to {@code [0, estimate + amount]}, so that
-	 * no usage a provider reports, however absurd, adds more than one limit of debt, wraps a sum or overflows the
-	 * pacing.
+	 * What a settlement may charge (rule R2): the reported usage clamped to
+	 * {@code [0, estimate + amount]}, so that no usage a provider reports, however
+	 * absurd, adds more than one limit of debt, wraps a sum or overflows the pacing.
 	 */
 	static long settled(long estimate, long actual, long limitAmount) {
 		return Math.max(0, Math.min(actual, saturatingAdd(Math.max(0, estimate), limitAmount)));
@@ -257,7 +259,8 @@ final class LocalPartitionState implements PartitionState {
 			PacedWindow window = limiter.window();
 			long limiterWait = window.nanosUntilAvailable(extra.amount(window.limit().dimension()), now);
 			if (limiterWait == PacedWindow.NEVER) {
-				throw new RequestTooLargeException(this.provider, window.limit(), extra.amount(window.limit().dimension()));
+				throw new RequestTooLargeException(this.provider, window.limit(),
+						extra.amount(window.limit().dimension()));
 			}
 			wait = Math.max(wait, limiterWait);
 		}
@@ -285,7 +288,8 @@ final class LocalPartitionState implements PartitionState {
 			PacedRateLimiter reused = (old != null) ? find(old, limit) : null;
 			Duration burst = burstFor(limit, newPolicy);
 			if (reused != null) {
-				// the pacing owed is rescaled to the new amount, as learnLimit does: a configured amount applied
+				// the pacing owed is rescaled to the new amount, as learnLimit does: a
+				// configured amount applied
 				// over a learned one (and learned again) never multiplies it
 				reused.window().relearn(limit, burst.toNanos(), now);
 				updated[i] = reused;
@@ -297,15 +301,17 @@ final class LocalPartitionState implements PartitionState {
 			}
 		}
 		this.limiters = updated;
-		// never waits: a lower cap holds back new admissions until enough calls in flight have come back
+		// never waits: a lower cap holds back new admissions until enough calls in flight
+		// have come back
 		this.slots.setMax(newPolicy.maxConcurrent());
 		this.policy = newPolicy;
 	}
 
 	/**
-	 * Requests are paced strictly (providers quantize them per second); token limits may run a tenth of their
-	 * period ahead, because costs vary call to call and strict token pacing would make a large call after small
-	 * ones wait although the window has room. The trailing window still holds exactly either way.
+	 * Requests are paced strictly (providers quantize them per second); token limits may
+	 * run a tenth of their period ahead, because costs vary call to call and strict token
+	 * pacing would make a large call after small ones wait although the window has room.
+	 * The trailing window still holds exactly either way.
 	 */
 	static Duration burstFor(Limit limit, ThrottlePolicy policy) {
 		if (limit.dimension() == Dimension.REQUESTS) {
@@ -360,14 +366,20 @@ final class LocalPartitionState implements PartitionState {
 		return this.slots.isCapped() ? this.slots : null;
 	}
 
-	/** The longest a cooldown may last: a day, or two of the longest period when that is longer. */
+	/**
+	 * The longest a cooldown may last: a day, or two of the longest period when that is
+	 * longer.
+	 */
 	static long cooldownHorizonNanos(ThrottlePolicy policy) {
 		long day = Duration.ofDays(1).toNanos();
 		long longest = saturatedNanos(policy.longestPeriod());
 		return Math.max(day, saturatingAdd(longest, longest));
 	}
 
-	/** {@code duration} in nanoseconds, 0 when negative, {@link Long#MAX_VALUE} when longer than that. */
+	/**
+	 * {@code duration} in nanoseconds, 0 when negative, {@link Long#MAX_VALUE} when
+	 * longer than that.
+	 */
 	static long saturatedNanos(Duration duration) {
 		if (duration == null || duration.isNegative()) {
 			return 0;
@@ -386,7 +398,10 @@ final class LocalPartitionState implements PartitionState {
 		return sum;
 	}
 
-	/** What one admission took: the limiters' entries, as they were at the time (the slot is counted apart). */
+	/**
+	 * What one admission took: the limiters' entries, as they were at the time (the slot
+	 * is counted apart).
+	 */
 	private record Grant(PacedRateLimiter[] limiters, PacedWindow.Entry[] entries) {
 	}
 

@@ -24,27 +24,33 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One provider partition (one API key or tenant): the arrival-order queue in front of a {@link PartitionState} that
- * holds concurrency, limits and cooldown (in memory, or shared through Redis).
+ * One provider partition (one API key or tenant): the arrival-order queue in front of a
+ * {@link PartitionState} that holds concurrency, limits and cooldown (in memory, or
+ * shared through Redis).
  *
  * <p>
- * A call is admitted at the first instant when the cooldown has passed, a concurrency slot is free and every limit
- * has room; only then is anything taken, all at once. So a caller never holds a request slot while waiting for
- * tokens (or the other way round), and what the provider sees is exactly the schedule computed here. Waiters are
- * served strictly in arrival order: while anyone waits, newcomers queue behind, so a large request is not starved
- * by a stream of small ones.
+ * A call is admitted at the first instant when the cooldown has passed, a concurrency
+ * slot is free and every limit has room; only then is anything taken, all at once. So a
+ * caller never holds a request slot while waiting for tokens (or the other way round),
+ * and what the provider sees is exactly the schedule computed here. Waiters are served
+ * strictly in arrival order: while anyone waits, newcomers queue behind, so a large
+ * request is not starved by a stream of small ones.
  *
  * <p>
- * Why a lock and not compare-and-set: an admission reads and writes several limiters, the bulkhead and the queue
- * together, and must do so atomically. An uncontended {@link ReentrantLock} costs one CAS to take, the fast path
- * (nobody waiting, room available) does a handful of arithmetic steps under it, and waiting never happens under
- * it: waiters are futures completed by whoever frees room (a release, a settle, or a timer at the instant the head
- * of the queue fits). A remote state is never called under the lock: its attempts run on the partition's executor,
- * one at a time, in queue order.
+ * Why a lock and not compare-and-set: an admission reads and writes several limiters, the
+ * bulkhead and the queue together, and must do so atomically. An uncontended
+ * {@link ReentrantLock} costs one CAS to take, the fast path (nobody waiting, room
+ * available) does a handful of arithmetic steps under it, and waiting never happens under
+ * it: waiters are futures completed by whoever frees room (a release, a settle, or a
+ * timer at the instant the head of the queue fits). A remote state is never called under
+ * the lock: its attempts run on the partition's executor, one at a time, in queue order.
  */
 public final class Partition {
 
-	/** The longest {@link #park} honoured, so that the deadline arithmetic cannot overflow. */
+	/**
+	 * The longest {@link #park} honoured, so that the deadline arithmetic cannot
+	 * overflow.
+	 */
 	private static final Duration MAX_PARK = Duration.ofDays(366);
 
 	private final String provider;
@@ -85,20 +91,27 @@ public final class Partition {
 
 	private volatile long lastActivity;
 
-	/** The throttler that holds this partition, to find its successor once retired; {@code null} if none. */
+	/**
+	 * The throttler that holds this partition, to find its successor once retired;
+	 * {@code null} if none.
+	 */
 	private final @Nullable ProviderThrottler owner;
 
 	/**
-	 * Set once, under the lock, when the throttler evicts this partition (only when nothing is in flight or queued
-	 * and its state is idle). From then on it admits nothing itself: every call through a reference kept from before
-	 * (a filter holding it across a retry backoff) goes to the partition now in force for the key, so there is never
-	 * a second live partition for one key.
+	 * Set once, under the lock, when the throttler evicts this partition (only when
+	 * nothing is in flight or queued and its state is idle). From then on it admits
+	 * nothing itself: every call through a reference kept from before (a filter holding
+	 * it across a retry backoff) goes to the partition now in force for the key, so there
+	 * is never a second live partition for one key.
 	 */
 	private volatile boolean retired;
 
 	private final AtomicLong repeatedReleases = new AtomicLong();
 
-	/** Set by {@link #park}: until when callers who would wait past max-wait fail with the refusal. */
+	/**
+	 * Set by {@link #park}: until when callers who would wait past max-wait fail with the
+	 * refusal.
+	 */
 	private volatile Parked parked;
 
 	private record Parked(long until, Supplier<? extends ThrottleRejectedException> refusal) {
@@ -142,13 +155,19 @@ public final class Partition {
 		return this.policy;
 	}
 
-	/** The Resilience4j rate limiters of this partition, one per limit (for their events and metrics). */
+	/**
+	 * The Resilience4j rate limiters of this partition, one per limit (for their events
+	 * and metrics).
+	 */
 	public List<PacedRateLimiter> rateLimiters() {
 		Partition live = liveOrNull();
 		return (live != null) ? live.rateLimiters() : locked(this.state::rateLimiters);
 	}
 
-	/** The Resilience4j bulkhead of this partition, or {@code null} when concurrency is not capped or not local. */
+	/**
+	 * The Resilience4j bulkhead of this partition, or {@code null} when concurrency is
+	 * not capped or not local.
+	 */
 	public @Nullable Bulkhead bulkhead() {
 		Partition live = liveOrNull();
 		return (live != null) ? live.bulkhead() : locked(this.state::bulkhead);
@@ -156,7 +175,8 @@ public final class Partition {
 
 	/**
 	 * Admits {@code cost} at once if nothing is queued and everything has room.
-	 * @return the permit, or {@code null} if the caller would have to wait (always for a remote state)
+	 * @return the permit, or {@code null} if the caller would have to wait (always for a
+	 * remote state)
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
 	public @Nullable Permit tryAcquire(Cost cost) {
@@ -164,7 +184,8 @@ public final class Partition {
 			checkFitsOrReport(cost);
 			return null;
 		}
-		// one lock for the check and the admission; listeners are told after it is released
+		// one lock for the check and the admission; listeners are told after it is
+		// released
 		RequestTooLargeException tooLarge = null;
 		Permit permit = null;
 		boolean retiredNow;
@@ -195,9 +216,11 @@ public final class Partition {
 	}
 
 	/**
-	 * Admits {@code cost}, waiting (without blocking a thread) in arrival order. The future completes with the
-	 * permit, or exceptionally with a {@link ThrottleRejectedException}; cancelling it withdraws the caller. Fails
-	 * at once when the cost can never fit, the queue is full, or the foreseeable wait exceeds {@code max-wait}.
+	 * Admits {@code cost}, waiting (without blocking a thread) in arrival order. The
+	 * future completes with the permit, or exceptionally with a
+	 * {@link ThrottleRejectedException}; cancelling it withdraws the caller. Fails at
+	 * once when the cost can never fit, the queue is full, or the foreseeable wait
+	 * exceeds {@code max-wait}.
 	 */
 	public CompletableFuture<Permit> acquireAsync(Cost cost) {
 		if (this.remote) {
@@ -208,7 +231,8 @@ public final class Partition {
 				return CompletableFuture.failedFuture(ex);
 			}
 		}
-		// one lock for the check, the fast path and the queueing; listeners are told after it is released
+		// one lock for the check, the fast path and the queueing; listeners are told
+		// after it is released
 		ThrottleRejectedException rejection = null;
 		Permit permit = null;
 		Waiter waiter = null;
@@ -253,7 +277,8 @@ public final class Partition {
 					LocalPartitionState.saturatedNanos(this.policy.maxWait()));
 			queued.deadline = deadline;
 			if (queued.isDone()) {
-				// granted (or withdrawn) between the check and the assignment: whoever completed it may not have
+				// granted (or withdrawn) between the check and the assignment: whoever
+				// completed it may not have
 				// seen the timer
 				deadline.cancel();
 			}
@@ -267,7 +292,8 @@ public final class Partition {
 
 	/**
 	 * Admits {@code cost}, parking the calling thread for at most {@code max-wait}.
-	 * @throws InterruptedException if interrupted while waiting; the caller is then withdrawn and nothing is taken
+	 * @throws InterruptedException if interrupted while waiting; the caller is then
+	 * withdrawn and nothing is taken
 	 */
 	public Permit acquire(Cost cost) throws InterruptedException {
 		Permit permit = tryAcquire(cost);
@@ -279,7 +305,8 @@ public final class Partition {
 			return future.get();
 		}
 		catch (InterruptedException ex) {
-			// Not cancelled: it completed meanwhile. Hand back a permit; a rejection must not hide the interrupt.
+			// Not cancelled: it completed meanwhile. Hand back a permit; a rejection must
+			// not hide the interrupt.
 			if (!future.cancel(false) && !future.isCompletedExceptionally()) {
 				Permit granted = future.getNow(null);
 				if (granted != null) {
@@ -297,8 +324,8 @@ public final class Partition {
 	}
 
 	/**
-	 * Pauses every caller of this partition for {@code duration} (a provider's 429 hint). A longer cooldown already in
-	 * force is kept.
+	 * Pauses every caller of this partition for {@code duration} (a provider's 429 hint).
+	 * A longer cooldown already in force is kept.
 	 */
 	public void coolDown(Duration duration, String reason) {
 		Boolean changed = change(() -> this.state.coolDown(duration, reason));
@@ -312,8 +339,9 @@ public final class Partition {
 	}
 
 	/**
-	 * Records what the provider reports as remaining for a dimension until its reset: every limit of that dimension
-	 * shrinks to it when it is less than we believe (another client shares the key).
+	 * Records what the provider reports as remaining for a dimension until its reset:
+	 * every limit of that dimension shrinks to it when it is less than we believe
+	 * (another client shares the key).
 	 */
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
 		Boolean changed = change(() -> {
@@ -326,9 +354,10 @@ public final class Partition {
 	}
 
 	/**
-	 * Adopts a limit the provider reports for {@code dimension} over {@code window}: the partition's limit of that
-	 * dimension and period becomes the reported amount when that is lower than configured (a temporary reduction,
-	 * or a configured figure that was too high) and returns to the configured amount when the report rises again.
+	 * Adopts a limit the provider reports for {@code dimension} over {@code window}: the
+	 * partition's limit of that dimension and period becomes the reported amount when
+	 * that is lower than configured (a temporary reduction, or a configured figure that
+	 * was too high) and returns to the configured amount when the report rises again.
 	 * @return whether a limit changed
 	 */
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
@@ -337,8 +366,9 @@ public final class Partition {
 	}
 
 	/**
-	 * Charges {@code extra} now, without waiting for room: a retry sent under a permit already held, or output
-	 * tokens counted after the fact. The next callers wait for it.
+	 * Charges {@code extra} now, without waiting for room: a retry sent under a permit
+	 * already held, or output tokens counted after the fact. The next callers wait for
+	 * it.
 	 */
 	public void charge(Cost extra) {
 		Boolean changed = change(() -> {
@@ -351,9 +381,11 @@ public final class Partition {
 	}
 
 	/**
-	 * Charges {@code extra} if the cooldown is over and every limit has room for it now, without a concurrency slot
-	 * and ahead of the queue: for a retry sent under a permit already held, which must still keep to the rates.
-	 * @return zero when charged, else how long until it might fit (then nothing was taken)
+	 * Charges {@code extra} if the cooldown is over and every limit has room for it now,
+	 * without a concurrency slot and ahead of the queue: for a retry sent under a permit
+	 * already held, which must still keep to the rates.
+	 * @return zero when charged, else how long until it might fit (then nothing was
+	 * taken)
 	 */
 	public Duration tryCharge(Cost extra) {
 		Long wait = locked(() -> this.retired ? null : this.state.tryCharge(extra));
@@ -361,10 +393,11 @@ public final class Partition {
 	}
 
 	/**
-	 * Pauses every caller of this partition for {@code duration}, as {@link #coolDown} does, for a refusal that no
-	 * call can get past before it ends (a provider's per-day quota): each caller who would wait past
-	 * {@code max-wait} for it, queued already or arriving later, fails at once with a fresh {@code refusal} instead
-	 * of waiting out {@code max-wait}.
+	 * Pauses every caller of this partition for {@code duration}, as {@link #coolDown}
+	 * does, for a refusal that no call can get past before it ends (a provider's per-day
+	 * quota): each caller who would wait past {@code max-wait} for it, queued already or
+	 * arriving later, fails at once with a fresh {@code refusal} instead of waiting out
+	 * {@code max-wait}.
 	 * @param duration until the refusal ends
 	 * @param reason the cooldown's reason, shown in snapshots and events
 	 * @param refusal makes the exception each such caller fails with
@@ -432,7 +465,10 @@ public final class Partition {
 		}
 	}
 
-	/** Whether nothing is in flight or waiting and every limit has recovered: evicting it loses nothing. */
+	/**
+	 * Whether nothing is in flight or waiting and every limit has recovered: evicting it
+	 * loses nothing.
+	 */
 	boolean isQuiescent() {
 		this.lock.lock();
 		try {
@@ -448,8 +484,9 @@ public final class Partition {
 	}
 
 	/**
-	 * Retires this partition if it is quiescent, atomically with every admission: from then on a reference to it
-	 * forwards to the partition in force for its key. The throttler then removes it.
+	 * Retires this partition if it is quiescent, atomically with every admission: from
+	 * then on a reference to it forwards to the partition in force for its key. The
+	 * throttler then removes it.
 	 * @return whether it was retired now
 	 */
 	boolean retireIfQuiescent() {
@@ -471,12 +508,17 @@ public final class Partition {
 		return this.retired;
 	}
 
-	/** The partition in force for this key once this one is retired (created if need be). */
+	/**
+	 * The partition in force for this key once this one is retired (created if need be).
+	 */
 	private Partition successor() {
 		return this.owner.partitionByHash(this.key);
 	}
 
-	/** For reads: the partition in force for this key if this one is retired and one exists, else null. */
+	/**
+	 * For reads: the partition in force for this key if this one is retired and one
+	 * exists, else null.
+	 */
 	private Partition liveOrNull() {
 		if (!this.retired) {
 			return null;
@@ -498,14 +540,20 @@ public final class Partition {
 		return this.lastActivity;
 	}
 
-	/** Marks the partition as just looked up, so that eviction leaves it alone for a while. */
+	/**
+	 * Marks the partition as just looked up, so that eviction leaves it alone for a
+	 * while.
+	 */
 	void touch() {
 		this.lastActivity = this.time.nanoTime();
 	}
 
-	/** Applies a changed policy: limits of the same dimension and period keep their state. */
+	/**
+	 * Applies a changed policy: limits of the same dimension and period keep their state.
+	 */
 	void apply(ThrottlePolicy newPolicy) {
-		// a retired partition is out of the throttler: its successor is created with (or gets) the new policy
+		// a retired partition is out of the throttler: its successor is created with (or
+		// gets) the new policy
 		change(() -> {
 			this.state.apply(newPolicy);
 			this.policy = newPolicy;
@@ -526,7 +574,10 @@ public final class Partition {
 		}
 	}
 
-	/** Remote state (checked without the lock): rejects and reports a cost that exceeds a limit. */
+	/**
+	 * Remote state (checked without the lock): rejects and reports a cost that exceeds a
+	 * limit.
+	 */
 	private void checkFitsOrReport(Cost cost) {
 		try {
 			this.state.checkFits(cost);
@@ -560,7 +611,8 @@ public final class Partition {
 		if (this.queue.size() >= current.maxQueue()) {
 			return new QueueFullException(this.provider, current.maxQueue());
 		}
-		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady rate of each limit (a lower
+		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady
+		// rate of each limit (a lower
 		// bound: those ahead that a burst admits at once cost nothing)
 		Cost ahead = new Cost(this.queuedRequests, this.queuedInput, this.queuedOutput);
 		Waiter head = this.queue.peekFirst();
@@ -576,7 +628,10 @@ public final class Partition {
 		return null;
 	}
 
-	/** Lock held, local state. Admits waiters from the head while they fit; returns completions to run unlocked. */
+	/**
+	 * Lock held, local state. Admits waiters from the head while they fit; returns
+	 * completions to run unlocked.
+	 */
 	private List<Runnable> drainLocked() {
 		List<Runnable> completions = null;
 		Waiter head;
@@ -608,8 +663,9 @@ public final class Partition {
 	}
 
 	/**
-	 * Remote state: admits waiters from the head on the executor, one attempt at a time and never under the lock.
-	 * A drain requested while one runs makes that one go round again.
+	 * Remote state: admits waiters from the head on the executor, one attempt at a time
+	 * and never under the lock. A drain requested while one runs makes that one go round
+	 * again.
 	 */
 	private void drainRemotely() {
 		this.drainAgain.set(true);
@@ -775,9 +831,10 @@ public final class Partition {
 	}
 
 	/**
-	 * Runs a state change (under the lock for a local state), then lets waiters try again.
-	 * @return whether it changed anything, or {@code null} when this partition is retired (nothing was run: the
-	 * caller forwards to the successor)
+	 * Runs a state change (under the lock for a local state), then lets waiters try
+	 * again.
+	 * @return whether it changed anything, or {@code null} when this partition is retired
+	 * (nothing was run: the caller forwards to the successor)
 	 */
 	private Boolean change(java.util.function.BooleanSupplier change) {
 		boolean changed;
@@ -845,7 +902,10 @@ public final class Partition {
 		return (projection.nanos() > 0) ? projection.blockedBy() : "concurrency";
 	}
 
-	/** Called when a waiter is cancelled or expired: take it out of the queue and let the next one try. */
+	/**
+	 * Called when a waiter is cancelled or expired: take it out of the queue and let the
+	 * next one try.
+	 */
 	void withdraw(Waiter waiter) {
 		TimeSource.Cancellable deadline = waiter.deadline;
 		if (deadline != null) {

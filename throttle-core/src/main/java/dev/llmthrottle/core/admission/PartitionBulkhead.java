@@ -15,20 +15,25 @@ import io.github.resilience4j.core.EventConsumer;
 import io.github.resilience4j.core.EventProcessor;
 
 /**
- * A partition's concurrency cap as a Resilience4j {@link Bulkhead}: a plain counter of calls in flight against a
- * cap, instead of {@code SemaphoreBulkhead}'s semaphore, which the engine cannot use safely:
+ * A partition's concurrency cap as a Resilience4j {@link Bulkhead}: a plain counter of
+ * calls in flight against a cap, instead of {@code SemaphoreBulkhead}'s semaphore, which
+ * the engine cannot use safely:
  * <ul>
- * <li>its {@code tryAcquire(0, unit)} refuses on an interrupted thread even with free slots, so an admission or a
- * drain run from a cancelled task's {@code finally} lost its wake-up and the waiter was refused for nothing;</li>
- * <li>its {@code changeConfig} waits, uninterruptibly, for the slots a lowered cap removes, under the partition
- * lock that releases need: lowering the cap with calls in flight deadlocked.</li>
+ * <li>its {@code tryAcquire(0, unit)} refuses on an interrupted thread even with free
+ * slots, so an admission or a drain run from a cancelled task's {@code finally} lost its
+ * wake-up and the waiter was refused for nothing;</li>
+ * <li>its {@code changeConfig} waits, uninterruptibly, for the slots a lowered cap
+ * removes, under the partition lock that releases need: lowering the cap with calls in
+ * flight deadlocked.</li>
  * </ul>
- * Here nothing ever waits or looks at the interrupt flag: a permission is taken when fewer than the cap are in
- * flight, and a lowered cap takes effect as permits come back (nothing new is admitted until the count is below
- * it). The count is guarded by the partition's lock, under which the engine already runs (so the fast path adds
- * no atomic operation); the Resilience4j methods take the lock themselves. Waiting for a slot is the partition's queue's job, so {@link #acquirePermission()} never waits either.
- * Releases beyond what was taken are ignored, so the count never goes below zero nor the capacity above the cap.
- * Events and metrics are those Resilience4j documents.
+ * Here nothing ever waits or looks at the interrupt flag: a permission is taken when
+ * fewer than the cap are in flight, and a lowered cap takes effect as permits come back
+ * (nothing new is admitted until the count is below it). The count is guarded by the
+ * partition's lock, under which the engine already runs (so the fast path adds no atomic
+ * operation); the Resilience4j methods take the lock themselves. Waiting for a slot is
+ * the partition's queue's job, so {@link #acquirePermission()} never waits either.
+ * Releases beyond what was taken are ignored, so the count never goes below zero nor the
+ * capacity above the cap. Events and metrics are those Resilience4j documents.
  */
 final class PartitionBulkhead implements Bulkhead {
 
@@ -44,14 +49,17 @@ final class PartitionBulkhead implements Bulkhead {
 
 	private volatile BulkheadConfig config;
 
-	/** Guarded by {@link #lock}: the cap in force ({@link Integer#MAX_VALUE} when uncapped) and the slots taken. */
+	/**
+	 * Guarded by {@link #lock}: the cap in force ({@link Integer#MAX_VALUE} when
+	 * uncapped) and the slots taken.
+	 */
 	private int max;
 
 	private int inFlight;
 
 	/**
-	 * @param maxConcurrent the cap, or 0 for none (the count is still kept, so a cap set later counts the calls
-	 * already in flight)
+	 * @param maxConcurrent the cap, or 0 for none (the count is still kept, so a cap set
+	 * later counts the calls already in flight)
 	 * @param lock the partition's lock, which guards the count
 	 */
 	PartitionBulkhead(String name, int maxConcurrent, ReentrantLock lock, Map<String, String> tags) {
@@ -61,7 +69,10 @@ final class PartitionBulkhead implements Bulkhead {
 		setMax(maxConcurrent);
 	}
 
-	/** Lock held. Changes the cap (0: none); never waits, a lower cap takes effect as calls come back. */
+	/**
+	 * Lock held. Changes the cap (0: none); never waits, a lower cap takes effect as
+	 * calls come back.
+	 */
 	void setMax(int maxConcurrent) {
 		int cap = (maxConcurrent > 0) ? maxConcurrent : Integer.MAX_VALUE;
 		this.config = BulkheadConfig.custom().maxConcurrentCalls(cap).maxWaitDuration(Duration.ZERO).build();
@@ -104,7 +115,10 @@ final class PartitionBulkhead implements Bulkhead {
 		}
 	}
 
-	/** Never waits: a lowered cap holds back new calls until enough in flight have come back. */
+	/**
+	 * Never waits: a lowered cap holds back new calls until enough in flight have come
+	 * back.
+	 */
 	@Override
 	public void changeConfig(BulkheadConfig newConfig) {
 		this.lock.lock();
@@ -128,7 +142,10 @@ final class PartitionBulkhead implements Bulkhead {
 		}
 	}
 
-	/** Takes a slot if one is free, else throws {@link BulkheadFullException}: waiting is the partition's job. */
+	/**
+	 * Takes a slot if one is free, else throws {@link BulkheadFullException}: waiting is
+	 * the partition's job.
+	 */
 	@Override
 	public void acquirePermission() {
 		if (!tryAcquirePermission()) {

@@ -9,9 +9,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Turns raw partition keys (API keys, tenant ids) into the only form ever stored, logged or exported: a truncated
- * HMAC-SHA256 under a secret. A plain hash of a low-entropy tenant id could be reversed by guessing; a keyed one
- * cannot without the secret. Instances sharing a quota through Redis must share the secret.
+ * Turns raw partition keys (API keys, tenant ids) into the only form ever stored, logged
+ * or exported: a truncated HMAC-SHA256 under a secret. A plain hash of a low-entropy
+ * tenant id could be reversed by guessing; a keyed one cannot without the secret.
+ * Instances sharing a quota through Redis must share the secret.
  */
 public final class PartitionKeys {
 

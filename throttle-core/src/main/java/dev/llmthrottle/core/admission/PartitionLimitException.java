@@ -3,8 +3,8 @@ package dev.llmthrottle.core.admission;
 import dev.llmthrottle.core.ThrottleRejectedException;
 
 /**
- * A new partition was needed but {@code max-partitions} are held and none is idle enough to evict without losing
- * its accounting.
+ * A new partition was needed but {@code max-partitions} are held and none is idle enough
+ * to evict without losing its accounting.
  */
 public class PartitionLimitException extends ThrottleRejectedException {
 

@@ -15,7 +15,8 @@ import dev.llmthrottle.core.Limit;
  * @param limits each limit with what is used and available in its trailing window
  * @param cooldownRemaining time left in the provider-imposed pause, zero when none
  * @param cooldownReason why the pause was set, or {@code null}
- * @param repeatedReleases attempts to release a permit a second time (always ignored; should stay 0)
+ * @param repeatedReleases attempts to release a permit a second time (always ignored;
+ * should stay 0)
  */
 public record PartitionSnapshot(String provider, String key, int inFlight, int queued, List<LimitState> limits,
 		Duration cooldownRemaining, String cooldownReason, long repeatedReleases) {

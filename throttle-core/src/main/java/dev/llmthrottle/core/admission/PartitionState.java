@@ -11,15 +11,18 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where one partition's concurrency, limits and cooldown are kept: in this JVM ({@link LocalPartitionState}) or
- * shared by many instances (Redis). The {@link Partition} in front keeps the arrival-order queue, deadlines and
- * wake-ups, and asks the state one question at a time: may this cost go now, and if not, for how long not?
+ * Where one partition's concurrency, limits and cooldown are kept: in this JVM
+ * ({@link LocalPartitionState}) or shared by many instances (Redis). The
+ * {@link Partition} in front keeps the arrival-order queue, deadlines and wake-ups, and
+ * asks the state one question at a time: may this cost go now, and if not, for how long
+ * not?
  *
  * <p>
- * A local state is called under the partition's lock (the one passed to its factory). A {@linkplain #remote()
- * remote} state is called without it: {@link #tryAdmit} and {@link #release} on the partition's executor, one at a
- * time, where they may block on I/O; every other method may be called from any thread (an event loop included) and
- * must not block.
+ * A local state is called under the partition's lock (the one passed to its factory). A
+ * {@linkplain #remote() remote} state is called without it: {@link #tryAdmit} and
+ * {@link #release} on the partition's executor, one at a time, where they may block on
+ * I/O; every other method may be called from any thread (an event loop included) and must
+ * not block.
  */
 public interface PartitionState {
 
@@ -27,31 +30,37 @@ public interface PartitionState {
 	boolean remote();
 
 	/**
-	 * Admits {@code cost} now if the cooldown is over, a concurrency slot is free and every limit has room, taking
-	 * all of it at once; otherwise takes nothing and says how long to wait.
+	 * Admits {@code cost} now if the cooldown is over, a concurrency slot is free and
+	 * every limit has room, taking all of it at once; otherwise takes nothing and says
+	 * how long to wait.
 	 * @throws RequestTooLargeException if the cost exceeds a limit
 	 */
 	Attempt tryAdmit(Cost cost);
 
 	/**
-	 * Gives back what {@code grant} took: the concurrency slot, and the cost settled from {@code estimate} to
-	 * {@code actual} ({@code null} keeps the estimate; {@link Cost#NONE} with {@code sent == false} refunds it).
+	 * Gives back what {@code grant} took: the concurrency slot, and the cost settled from
+	 * {@code estimate} to {@code actual} ({@code null} keeps the estimate;
+	 * {@link Cost#NONE} with {@code sent == false} refunds it).
 	 */
 	void release(Object grant, Cost estimate, @Nullable Cost actual, boolean sent);
 
-	/** Throws {@link RequestTooLargeException} if {@code cost} exceeds a limit as it stands. */
+	/**
+	 * Throws {@link RequestTooLargeException} if {@code cost} exceeds a limit as it
+	 * stands.
+	 */
 	void checkFits(Cost cost);
 
 	/**
-	 * A lower bound for the wait of a caller who queues behind {@code ahead} (the summed cost of everyone
-	 * waiting), used to fail fast when it exceeds {@code max-wait}.
+	 * A lower bound for the wait of a caller who queues behind {@code ahead} (the summed
+	 * cost of everyone waiting), used to fail fast when it exceeds {@code max-wait}.
 	 */
 	Projection project(Cost ahead, Cost cost);
 
 	/**
-	 * Like {@link #project(Cost, Cost)}, knowing the cost of the first caller queued ahead ({@code head}, or
-	 * {@code null} when nobody is): a state that can bound how soon the head goes, and how many ahead go at once
-	 * within a burst, gives a tighter lower bound.
+	 * Like {@link #project(Cost, Cost)}, knowing the cost of the first caller queued
+	 * ahead ({@code head}, or {@code null} when nobody is): a state that can bound how
+	 * soon the head goes, and how many ahead go at once within a burst, gives a tighter
+	 * lower bound.
 	 */
 	default Projection project(@Nullable Cost head, Cost ahead, Cost cost) {
 		return project(ahead, cost);
@@ -71,12 +80,16 @@ public interface PartitionState {
 	/** Adopts a limit the provider reports; returns whether a limit changed. */
 	boolean learnLimit(Dimension dimension, long reportedAmount, Duration window);
 
-	/** Charges {@code extra} now without waiting (a retry under a held permit, output counted after the fact). */
+	/**
+	 * Charges {@code extra} now without waiting (a retry under a held permit, output
+	 * counted after the fact).
+	 */
 	void charge(Cost extra);
 
 	/**
-	 * Charges {@code extra} if the cooldown is over and every limit has room for it now, without a concurrency slot
-	 * (a retry sent under a permit already held); otherwise takes nothing.
+	 * Charges {@code extra} if the cooldown is over and every limit has room for it now,
+	 * without a concurrency slot (a retry sent under a permit already held); otherwise
+	 * takes nothing.
 	 * @return 0 when charged, else the nanoseconds until it might fit
 	 */
 	long tryCharge(Cost extra);
@@ -90,7 +103,10 @@ public interface PartitionState {
 	/** Whether nothing is held or paced: dropping this state loses nothing. */
 	boolean isIdle();
 
-	/** Resilience4j rate limiters behind this state, when it has any (for their events and metrics). */
+	/**
+	 * Resilience4j rate limiters behind this state, when it has any (for their events and
+	 * metrics).
+	 */
 	default List<PacedRateLimiter> rateLimiters() {
 		return List.of();
 	}
@@ -101,10 +117,12 @@ public interface PartitionState {
 	}
 
 	/**
-	 * One attempt's outcome: a grant (admitted), or the nanoseconds to wait ({@link #UNTIL_RELEASE} when only a
-	 * concurrency slot is missing and a release will say when).
+	 * One attempt's outcome: a grant (admitted), or the nanoseconds to wait
+	 * ({@link #UNTIL_RELEASE} when only a concurrency slot is missing and a release will
+	 * say when).
 	 *
-	 * @param grant what was taken, to hand back to {@link #release}; {@code null} if not admitted
+	 * @param grant what was taken, to hand back to {@link #release}; {@code null} if not
+	 * admitted
 	 * @param waitNanos when not admitted, how long until it might be
 	 */
 	record Attempt(@Nullable Object grant, long waitNanos) {

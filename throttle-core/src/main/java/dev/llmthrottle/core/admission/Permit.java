@@ -7,9 +7,10 @@ import dev.llmthrottle.core.Cost;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The right to send one call. Whoever holds it must close it exactly once, whatever happens: {@link #release(Cost)}
- * when the call was sent (with the actual cost if the response told it), {@link #abandon()} when it never left.
- * Later calls do nothing and return {@code false}, so a completion racing a cancellation cannot release twice.
+ * The right to send one call. Whoever holds it must close it exactly once, whatever
+ * happens: {@link #release(Cost)} when the call was sent (with the actual cost if the
+ * response told it), {@link #abandon()} when it never left. Later calls do nothing and
+ * return {@code false}, so a completion racing a cancellation cannot release twice.
  */
 public final class Permit implements AutoCloseable {
 
@@ -75,17 +76,19 @@ public final class Permit implements AutoCloseable {
 	}
 
 	/**
-	 * Records what the call really cost, for whoever releases the permit without knowing it: an HTTP filter reads
-	 * the usage, the annotated method around it releases. A later {@code release(null)} settles to this.
+	 * Records what the call really cost, for whoever releases the permit without knowing
+	 * it: an HTTP filter reads the usage, the annotated method around it releases. A
+	 * later {@code release(null)} settles to this.
 	 */
 	public void reportActual(Cost actual) {
 		this.reportedActual = actual;
 	}
 
 	/**
-	 * The call was sent: free the concurrency slot and settle the estimate to {@code actual}.
-	 * @param actual what the call really cost, or {@code null} for what {@link #reportActual} recorded, else the
-	 * estimate (failed calls count too)
+	 * The call was sent: free the concurrency slot and settle the estimate to
+	 * {@code actual}.
+	 * @param actual what the call really cost, or {@code null} for what
+	 * {@link #reportActual} recorded, else the estimate (failed calls count too)
 	 * @return whether this call released the permit
 	 */
 	public boolean release(@Nullable Cost actual) {
@@ -98,7 +101,8 @@ public final class Permit implements AutoCloseable {
 	}
 
 	/**
-	 * The call was never sent (cancelled before it left, or the caller gave up): free everything it took.
+	 * The call was never sent (cancelled before it left, or the caller gave up): free
+	 * everything it took.
 	 * @return whether this call released the permit
 	 */
 	public boolean abandon() {

@@ -13,16 +13,18 @@ import dev.llmthrottle.core.TimeSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The throttler of one provider: a partition per API key or tenant, created on demand, capped in number, idle ones
- * evicted. Raw keys are hashed on the way in and never kept.
+ * The throttler of one provider: a partition per API key or tenant, created on demand,
+ * capped in number, idle ones evicted. Raw keys are hashed on the way in and never kept.
  *
  * <p>
- * Eviction never loses accounting and never lets two partitions admit for one key: only a partition with nothing
- * in flight or queued and an idle state is evicted, and it is retired first, atomically with its admissions, so
- * that a reference kept from before (a filter holding it across a retry backoff) forwards to the partition in force.
- * When {@code max-partitions} are held, a lookup of a new key examines at most {@value #EVICTION_BUDGET} partitions
- * from where the previous one stopped (a clock hand), so a refusal costs the same at 10 partitions as at 10,000;
- * a partition that has become idle is found within {@code max-partitions / }{@value #EVICTION_BUDGET} lookups.
+ * Eviction never loses accounting and never lets two partitions admit for one key: only a
+ * partition with nothing in flight or queued and an idle state is evicted, and it is
+ * retired first, atomically with its admissions, so that a reference kept from before (a
+ * filter holding it across a retry backoff) forwards to the partition in force. When
+ * {@code max-partitions} are held, a lookup of a new key examines at most
+ * {@value #EVICTION_BUDGET} partitions from where the previous one stopped (a clock
+ * hand), so a refusal costs the same at 10 partitions as at 10,000; a partition that has
+ * become idle is found within {@code max-partitions / }{@value #EVICTION_BUDGET} lookups.
  */
 public final class ProviderThrottler {
 
@@ -49,7 +51,10 @@ public final class ProviderThrottler {
 
 	private final ReentrantLock evictionLock = new ReentrantLock();
 
-	/** Where the next eviction looks (guarded by {@link #evictionLock}); weakly consistent, restarted at the end. */
+	/**
+	 * Where the next eviction looks (guarded by {@link #evictionLock}); weakly
+	 * consistent, restarted at the end.
+	 */
 	private Iterator<Partition> hand;
 
 	/** A throttler whose partitions keep their state in this JVM. */
@@ -59,7 +64,8 @@ public final class ProviderThrottler {
 
 	/**
 	 * A throttler whose partitions keep their state where {@code states} puts it.
-	 * @param executor where remote states are called (their attempts may block on I/O); unused for local states
+	 * @param executor where remote states are called (their attempts may block on I/O);
+	 * unused for local states
 	 */
 	public ProviderThrottler(ThrottlePolicy policy, TimeSource time, PartitionKeys keys, ThrottleListener listener,
 			PartitionState.Factory states, Executor executor) {
@@ -82,7 +88,10 @@ public final class ProviderThrottler {
 		return this.policy;
 	}
 
-	/** The partition for a raw key ({@code null} or blank: the provider's default partition). */
+	/**
+	 * The partition for a raw key ({@code null} or blank: the provider's default
+	 * partition).
+	 */
 	public Partition partition(@Nullable String rawKey) {
 		if (rawKey == null || rawKey.isBlank()) {
 			return this.defaultPartition;
@@ -138,17 +147,26 @@ public final class ProviderThrottler {
 		return List.copyOf(this.partitions.values());
 	}
 
-	/** Shortcut: admit on the partition of {@code rawKey}, see {@link Partition#acquire(Cost)}. */
+	/**
+	 * Shortcut: admit on the partition of {@code rawKey}, see
+	 * {@link Partition#acquire(Cost)}.
+	 */
 	public Permit acquire(String rawKey, Cost cost) throws InterruptedException {
 		return partition(rawKey).acquire(cost);
 	}
 
-	/** Shortcut: admit on the partition of {@code rawKey}, see {@link Partition#acquireAsync(Cost)}. */
+	/**
+	 * Shortcut: admit on the partition of {@code rawKey}, see
+	 * {@link Partition#acquireAsync(Cost)}.
+	 */
 	public CompletableFuture<Permit> acquireAsync(String rawKey, Cost cost) {
 		return partition(rawKey).acquireAsync(cost);
 	}
 
-	/** Applies a new policy to every partition, keeping their state where the limits match. */
+	/**
+	 * Applies a new policy to every partition, keeping their state where the limits
+	 * match.
+	 */
 	public void apply(ThrottlePolicy newPolicy) {
 		if (!newPolicy.provider().equals(this.name)) {
 			throw new IllegalArgumentException("policy is for '" + newPolicy.provider() + "', not '" + this.name + "'");
@@ -159,7 +177,10 @@ public final class ProviderThrottler {
 		}
 	}
 
-	/** Removes every partition (other than the default) that holds nothing; returns how many went. */
+	/**
+	 * Removes every partition (other than the default) that holds nothing; returns how
+	 * many went.
+	 */
 	public int evictIdle() {
 		int evicted = 0;
 		for (Partition partition : this.partitions.values()) {
@@ -171,8 +192,8 @@ public final class ProviderThrottler {
 	}
 
 	/**
-	 * Examines at most {@value #EVICTION_BUDGET} partitions from the clock hand on (every one when there are no more)
-	 * and evicts those that hold nothing.
+	 * Examines at most {@value #EVICTION_BUDGET} partitions from the clock hand on (every
+	 * one when there are no more) and evicts those that hold nothing.
 	 */
 	private int evictSome() {
 		this.evictionLock.lock();
@@ -201,7 +222,10 @@ public final class ProviderThrottler {
 		}
 	}
 
-	/** Retires and removes {@code partition} if it holds nothing (never the default partition). */
+	/**
+	 * Retires and removes {@code partition} if it holds nothing (never the default
+	 * partition).
+	 */
 	private boolean evict(Partition partition) {
 		return partition != this.defaultPartition && partition.retireIfQuiescent()
 				&& this.partitions.remove(partition.key(), partition);

@@ -8,18 +8,20 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 
 /**
- * Everything that decides admission for one provider: its limits, concurrency, the bounds on waiting, the pacing
- * burst and how many partitions it may hold. Immutable; a changed policy is applied as a whole.
+ * Everything that decides admission for one provider: its limits, concurrency, the bounds
+ * on waiting, the pacing burst and how many partitions it may hold. Immutable; a changed
+ * policy is applied as a whole.
  *
  * @param provider the provider name
  * @param limits the budgets; empty only for an explicitly unlimited provider
  * @param maxConcurrent calls in flight at once per partition, or 0 for no concurrency cap
  * @param maxWait the longest a caller may wait for admission
  * @param maxQueue callers that may wait at once per partition
- * @param burst how far ahead of the steady rate calls may run after an idle spell ({@code 0} = strict pacing);
- * token limits always get at least a tenth of their period
+ * @param burst how far ahead of the steady rate calls may run after an idle spell
+ * ({@code 0} = strict pacing); token limits always get at least a tenth of their period
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
- * @param autoLimits those of {@code limits} whose amount is provisional and follows what the provider reports
+ * @param autoLimits those of {@code limits} whose amount is provisional and follows what
+ * the provider reports
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 		Duration burst, int maxPartitions, List<Limit> autoLimits) {
@@ -62,7 +64,10 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, List.of());
 	}
 
-	/** Whether the limit of {@code dimension} over {@code period} is learned from the provider. */
+	/**
+	 * Whether the limit of {@code dimension} over {@code period} is learned from the
+	 * provider.
+	 */
 	public boolean isAuto(Dimension dimension, Duration period) {
 		for (Limit limit : this.autoLimits) {
 			if (limit.dimension() == dimension && limit.period().equals(period)) {
@@ -108,7 +113,10 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 				this.burst, maxPartitions, this.autoLimits);
 	}
 
-	/** The longest period of any limit, or zero: how long a partition must stay untouched before it is idle. */
+	/**
+	 * The longest period of any limit, or zero: how long a partition must stay untouched
+	 * before it is idle.
+	 */
 	public Duration longestPeriod() {
 		return this.limits.stream().map(Limit::period).max(Duration::compareTo).orElse(Duration.ZERO);
 	}

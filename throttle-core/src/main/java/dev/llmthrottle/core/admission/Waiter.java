@@ -6,9 +6,9 @@ import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.TimeSource;
 
 /**
- * A caller queued for admission: a future completed with its {@link Permit}. Cancelling it withdraws the caller
- * from the queue, and a permit granted in the same instant is handed straight back, so a cancelled waiter gives
- * nothing away and takes nothing.
+ * A caller queued for admission: a future completed with its {@link Permit}. Cancelling
+ * it withdraws the caller from the queue, and a permit granted in the same instant is
+ * handed straight back, so a cancelled waiter gives nothing away and takes nothing.
  */
 final class Waiter extends CompletableFuture<Permit> {
 
@@ -18,7 +18,10 @@ final class Waiter extends CompletableFuture<Permit> {
 
 	final long enqueuedAt;
 
-	/** Set after queueing; volatile so that a grant racing the assignment either sees it or is seen. */
+	/**
+	 * Set after queueing; volatile so that a grant racing the assignment either sees it
+	 * or is seen.
+	 */
 	volatile TimeSource.Cancellable deadline;
 
 	Waiter(Partition partition, Cost cost, long enqueuedAt) {
@@ -48,7 +51,8 @@ final class Waiter extends CompletableFuture<Permit> {
 	/** Hands the permit over; if the caller has gone meanwhile, gives it back. */
 	void grant(Permit permit) {
 		boolean granted = super.complete(permit);
-		// after completing: a deadline assigned meanwhile is either seen here or sees the completion
+		// after completing: a deadline assigned meanwhile is either seen here or sees the
+		// completion
 		TimeSource.Cancellable timer = this.deadline;
 		if (timer != null) {
 			timer.cancel();

@@ -19,11 +19,12 @@ import io.github.resilience4j.ratelimiter.event.RateLimiterOnFailureEvent;
 import io.github.resilience4j.ratelimiter.event.RateLimiterOnSuccessEvent;
 
 /**
- * A Resilience4j {@link RateLimiter} whose algorithm is a {@link PacedWindow} (exact trailing window plus GCRA
- * pacing) instead of {@code AtomicRateLimiter}'s fixed cycles, which admit up to twice the limit in a trailing
- * window when a batch starts mid-cycle. Weighted permits, events and metrics behave as Resilience4j documents, so
- * it plugs into the usual decorators; the engine also drives it directly, under its partition's lock, to check
- * several limits atomically.
+ * A Resilience4j {@link RateLimiter} whose algorithm is a {@link PacedWindow} (exact
+ * trailing window plus GCRA pacing) instead of {@code AtomicRateLimiter}'s fixed cycles,
+ * which admit up to twice the limit in a trailing window when a batch starts mid-cycle.
+ * Weighted permits, events and metrics behave as Resilience4j documents, so it plugs into
+ * the usual decorators; the engine also drives it directly, under its partition's lock,
+ * to check several limits atomically.
  */
 public final class PacedRateLimiter implements RateLimiter {
 
@@ -90,17 +91,25 @@ public final class PacedRateLimiter implements RateLimiter {
 		}
 	}
 
-	/** Publishes a success event for permits admitted through the engine (only if someone listens). */
+	/**
+	 * Publishes a success event for permits admitted through the engine (only if someone
+	 * listens).
+	 */
 	public void publishAdmitted(long permits) {
 		if (this.events.hasConsumers()) {
-			this.events.processEvent(new RateLimiterOnSuccessEvent(this.name, (int) Math.min(Integer.MAX_VALUE, permits)));
+			this.events
+				.processEvent(new RateLimiterOnSuccessEvent(this.name, (int) Math.min(Integer.MAX_VALUE, permits)));
 		}
 	}
 
-	/** Publishes a failure event for permits refused through the engine (only if someone listens). */
+	/**
+	 * Publishes a failure event for permits refused through the engine (only if someone
+	 * listens).
+	 */
 	public void publishRejected(long permits) {
 		if (this.events.hasConsumers()) {
-			this.events.processEvent(new RateLimiterOnFailureEvent(this.name, (int) Math.min(Integer.MAX_VALUE, permits)));
+			this.events
+				.processEvent(new RateLimiterOnFailureEvent(this.name, (int) Math.min(Integer.MAX_VALUE, permits)));
 		}
 	}
 
@@ -124,8 +133,9 @@ public final class PacedRateLimiter implements RateLimiter {
 	}
 
 	/**
-	 * Books {@code permits} and waits until they may be used. An interrupt while waiting withdraws the booking
-	 * (the permits are refunded) and answers {@code false} with the thread's interrupt flag left set.
+	 * Books {@code permits} and waits until they may be used. An interrupt while waiting
+	 * withdraws the booking (the permits are refunded) and answers {@code false} with the
+	 * thread's interrupt flag left set.
 	 */
 	@Override
 	public boolean acquirePermission(int permits) {
@@ -156,10 +166,11 @@ public final class PacedRateLimiter implements RateLimiter {
 	}
 
 	/**
-	 * Books {@code permits} at the first instant they fit and answers how many nanoseconds until then, or -1 when
-	 * that is beyond the configured timeout (then nothing is booked). Bookings are made in order: none is placed
-	 * before one booked earlier, and each is checked against the window as of its own instant, so the limit holds
-	 * in every trailing window however far ahead callers book.
+	 * Books {@code permits} at the first instant they fit and answers how many
+	 * nanoseconds until then, or -1 when that is beyond the configured timeout (then
+	 * nothing is booked). Bookings are made in order: none is placed before one booked
+	 * earlier, and each is checked against the window as of its own instant, so the limit
+	 * holds in every trailing window however far ahead callers book.
 	 */
 	@Override
 	public long reservePermission(int permits) {
@@ -210,7 +221,8 @@ public final class PacedRateLimiter implements RateLimiter {
 				this.window.consume(available, now);
 			}
 			if (this.events.hasConsumers()) {
-				this.events.processEvent(new RateLimiterOnDrainedEvent(this.name, (int) Math.min(Integer.MAX_VALUE, available)));
+				this.events.processEvent(
+						new RateLimiterOnDrainedEvent(this.name, (int) Math.min(Integer.MAX_VALUE, available)));
 			}
 		}
 		finally {
@@ -246,7 +258,8 @@ public final class PacedRateLimiter implements RateLimiter {
 			public int getAvailablePermissions() {
 				PacedRateLimiter.this.lock.lock();
 				try {
-					long available = PacedRateLimiter.this.window.available(PacedRateLimiter.this.timeSource.nanoTime());
+					long available = PacedRateLimiter.this.window
+						.available(PacedRateLimiter.this.timeSource.nanoTime());
 					return (int) Math.min(Integer.MAX_VALUE, available);
 				}
 				finally {

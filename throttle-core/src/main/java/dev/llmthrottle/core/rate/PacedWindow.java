@@ -9,57 +9,65 @@ import dev.llmthrottle.core.Limit;
 /**
  * The accounting of one {@link Limit}: an exact trailing window plus smooth pacing.
  *
- * <h2>Why two mechanisms</h2>
- * Providers enforce "N per period" in different ways: a continuous token bucket (Anthropic), an exact sliding
- * window, fixed windows on boundaries we cannot see (Azure tokens), or per-second quantization of a per-minute
- * figure (OpenAI, Azure requests). A client that only keeps "at most N in each of its own cycles" can put 2N into
- * one provider window across a cycle boundary, and a client that bursts N at once is refused by a quantized
- * provider. Two rules together are safe against all four:
+ * <h2>Why two mechanisms</h2> Providers enforce "N per period" in different ways: a
+ * continuous token bucket (Anthropic), an exact sliding window, fixed windows on
+ * boundaries we cannot see (Azure tokens), or per-second quantization of a per-minute
+ * figure (OpenAI, Azure requests). A client that only keeps "at most N in each of its own
+ * cycles" can put 2N into one provider window across a cycle boundary, and a client that
+ * bursts N at once is refused by a quantized provider. Two rules together are safe
+ * against all four:
  * <ol>
- * <li><b>Exact trailing window.</b> The amount admitted in any window of length {@code period} ending now never
- * exceeds {@code amount}. Since a fixed window is a special trailing window, and a token bucket of capacity
- * {@code amount} refills at least as fast, this rule alone is safe against the first three models.</li>
- * <li><b>Pacing</b> (GCRA, the virtual-scheduling form of a leaky bucket). The limit's steady rate gives each
- * unit an emission interval {@code T = period / amount}. We remember the theoretical arrival time {@code tat}: the
- * instant at which everything admitted so far would have been sent at the steady rate. A cost {@code c} is
- * admitted at {@code now} if {@code tat - burst <= now}; then {@code tat = max(tat, now) + c * T}. A large request
- * therefore goes at once and later callers pay for it (as in Guava's SmoothRateLimiter), and in any interval the
- * admitted amount is at most the steady rate times its length plus one request. With {@code burst = 0} the
- * requests of a per-minute limit are spread at {@code limit/60} per second, which is what a quantizing provider
- * accepts, and the long-run rate is exactly the limit, so nothing is lost to safety margins.</li>
+ * <li><b>Exact trailing window.</b> The amount admitted in any window of length
+ * {@code period} ending now never exceeds {@code amount}. Since a fixed window is a
+ * special trailing window, and a token bucket of capacity {@code amount} refills at least
+ * as fast, this rule alone is safe against the first three models.</li>
+ * <li><b>Pacing</b> (GCRA, the virtual-scheduling form of a leaky bucket). The limit's
+ * steady rate gives each unit an emission interval {@code T = period / amount}. We
+ * remember the theoretical arrival time {@code tat}: the instant at which everything
+ * admitted so far would have been sent at the steady rate. A cost {@code c} is admitted
+ * at {@code now} if {@code tat - burst <= now}; then {@code tat = max(tat, now) + c * T}.
+ * A large request therefore goes at once and later callers pay for it (as in Guava's
+ * SmoothRateLimiter), and in any interval the admitted amount is at most the steady rate
+ * times its length plus one request. With {@code burst = 0} the requests of a per-minute
+ * limit are spread at {@code limit/60} per second, which is what a quantizing provider
+ * accepts, and the long-run rate is exactly the limit, so nothing is lost to safety
+ * margins.</li>
  * </ol>
- * A call is admitted only when both rules allow it; {@link #nanosUntilAvailable} tells how long until they do.
- * Every limit is checked for every call, also one that costs 0 in its dimension (rule R1): such a call needs room
- * for one unit but takes nothing, so a window in debt holds everyone back until it has drained.
- * Both use the period stretched by a guard of 1% (at most one second), because the provider stamps a call when it
- * arrives, a little after we admit it: without the guard, a call admitted the very instant the oldest one leaves
- * our window can land inside the provider's.
+ * A call is admitted only when both rules allow it; {@link #nanosUntilAvailable} tells
+ * how long until they do. Every limit is checked for every call, also one that costs 0 in
+ * its dimension (rule R1): such a call needs room for one unit but takes nothing, so a
+ * window in debt holds everyone back until it has drained. Both use the period stretched
+ * by a guard of 1% (at most one second), because the provider stamps a call when it
+ * arrives, a little after we admit it: without the guard, a call admitted the very
+ * instant the oldest one leaves our window can land inside the provider's.
  *
- * <h2>Settling</h2>
- * The estimate admitted up front is corrected when the real usage is known: the entry keeps its admission time and
- * its amount changes (a refund frees window room and moves {@code tat} back, never before now; a debt is charged to
- * the same entry, or to now if that entry has left the window). Whatever a provider reports, the state stays
- * within a bounded horizon (rule R2): a settlement adds at most one amount of debt beyond its estimate, the window's
- * sum is capped at twice the amount (keeping its newest units, which leaves every decision as an unbounded window
- * would take it; each bucket counts what the cap dropped, so a refund takes back only what its call still has in the
- * window, never a debt added since, and a raised amount sees again what a lower one dropped), the
- * pacing instant at two periods ahead, and all arithmetic that advances the
- * state saturates, so an absurd usage report locks a limit for at most about two periods and never wraps it open.
- * The window stores admissions in buckets no wider
- * than {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays bounded for day-long
- * periods and an entry never leaves the window early.
+ * <h2>Settling</h2> The estimate admitted up front is corrected when the real usage is
+ * known: the entry keeps its admission time and its amount changes (a refund frees window
+ * room and moves {@code tat} back, never before now; a debt is charged to the same entry,
+ * or to now if that entry has left the window). Whatever a provider reports, the state
+ * stays within a bounded horizon (rule R2): a settlement adds at most one amount of debt
+ * beyond its estimate, the window's sum is capped at twice the amount (keeping its newest
+ * units, which leaves every decision as an unbounded window would take it; each bucket
+ * counts what the cap dropped, so a refund takes back only what its call still has in the
+ * window, never a debt added since, and a raised amount sees again what a lower one
+ * dropped), the pacing instant at two periods ahead, and all arithmetic that advances the
+ * state saturates, so an absurd usage report locks a limit for at most about two periods
+ * and never wraps it open. The window stores admissions in buckets no wider than
+ * {@code period / 1024}, each stamped with its <em>latest</em> admission, so memory stays
+ * bounded for day-long periods and an entry never leaves the window early.
  *
- * <h2>Booking ahead</h2>
- * {@link PacedRateLimiter#reservePermission} books permits at a future instant. Admissions are booked in order:
- * none is ever stamped before the latest one booked, and the window is checked as of that instant, so a booking
- * ahead never lets a later caller in against a window expired as of the future.
+ * <h2>Booking ahead</h2> {@link PacedRateLimiter#reservePermission} books permits at a
+ * future instant. Admissions are booked in order: none is ever stamped before the latest
+ * one booked, and the window is checked as of that instant, so a booking ahead never lets
+ * a later caller in against a window expired as of the future.
  *
- * <h2>What the provider tells us</h2>
- * When the provider reports fewer units remaining than we believe, the difference (another process sharing the
- * key) is held as an external reservation until the provider's reset instant.
+ * <h2>What the provider tells us</h2> When the provider reports fewer units remaining
+ * than we believe, the difference (another process sharing the key) is held as an
+ * external reservation until the provider's reset instant.
  *
  * <p>
- * Not thread-safe: the owner (a partition, or {@link PacedRateLimiter}) serialises access.
+ * Not thread-safe: the owner (a partition, or {@link PacedRateLimiter}) serialises
+ * access.
  */
 public final class PacedWindow {
 
@@ -102,7 +110,8 @@ public final class PacedWindow {
 
 	/**
 	 * @param limit the budget
-	 * @param burstNanos how far ahead of the steady rate admissions may run after an idle spell (0 = strict pacing)
+	 * @param burstNanos how far ahead of the steady rate admissions may run after an idle
+	 * spell (0 = strict pacing)
 	 */
 	public PacedWindow(Limit limit, long burstNanos) {
 		reconfigure(limit, burstNanos);
@@ -114,17 +123,19 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Adopts a limit learned from the provider: like {@link #reconfigure(Limit)}, and the pacing still owed is
-	 * rescaled to the new rate, so that calls paced at a provisional rate do not hold back the learned one.
+	 * Adopts a limit learned from the provider: like {@link #reconfigure(Limit)}, and the
+	 * pacing still owed is rescaled to the new rate, so that calls paced at a provisional
+	 * rate do not hold back the learned one.
 	 */
 	public void relearn(Limit limit, long now) {
 		relearn(limit, this.burstNanos, now);
 	}
 
 	/**
-	 * Changes the budget and the burst allowance, keeping what was admitted and the pacing still owed in units: the
-	 * owed pacing is rescaled to the new rate, as {@link #relearn(Limit, long)} does, so that a policy applied after
-	 * a learned limit (restoring the configured amount) and the limit learned again never multiply it.
+	 * Changes the budget and the burst allowance, keeping what was admitted and the
+	 * pacing still owed in units: the owed pacing is rescaled to the new rate, as
+	 * {@link #relearn(Limit, long)} does, so that a policy applied after a learned limit
+	 * (restoring the configured amount) and the limit learned again never multiply it.
 	 */
 	public void relearn(Limit limit, long burstNanos, long now) {
 		long oldAmount = this.amount;
@@ -140,25 +151,33 @@ public final class PacedWindow {
 		}
 	}
 
-	/** Changes the budget, keeping what was admitted; used for runtime changes and limits learned from headers. */
+	/**
+	 * Changes the budget, keeping what was admitted; used for runtime changes and limits
+	 * learned from headers.
+	 */
 	public void reconfigure(Limit limit, long burstNanos) {
 		if (this.limit != null && this.limit.amount() != limit.amount()) {
-			// an external reservation was measured against the old amount; the next report measures it again
+			// an external reservation was measured against the old amount; the next
+			// report measures it again
 			this.externalAmount = 0;
 			this.externalUntil = 0;
 		}
 		this.limit = limit;
 		this.amount = limit.amount();
-		// The guard: 1% of the period (at most a second) for the jitter between our admission and the provider's
-		// arrival clock. Without it, a call admitted the instant the oldest leaves our window can land inside the
+		// The guard: 1% of the period (at most a second) for the jitter between our
+		// admission and the provider's
+		// arrival clock. Without it, a call admitted the instant the oldest leaves our
+		// window can land inside the
 		// provider's. It costs 1% of throughput and buys zero 429s.
 		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
 		long oldMaxSum = this.maxSum;
 		this.maxSum = Saturating.multiply(this.amount, 2);
-		// the sum is capped again at twice the new amount: a lowered amount drops units into the buckets' dropped
-		// counts, and a raised one takes back what was dropped under a lower one, so nothing admitted is forgotten
+		// the sum is capped again at twice the new amount: a lowered amount drops units
+		// into the buckets' dropped
+		// counts, and a raised one takes back what was dropped under a lower one, so
+		// nothing admitted is forgotten
 		if (this.maxSum != oldMaxSum && !this.entries.isEmpty()) {
 			recap();
 		}
@@ -170,11 +189,12 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * How long from {@code now} until {@code cost} fits both the trailing window and the pacing, 0 if it fits
-	 * now, or {@link #NEVER} if it exceeds the limit itself. A cost of 0 (or less) must still find room for one
-	 * unit (rule R1), so a window in debt holds back even calls that add nothing to it. When admissions have been
-	 * booked ahead of {@code now} ({@link PacedRateLimiter#reservePermission}), the answer is never earlier than
-	 * the last of them.
+	 * How long from {@code now} until {@code cost} fits both the trailing window and the
+	 * pacing, 0 if it fits now, or {@link #NEVER} if it exceeds the limit itself. A cost
+	 * of 0 (or less) must still find room for one unit (rule R1), so a window in debt
+	 * holds back even calls that add nothing to it. When admissions have been booked
+	 * ahead of {@code now} ({@link PacedRateLimiter#reservePermission}), the answer is
+	 * never earlier than the last of them.
 	 */
 	public long nanosUntilAvailable(long cost, long now) {
 		if (cost > this.amount) {
@@ -188,7 +208,8 @@ public final class PacedWindow {
 			wait = (ahead > this.burstNanos) ? ahead - this.burstNanos : 0;
 		}
 		long external = (at < this.externalUntil) ? this.externalAmount : 0;
-		// room for max(cost, 1) (rule R1); no overflow: 1 <= max(cost, 1) <= amount and 0 <= external <= amount
+		// room for max(cost, 1) (rule R1); no overflow: 1 <= max(cost, 1) <= amount and 0
+		// <= external <= amount
 		long room = this.amount - Math.max(cost, 1) - external;
 		if (this.windowSum > room) {
 			wait = Math.max(wait, nanosUntilFreed(Saturating.subtract(this.windowSum, room), external, at));
@@ -217,8 +238,9 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Admits {@code cost} at {@code now}, or at the last instant booked ahead if that is later. The caller has
-	 * checked that {@link #nanosUntilAvailable} is 0 (or, booking ahead, that {@code now} is the instant it named).
+	 * Admits {@code cost} at {@code now}, or at the last instant booked ahead if that is
+	 * later. The caller has checked that {@link #nanosUntilAvailable} is 0 (or, booking
+	 * ahead, that {@code now} is the instant it named).
 	 * @return the entry to settle later
 	 */
 	public Entry consume(long cost, long now) {
@@ -230,9 +252,10 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Corrects an earlier admission from {@code admitted} to {@code actual} units. The actual figure is clamped to
-	 * {@code [0, admitted + amount]}: one settlement adds at most one limit of debt (rule R2), and the window's sum
-	 * never exceeds twice the amount, so no reported usage can lock the limit beyond a bounded horizon.
+	 * Corrects an earlier admission from {@code admitted} to {@code actual} units. The
+	 * actual figure is clamped to {@code [0, admitted + amount]}: one settlement adds at
+	 * most one limit of debt (rule R2), and the window's sum never exceeds twice the
+	 * amount, so no reported usage can lock the limit beyond a bounded horizon.
 	 * @param entry what {@link #consume} returned
 	 */
 	public void settle(Entry entry, long admitted, long actual, long now) {
@@ -246,8 +269,10 @@ public final class PacedWindow {
 		expire(at);
 		if (delta < 0) {
 			if (entry.live) {
-				// the call's units are older than any debt added to its bucket since, so the cap dropped them
-				// first: the refund takes back what was dropped before what is kept, never another call's debt
+				// the call's units are older than any debt added to its bucket since, so
+				// the cap dropped them
+				// first: the refund takes back what was dropped before what is kept,
+				// never another call's debt
 				long fromDropped = Math.min(-delta, entry.dropped);
 				entry.dropped -= fromDropped;
 				long refund = Math.min(-delta - fromDropped, entry.amount);
@@ -272,10 +297,11 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Records that the provider reports only {@code remaining} units left until {@code now + resetNanos}: when that
-	 * is less than we believe by more than 2% of the limit, the difference is held back until then (capped at one
-	 * period). Never raises what we believe. {@code remaining} is clamped to {@code [0, amount]}; a reset that is
-	 * not in the future is ignored.
+	 * Records that the provider reports only {@code remaining} units left until
+	 * {@code now + resetNanos}: when that is less than we believe by more than 2% of the
+	 * limit, the difference is held back until then (capped at one period). Never raises
+	 * what we believe. {@code remaining} is clamped to {@code [0, amount]}; a reset that
+	 * is not in the future is ignored.
 	 */
 	public void reportRemaining(long remaining, long resetNanos, long now) {
 		if (resetNanos <= 0) {
@@ -288,8 +314,10 @@ public final class PacedWindow {
 		long believed = Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), external);
 		long shortfall = Saturating.subtract(believed, reported);
 		if (shortfall <= this.amount / REPORT_TOLERANCE_DIVISOR) {
-			// within 2% of the limit: the provider's figure is a moment older than ours (entries that left our
-			// window since it answered, rounding such as Anthropic's nearest 1,000); not worth holding back
+			// within 2% of the limit: the provider's figure is a moment older than ours
+			// (entries that left our
+			// window since it answered, rounding such as Anthropic's nearest 1,000); not
+			// worth holding back
 			return;
 		}
 		long until = Saturating.add(now, Math.min(resetNanos, this.periodNanos));
@@ -298,8 +326,9 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Like {@link #reportRemaining(long, long, long)} with the reset as a duration, which may be absurdly long
-	 * (a reset header of year 9999): it is capped at one period, never converted with overflow.
+	 * Like {@link #reportRemaining(long, long, long)} with the reset as a duration, which
+	 * may be absurdly long (a reset header of year 9999): it is capped at one period,
+	 * never converted with overflow.
 	 */
 	public void reportRemaining(long remaining, Duration reset, long now) {
 		reportRemaining(remaining, Saturating.toNanos(reset), now);
@@ -320,16 +349,20 @@ public final class PacedWindow {
 		return this.windowSum;
 	}
 
-	/** Whether nothing admitted is still in the window and pacing has caught up: the state is as good as new. */
+	/**
+	 * Whether nothing admitted is still in the window and pacing has caught up: the state
+	 * is as good as new.
+	 */
 	public boolean isIdle(long now) {
 		expire(bookingInstant(now));
 		return this.entries.isEmpty() && (!this.started || this.tat <= now) && now >= this.externalUntil;
 	}
 
 	/**
-	 * The instant a new admission is booked at: {@code now}, or the latest instant already booked if that is
-	 * later. Admissions are booked in order, so the window can be expired as of this instant: no later booking
-	 * is ever checked against an earlier one.
+	 * The instant a new admission is booked at: {@code now}, or the latest instant
+	 * already booked if that is later. Admissions are booked in order, so the window can
+	 * be expired as of this instant: no later booking is ever checked against an earlier
+	 * one.
 	 */
 	private long bookingInstant(long now) {
 		Entry last = this.entries.peekLast();
@@ -352,11 +385,13 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Caps the window's sum at twice the amount by keeping only the newest units (rule R2). The decisions stay those
-	 * of an unbounded window: a cost fits only once what remains after the oldest entries leave is at most
-	 * {@code amount - 1}, less than the newest {@code 2 x amount} units kept, so dropping older units never changes
-	 * when that happens. Each bucket counts what it dropped, so that a refund of a call in it takes back the dropped
-	 * units first (they were the call's, the oldest of the bucket) and never a debt added to the bucket since.
+	 * Caps the window's sum at twice the amount by keeping only the newest units (rule
+	 * R2). The decisions stay those of an unbounded window: a cost fits only once what
+	 * remains after the oldest entries leave is at most {@code amount - 1}, less than the
+	 * newest {@code 2 x amount} units kept, so dropping older units never changes when
+	 * that happens. Each bucket counts what it dropped, so that a refund of a call in it
+	 * takes back the dropped units first (they were the call's, the oldest of the bucket)
+	 * and never a debt added to the bucket since.
 	 */
 	private void capSum() {
 		if (this.windowSum > this.maxSum) {
@@ -365,8 +400,8 @@ public final class PacedWindow {
 	}
 
 	/**
-	 * Keeps the newest {@code 2 x amount} units of what was admitted and not refunded (kept and dropped alike), and
-	 * counts the rest as dropped.
+	 * Keeps the newest {@code 2 x amount} units of what was admitted and not refunded
+	 * (kept and dropped alike), and counts the rest as dropped.
 	 */
 	private void recap() {
 		long keep = this.maxSum;
@@ -415,7 +450,9 @@ public final class PacedWindow {
 		return Saturating.floor((double) cost * this.periodNanos / this.amount);
 	}
 
-	/** One bucket of admissions; opaque to callers, who hand it back to {@link #settle}. */
+	/**
+	 * One bucket of admissions; opaque to callers, who hand it back to {@link #settle}.
+	 */
 	public static final class Entry {
 
 		final long first;
@@ -424,7 +461,10 @@ public final class PacedWindow {
 
 		long amount;
 
-		/** Units of this bucket the cap dropped (its oldest): refunds take these back first. */
+		/**
+		 * Units of this bucket the cap dropped (its oldest): refunds take these back
+		 * first.
+		 */
 		long dropped;
 
 		boolean live = true;

@@ -3,9 +3,10 @@ package dev.llmthrottle.core.rate;
 import java.time.Duration;
 
 /**
- * Long arithmetic that clamps at {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE} instead of wrapping or
- * throwing: every value that advances the rate state goes through here, so no figure a provider reports (usage,
- * remaining, reset) can overflow it (rule R2, bounded horizon).
+ * Long arithmetic that clamps at {@link Long#MIN_VALUE} and {@link Long#MAX_VALUE}
+ * instead of wrapping or throwing: every value that advances the rate state goes through
+ * here, so no figure a provider reports (usage, remaining, reset) can overflow it (rule
+ * R2, bounded horizon).
  */
 final class Saturating {
 
@@ -14,7 +15,8 @@ final class Saturating {
 
 	static long add(long a, long b) {
 		long sum = a + b;
-		// on overflow both operands have the sign the sum lacks: answer MAX_VALUE, or MIN_VALUE (MAX_VALUE + 1)
+		// on overflow both operands have the sign the sum lacks: answer MAX_VALUE, or
+		// MIN_VALUE (MAX_VALUE + 1)
 		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE + (a >>> 63) : sum;
 	}
 
@@ -46,7 +48,10 @@ final class Saturating {
 		return (long) Math.floor(value);
 	}
 
-	/** The duration in nanoseconds, saturating instead of throwing for durations beyond ~292 years. */
+	/**
+	 * The duration in nanoseconds, saturating instead of throwing for durations beyond
+	 * ~292 years.
+	 */
 	static long toNanos(Duration duration) {
 		long seconds = duration.getSeconds();
 		if (seconds >= Long.MAX_VALUE / 1_000_000_000L) {

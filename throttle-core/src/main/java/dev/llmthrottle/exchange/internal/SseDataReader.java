@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 /**
- * Splits a server-sent-event byte stream, arriving in arbitrary chunks, into the payloads of its {@code data:}
- * lines. Bytes are kept until a line is complete, so neither a line nor a multi-byte character split across chunks
- * is misread. Not thread-safe: one reader per stream, fed in order.
+ * Splits a server-sent-event byte stream, arriving in arbitrary chunks, into the payloads
+ * of its {@code data:} lines. Bytes are kept until a line is complete, so neither a line
+ * nor a multi-byte character split across chunks is misread. Not thread-safe: one reader
+ * per stream, fed in order.
  */
 public final class SseDataReader {
 
@@ -19,7 +20,9 @@ public final class SseDataReader {
 
 	private boolean overlong;
 
-	/** @param sink receives each {@code data:} payload (without the prefix) */
+	/**
+	 * @param sink receives each {@code data:} payload (without the prefix)
+	 */
 	public SseDataReader(Consumer<String> sink) {
 		this.sink = sink;
 	}

@@ -7,12 +7,16 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Lenient JSON reading for the protocol packages: malformed input is "absent", never an exception. Public only so
- * that {@code dev.llmthrottle.protocol.tokens} shares it; not an API for applications.
+ * Lenient JSON reading for the protocol packages: malformed input is "absent", never an
+ * exception. Public only so that {@code dev.llmthrottle.protocol.tokens} shares it; not
+ * an API for applications.
  */
 public final class Json {
 
-	/** Immutable and thread-safe (Jackson 3 mappers are); default read limits bound nesting. */
+	/**
+	 * Immutable and thread-safe (Jackson 3 mappers are); default read limits bound
+	 * nesting.
+	 */
 	private static final JsonMapper MAPPER = JsonMapper.builder().build();
 
 	private Json() {
@@ -32,7 +36,10 @@ public final class Json {
 		}
 	}
 
-	/** The parsed tree of UTF-8 bytes, or empty for {@code null}, empty or malformed input. */
+	/**
+	 * The parsed tree of UTF-8 bytes, or empty for {@code null}, empty or malformed
+	 * input.
+	 */
 	public static Optional<JsonNode> parse(byte[] bytes) {
 		if (bytes == null || bytes.length == 0) {
 			return Optional.empty();
@@ -46,7 +53,9 @@ public final class Json {
 		}
 	}
 
-	/** A string or number field's text; empty for anything else, including blank strings. */
+	/**
+	 * A string or number field's text; empty for anything else, including blank strings.
+	 */
 	public static Optional<String> text(JsonNode node, String field) {
 		if (node == null || !node.isObject()) {
 			return Optional.empty();

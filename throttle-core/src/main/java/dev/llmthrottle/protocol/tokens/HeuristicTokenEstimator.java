@@ -7,15 +7,16 @@ import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Estimates requests for providers without a local tokenizer (Anthropic, Gemini, generic) with the
- * chars/4 rule times a safety factor (protocol.md §5). Because chars/4 undercounts CJK text by 2x
- * or more, characters are weighted: ASCII 1/4 token, other characters below U+2E80 1/2 token,
- * CJK and everything above (including emoji) 1 token each. Each message adds 3 tokens, each image
- * {@value #IMAGE_TOKENS} (Anthropic's largest standard image); base64 payloads are not counted as
- * text. Reads Anthropic ({@code system}, {@code messages}, {@code tools}), Gemini
- * ({@code contents}, {@code systemInstruction}, {@code tools}) and OpenAI-shaped bodies. The
- * output reservation is the request's maximum ({@code max_tokens}, Gemini {@code maxOutputTokens},
- * ...) times its number of choices, or the default.
+ * Estimates requests for providers without a local tokenizer (Anthropic, Gemini, generic)
+ * with the chars/4 rule times a safety factor (protocol.md §5). Because chars/4
+ * undercounts CJK text by 2x or more, characters are weighted: ASCII 1/4 token, other
+ * characters below U+2E80 1/2 token, CJK and everything above (including emoji) 1 token
+ * each. Each message adds 3 tokens, each image {@value #IMAGE_TOKENS} (Anthropic's
+ * largest standard image); base64 payloads are not counted as text. Reads Anthropic
+ * ({@code system}, {@code messages}, {@code tools}), Gemini ({@code contents},
+ * {@code systemInstruction}, {@code tools}) and OpenAI-shaped bodies. The output
+ * reservation is the request's maximum ({@code max_tokens}, Gemini
+ * {@code maxOutputTokens}, ...) times its number of choices, or the default.
  */
 public final class HeuristicTokenEstimator implements TokenEstimator {
 
@@ -36,7 +37,8 @@ public final class HeuristicTokenEstimator implements TokenEstimator {
 
 	/**
 	 * Creates an estimator.
-	 * @param defaultOutputTokens the output reservation per choice when a request states no maximum
+	 * @param defaultOutputTokens the output reservation per choice when a request states
+	 * no maximum
 	 * @param safetyFactor the factor applied to the input estimate, at least 1 and finite
 	 */
 	public HeuristicTokenEstimator(long defaultOutputTokens, double safetyFactor) {
@@ -51,8 +53,8 @@ public final class HeuristicTokenEstimator implements TokenEstimator {
 	}
 
 	/**
-	 * The weighted token count of a text, before any safety factor: ASCII 1/4, other characters
-	 * below U+2E80 1/2, the rest 1 per code point.
+	 * The weighted token count of a text, before any safety factor: ASCII 1/4, other
+	 * characters below U+2E80 1/2, the rest 1 per code point.
 	 * @param text the text, may be {@code null}
 	 * @return the (fractional) token count
 	 */
@@ -105,8 +107,7 @@ public final class HeuristicTokenEstimator implements TokenEstimator {
 		}
 		long input = TokenJson.add(scaled(weighing.tokens), weighing.overhead);
 		OptionalLong maxOutput = RequestBodies.maxOutputTokens(root);
-		long output = RequestBodies.outputReservation(maxOutput, RequestBodies.choices(root),
-				this.defaultOutputTokens);
+		long output = RequestBodies.outputReservation(maxOutput, RequestBodies.choices(root), this.defaultOutputTokens);
 		return new TokenEstimate(input, output, maxOutput);
 	}
 

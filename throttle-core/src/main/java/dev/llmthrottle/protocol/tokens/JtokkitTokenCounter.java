@@ -7,13 +7,14 @@ import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 
 /**
- * Counts tokens with jtokkit's OpenAI encodings. Create one per application and share it: the
- * registry loads each encoding's vocabulary (several megabytes) on first use only, and is
- * thread-safe.
+ * Counts tokens with jtokkit's OpenAI encodings. Create one per application and share it:
+ * the registry loads each encoding's vocabulary (several megabytes) on first use only,
+ * and is thread-safe.
  *
- * <p>Counting uses {@code countTokensOrdinary}, so text containing special-token markers such as
- * {@code <|endoftext|>} is counted as plain text instead of throwing. Should jtokkit fail anyway,
- * the count falls back to chars/4.
+ * <p>
+ * Counting uses {@code countTokensOrdinary}, so text containing special-token markers
+ * such as {@code <|endoftext|>} is counted as plain text instead of throwing. Should
+ * jtokkit fail anyway, the count falls back to chars/4.
  */
 public final class JtokkitTokenCounter {
 
@@ -25,10 +26,11 @@ public final class JtokkitTokenCounter {
 	}
 
 	/**
-	 * The encoding a model uses: {@code o200k_base} for gpt-4o, gpt-4.1, gpt-4.5, gpt-5, o1, o3,
-	 * o4 and gpt-oss; {@code cl100k_base} for gpt-4, gpt-3.5 (and Azure's {@code gpt-35}) and the
-	 * text-embedding models; {@code o200k_base} for anything unknown or absent (Azure bodies carry no
-	 * model). Prefixes such as {@code openai/} and {@code ft:} are ignored.
+	 * The encoding a model uses: {@code o200k_base} for gpt-4o, gpt-4.1, gpt-4.5, gpt-5,
+	 * o1, o3, o4 and gpt-oss; {@code cl100k_base} for gpt-4, gpt-3.5 (and Azure's
+	 * {@code gpt-35}) and the text-embedding models; {@code o200k_base} for anything
+	 * unknown or absent (Azure bodies carry no model). Prefixes such as {@code openai/}
+	 * and {@code ft:} are ignored.
 	 * @param model the model name, may be {@code null}
 	 * @return the encoding
 	 */

@@ -12,13 +12,15 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Estimates OpenAI and Azure OpenAI requests with the model's tokenizer (protocol.md §5,
- * design.md): prompt tokens counted by jtokkit, plus 3 per message, 1 per {@code name}, and 3 to
- * prime the reply (the cookbook's formula); tool and response-format schemas are counted as their
- * JSON text; an image part counts {@value #IMAGE_TOKENS}. The output reservation is
+ * design.md): prompt tokens counted by jtokkit, plus 3 per message, 1 per {@code name},
+ * and 3 to prime the reply (the cookbook's formula); tool and response-format schemas are
+ * counted as their JSON text; an image part counts {@value #IMAGE_TOKENS}. The output
+ * reservation is
  * {@code (max_completion_tokens | max_tokens | max_output_tokens | default) x max(n, best_of)};
  * embedding models reserve no output. Chat completions ({@code messages}), Responses
  * ({@code input}, {@code instructions}), completions ({@code prompt}) and embeddings
- * ({@code input}) bodies are understood. A malformed body falls back to chars/4 of the raw text.
+ * ({@code input}) bodies are understood. A malformed body falls back to chars/4 of the
+ * raw text.
  */
 public final class OpenAiTokenEstimator implements TokenEstimator {
 
@@ -38,7 +40,8 @@ public final class OpenAiTokenEstimator implements TokenEstimator {
 	/**
 	 * Creates an estimator.
 	 * @param counter the shared token counter
-	 * @param defaultOutputTokens the output reservation per choice when a request states no maximum
+	 * @param defaultOutputTokens the output reservation per choice when a request states
+	 * no maximum
 	 */
 	public OpenAiTokenEstimator(JtokkitTokenCounter counter, long defaultOutputTokens) {
 		this.counter = Objects.requireNonNull(counter, "counter");
@@ -114,7 +117,10 @@ public final class OpenAiTokenEstimator implements TokenEstimator {
 		counting.add(REPLY_PRIMING);
 	}
 
-	/** Embeddings accept pre-tokenized input: arrays of token ids, or arrays of such arrays. */
+	/**
+	 * Embeddings accept pre-tokenized input: arrays of token ids, or arrays of such
+	 * arrays.
+	 */
 	private void countTokenArrays(JsonNode input, Counting counting) {
 		for (JsonNode element : input) {
 			if (element.isNumber()) {

@@ -7,13 +7,18 @@ import java.util.Set;
 import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
-/** What both estimators read from a request body: requested output, choices, and its text. */
+/**
+ * What both estimators read from a request body: requested output, choices, and its text.
+ */
 final class RequestBodies {
 
 	/** More choices than this are not plausible; clamping keeps reservations sane. */
 	static final long MAX_CHOICES = 128;
 
-	/** Fields whose string values are not prompt text (identifiers, enums, binary payloads). */
+	/**
+	 * Fields whose string values are not prompt text (identifiers, enums, binary
+	 * payloads).
+	 */
 	private static final Set<String> NON_TEXT_KEYS = Set.of("type", "role", "id", "data", "url", "media_type",
 			"mime_type", "mimeType", "detail", "cache_control", "file_id", "tool_call_id", "tool_use_id", "status",
 			"format", "signature", "encrypted_content");
@@ -34,7 +39,9 @@ final class RequestBodies {
 
 	}
 
-	/** The maximum output the request states, if any (first positive of the known fields). */
+	/**
+	 * The maximum output the request states, if any (first positive of the known fields).
+	 */
 	static OptionalLong maxOutputTokens(JsonNode root) {
 		for (String field : new String[] { "max_completion_tokens", "max_tokens", "max_output_tokens" }) {
 			OptionalLong value = TokenJson.count(root, field);
@@ -54,7 +61,10 @@ final class RequestBodies {
 		return OptionalLong.empty();
 	}
 
-	/** The number of completions the request asks for ({@code n}, {@code best_of}, candidates). */
+	/**
+	 * The number of completions the request asks for ({@code n}, {@code best_of},
+	 * candidates).
+	 */
 	static long choices(JsonNode root) {
 		long choices = 1;
 		choices = Math.max(choices, TokenJson.count(root, "n").orElse(1));
@@ -73,8 +83,9 @@ final class RequestBodies {
 	}
 
 	/**
-	 * Walks a part of a request, reporting prompt text and images. Keys that hold identifiers,
-	 * enum values or binary data are skipped, so base64 images don't count as text.
+	 * Walks a part of a request, reporting prompt text and images. Keys that hold
+	 * identifiers, enum values or binary data are skipped, so base64 images don't count
+	 * as text.
 	 */
 	static void walk(JsonNode node, Sink sink) {
 		if (node == null) {

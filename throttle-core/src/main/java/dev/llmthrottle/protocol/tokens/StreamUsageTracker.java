@@ -8,24 +8,25 @@ import dev.llmthrottle.protocol.internal.Json;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Follows one server-sent-event stream and reports its final usage (protocol.md §5). Feed it every
- * {@code data:} payload in order; ask {@link #finalUsage()} at the end.
+ * Follows one server-sent-event stream and reports its final usage (protocol.md §5). Feed
+ * it every {@code data:} payload in order; ask {@link #finalUsage()} at the end.
  * <ul>
- * <li>OpenAI chat with {@code stream_options.include_usage}: the last chunk before {@code [DONE]}
- * carries {@code usage} (earlier chunks have {@code usage: null}).</li>
- * <li>OpenAI Responses: {@code response.completed} (or {@code .incomplete}/{@code .failed})
- * carries {@code response.usage}.</li>
+ * <li>OpenAI chat with {@code stream_options.include_usage}: the last chunk before
+ * {@code [DONE]} carries {@code usage} (earlier chunks have {@code usage: null}).</li>
+ * <li>OpenAI Responses: {@code response.completed} (or
+ * {@code .incomplete}/{@code .failed}) carries {@code response.usage}.</li>
  * <li>Anthropic: {@code message_start} carries the input usage, {@code message_delta} a
- * <em>cumulative</em> {@code output_tokens}; the usage is final once a {@code message_delta}
- * arrived.</li>
- * <li>Gemini: every chunk carries {@code usageMetadata}; it is final once a candidate has a
- * {@code finishReason}.</li>
+ * <em>cumulative</em> {@code output_tokens}; the usage is final once a
+ * {@code message_delta} arrived.</li>
+ * <li>Gemini: every chunk carries {@code usageMetadata}; it is final once a candidate has
+ * a {@code finishReason}.</li>
  * </ul>
  * A stream cut before its usage event has no final usage: the caller keeps its estimate.
  * Malformed payloads are ignored.
  *
- * <p>One instance per stream. Methods are synchronized because the stream is fed on one thread and
- * may be read on another when it terminates; the lock is uncontended.
+ * <p>
+ * One instance per stream. Methods are synchronized because the stream is fed on one
+ * thread and may be read on another when it terminates; the lock is uncontended.
  */
 public final class StreamUsageTracker {
 
@@ -123,7 +124,10 @@ public final class StreamUsageTracker {
 		}
 	}
 
-	/** {@code message_delta.usage}: cumulative output, and in newer API versions cumulative input. */
+	/**
+	 * {@code message_delta.usage}: cumulative output, and in newer API versions
+	 * cumulative input.
+	 */
 	private void onAnthropicDelta(JsonNode usage) {
 		if (!usage.isObject()) {
 			return;

@@ -6,8 +6,8 @@ import java.util.OptionalLong;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Field reading and saturating arithmetic for token accounting; parsing is the shared lenient
- * {@link dev.llmthrottle.protocol.internal.Json}.
+ * Field reading and saturating arithmetic for token accounting; parsing is the shared
+ * lenient {@link dev.llmthrottle.protocol.internal.Json}.
  */
 final class TokenJson {
 
@@ -24,8 +24,9 @@ final class TokenJson {
 	}
 
 	/**
-	 * A non-negative whole-number field. Integral JSON numbers qualify, as do finite non-negative
-	 * floating numbers with no fraction ({@code 12.0}); anything else is absent.
+	 * A non-negative whole-number field. Integral JSON numbers qualify, as do finite
+	 * non-negative floating numbers with no fraction ({@code 12.0}); anything else is
+	 * absent.
 	 */
 	static OptionalLong count(JsonNode node, String field) {
 		if (node == null || !node.isObject()) {
@@ -55,7 +56,10 @@ final class TokenJson {
 		return (((a ^ sum) & (b ^ sum)) < 0) ? Long.MAX_VALUE : sum;
 	}
 
-	/** Multiplies non-negative values without overflowing: saturates at {@link Long#MAX_VALUE}. */
+	/**
+	 * Multiplies non-negative values without overflowing: saturates at
+	 * {@link Long#MAX_VALUE}.
+	 */
 	static long multiply(long a, long b) {
 		if (a == 0 || b == 0) {
 			return 0;

@@ -4,17 +4,17 @@ import java.util.Objects;
 import java.util.OptionalLong;
 
 /**
- * What a call really cost, from the provider's {@code usage}: used to settle the estimate charged
- * at admission.
+ * What a call really cost, from the provider's {@code usage}: used to settle the estimate
+ * charged at admission.
  *
  * @param inputTokens input tokens that count toward the input/token limits (Anthropic:
- * {@code input_tokens + cache_creation_input_tokens}; OpenAI: {@code prompt_tokens}, cached tokens
- * included since they count toward TPM; Gemini: {@code promptTokenCount})
- * @param outputTokens output tokens (OpenAI {@code completion_tokens} including reasoning; Gemini
- * {@code candidatesTokenCount + thoughtsTokenCount})
- * @param cachedInputTokens cache reads, for information (OpenAI {@code cached_tokens}, part of
- * {@code inputTokens}; Anthropic {@code cache_read_input_tokens}, not part of it; Gemini
- * {@code cachedContentTokenCount}), if reported
+ * {@code input_tokens + cache_creation_input_tokens}; OpenAI: {@code prompt_tokens},
+ * cached tokens included since they count toward TPM; Gemini: {@code promptTokenCount})
+ * @param outputTokens output tokens (OpenAI {@code completion_tokens} including
+ * reasoning; Gemini {@code candidatesTokenCount + thoughtsTokenCount})
+ * @param cachedInputTokens cache reads, for information (OpenAI {@code cached_tokens},
+ * part of {@code inputTokens}; Anthropic {@code cache_read_input_tokens}, not part of it;
+ * Gemini {@code cachedContentTokenCount}), if reported
  */
 public record Usage(long inputTokens, long outputTokens, OptionalLong cachedInputTokens) {
 

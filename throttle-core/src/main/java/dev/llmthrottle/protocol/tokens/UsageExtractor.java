@@ -20,9 +20,9 @@ import tools.jackson.databind.JsonNode;
  * <li>Gemini: {@code usageMetadata.promptTokenCount}, {@code candidatesTokenCount +
  * thoughtsTokenCount}, {@code cachedContentTokenCount}.</li>
  * </ul>
- * Shapes are recognised by their field names, so OpenAI-compatible providers (Groq, Together,
- * DeepSeek, OpenRouter) work too; the dialect only decides which place is looked at first. Never
- * throws: a body without usable usage gives empty.
+ * Shapes are recognised by their field names, so OpenAI-compatible providers (Groq,
+ * Together, DeepSeek, OpenRouter) work too; the dialect only decides which place is
+ * looked at first. Never throws: a body without usable usage gives empty.
  */
 public final class UsageExtractor {
 
@@ -51,7 +51,8 @@ public final class UsageExtractor {
 
 	static Optional<Usage> fromTree(JsonNode root, Dialect dialect) {
 		if (root.isArray()) {
-			// Gemini's non-SSE streaming answer is an array of chunks; the last usage is final
+			// Gemini's non-SSE streaming answer is an array of chunks; the last usage is
+			// final
 			for (int i = root.size() - 1; i >= 0; i--) {
 				Optional<Usage> usage = fromObject(root.get(i), dialect);
 				if (usage.isPresent()) {

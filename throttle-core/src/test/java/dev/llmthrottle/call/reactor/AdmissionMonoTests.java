@@ -27,7 +27,8 @@ import dev.llmthrottle.leaks.PermitLeakAllowed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link AdmissionMono} never leaks a permit, whatever the order of grant, request and cancel.
+ * {@link AdmissionMono} never leaks a permit, whatever the order of grant, request and
+ * cancel.
  */
 class AdmissionMonoTests {
 
@@ -35,13 +36,18 @@ class AdmissionMonoTests {
 
 	private final VirtualTimeSource time = new VirtualTimeSource();
 
-	/** 60 requests per minute, strictly paced: one per second (plus the engine's small guard). */
+	/**
+	 * 60 requests per minute, strictly paced: one per second (plus the engine's small
+	 * guard).
+	 */
 	private final Partition partition = new ProviderThrottler(
 			ThrottlePolicy.of("test", 0, Limit.perMinute(Dimension.REQUESTS, 60)).withMaxWait(Duration.ofHours(1)),
 			this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE)
 		.defaultPartition();
 
-	/** Runs delivery tasks only when told to, so the test decides what happens in between. */
+	/**
+	 * Runs delivery tasks only when told to, so the test decides what happens in between.
+	 */
 	private final Queue<Runnable> deliveries = new ArrayDeque<>();
 
 	private final Scheduler manual = Schedulers.fromExecutor(this.deliveries::add);
@@ -93,7 +99,8 @@ class AdmissionMonoTests {
 		this.partition.tryAcquire(Cost.oneRequest()).release(null);
 		TestSubscriber<Permit> subscriber = TestSubscriber.create();
 		admission().subscribe(subscriber);
-		this.time.advance(Duration.ofSeconds(2)); // granted; delivery pending on the scheduler
+		this.time.advance(Duration.ofSeconds(2)); // granted; delivery pending on the
+													// scheduler
 		assertThat(this.partition.snapshot().inFlight()).isOne();
 		subscriber.cancel();
 		runDeliveries();
@@ -124,7 +131,8 @@ class AdmissionMonoTests {
 
 	@Test
 	void grantArrivingAfterCancelIsAbandoned() {
-		// a future that was already being completed when the cancel came: cancel(false) cannot stop it
+		// a future that was already being completed when the cancel came: cancel(false)
+		// cannot stop it
 		CompletableFuture<Permit> future = new CompletableFuture<>() {
 			@Override
 			public boolean cancel(boolean mayInterruptIfRunning) {
@@ -169,7 +177,10 @@ class AdmissionMonoTests {
 		}
 	}
 
-	/** Only the {@code kept} requests admitted outside the adapter remain counted; nothing is in flight. */
+	/**
+	 * Only the {@code kept} requests admitted outside the adapter remain counted; nothing
+	 * is in flight.
+	 */
 	private void assertNothingTaken(long kept) {
 		assertThat(this.partition.snapshot().inFlight()).isZero();
 		assertThat(this.partition.snapshot().queued()).isZero();

@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Issue 11, defects 1 and 2: the partition's concurrency cap neither blocks when it is lowered under calls in flight
- * nor depends on the interrupt flag of the thread that admits or releases.
+ * Issue 11, defects 1 and 2: the partition's concurrency cap neither blocks when it is
+ * lowered under calls in flight nor depends on the interrupt flag of the thread that
+ * admits or releases.
  */
 class BulkheadDeadlockTest {
 
@@ -89,7 +90,10 @@ class BulkheadDeadlockTest {
 		assertLoweredCapTakesEffectAsPermitsComeBack(partition, held);
 	}
 
-	/** Cap 2 with {@code held} in flight: nothing new until fewer than 2 are, then at most 2 at once. */
+	/**
+	 * Cap 2 with {@code held} in flight: nothing new until fewer than 2 are, then at most
+	 * 2 at once.
+	 */
 	private void assertLoweredCapTakesEffectAsPermitsComeBack(Partition partition, List<Permit> held) {
 		CompletableFuture<Permit> waiter = partition.acquireAsync(Cost.oneRequest());
 		assertThat(partition.tryAcquire(Cost.oneRequest())).isNull();
@@ -188,7 +192,8 @@ class BulkheadDeadlockTest {
 		assertThat(bulkhead.getMetrics().getMaxAllowedConcurrentCalls()).isEqualTo(2);
 		assertThat(bulkhead.getName()).isEqualTo("openai");
 		assertThat(bulkhead.getTags()).containsEntry("provider", "openai");
-		// used directly through its Resilience4j interface, it counts in the same slots and never waits
+		// used directly through its Resilience4j interface, it counts in the same slots
+		// and never waits
 		assertThat(bulkhead.tryAcquirePermission()).isTrue();
 		assertThat(bulkhead.tryAcquirePermission()).isTrue();
 		assertThatThrownBy(bulkhead::acquirePermission).isInstanceOf(BulkheadFullException.class);

@@ -12,9 +12,9 @@ import dev.llmthrottle.core.VirtualTimeSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The pacing a partition owes is counted in units, whatever the amount in force: a limit learned from the provider
- * and a policy applied afterwards (which restores the configured amount) rescale it alike, so that repeating them
- * never multiplies it.
+ * The pacing a partition owes is counted in units, whatever the amount in force: a limit
+ * learned from the provider and a policy applied afterwards (which restores the
+ * configured amount) rescale it alike, so that repeating them never multiplies it.
  */
 class LearnedLimitPacingTest {
 
@@ -49,7 +49,8 @@ class LearnedLimitPacingTest {
 		partition.tryAcquire(Cost.oneRequest()).release(null);
 		assertThat(partition.learnLimit(Dimension.REQUESTS, 6, Duration.ofMinutes(1))).isTrue();
 		this.throttler.apply(this.throttler.policy());
-		// back at 60 a minute: the request owed is 1.01 s of pacing again, not the 10.1 s it was at 6 a minute
+		// back at 60 a minute: the request owed is 1.01 s of pacing again, not the 10.1 s
+		// it was at 6 a minute
 		this.time.advance(Duration.ofMillis(1_009));
 		assertThat(partition.tryAcquire(Cost.oneRequest())).as("still paced").isNull();
 		this.time.advance(Duration.ofMillis(1));

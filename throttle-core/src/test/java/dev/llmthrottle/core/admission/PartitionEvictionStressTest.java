@@ -20,9 +20,10 @@ import dev.llmthrottle.core.SystemTimeSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real threads racing evictions: six keys share three partition places, so partitions are retired and created
- * again all the time while threads admit through fresh and stale references. With max-concurrent 1 per key, no
- * key ever has two calls in flight, and nothing is left held.
+ * Real threads racing evictions: six keys share three partition places, so partitions are
+ * retired and created again all the time while threads admit through fresh and stale
+ * references. With max-concurrent 1 per key, no key ever has two calls in flight, and
+ * nothing is left held.
  */
 @Timeout(60)
 class PartitionEvictionStressTest {
@@ -36,7 +37,8 @@ class PartitionEvictionStressTest {
 	@Test
 	void evictionsRacingAdmissionsNeverAdmitTwoForOneKey() throws Exception {
 		try (SystemTimeSource time = new SystemTimeSource()) {
-			// no limits: a partition is idle the moment nothing is in flight, so eviction churns at full speed
+			// no limits: a partition is idle the moment nothing is in flight, so eviction
+			// churns at full speed
 			ThrottlePolicy policy = new ThrottlePolicy("stress", List.of(), 1, Duration.ofSeconds(5), 100,
 					Duration.ZERO, 1 + KEYS / 2);
 			ProviderThrottler throttler = new ProviderThrottler(policy, time, PartitionKeys.withRandomSecret(),
@@ -55,7 +57,10 @@ class PartitionEvictionStressTest {
 						int key = random.nextInt(KEYS);
 						try {
 							if (kept[key] == null || random.nextInt(4) == 0) {
-								kept[key] = throttler.partition("tenant-" + key); // else: a stale reference
+								kept[key] = throttler.partition("tenant-" + key); // else:
+																					// a
+																					// stale
+																					// reference
 							}
 							Permit permit = kept[key].tryAcquire(Cost.oneRequest());
 							if (permit == null) {

@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Issue 11, defects 7 and 10: no two live partitions for one key, ever (a reference kept across a backoff while its
- * partition was evicted forwards to the partition now in force), and a refusal at {@code max-partitions} is told
- * to the listener (see {@code PartitionLimitRefusalTests}).
+ * Issue 11, defects 7 and 10: no two live partitions for one key, ever (a reference kept
+ * across a backoff while its partition was evicted forwards to the partition now in
+ * force), and a refusal at {@code max-partitions} is told to the listener (see
+ * {@code PartitionLimitRefusalTests}).
  */
 class PartitionEvictionTest {
 
@@ -39,10 +40,12 @@ class PartitionEvictionTest {
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 1, THREE_PER_SECOND).withMaxPartitions(2), this.time,
 				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
-		Partition stale = throttler.partition("sk-a"); // resolved by a filter, kept across a retry backoff
+		Partition stale = throttler.partition("sk-a"); // resolved by a filter, kept
+														// across a retry backoff
 		stale.tryAcquire(Cost.oneRequest()).release(null);
 		this.time.advance(Duration.ofSeconds(2));
-		throttler.partition("sk-b"); // takes the only free place: sk-a's partition is idle and evicted
+		throttler.partition("sk-b"); // takes the only free place: sk-a's partition is
+										// idle and evicted
 		this.time.advance(Duration.ofSeconds(2));
 		Partition fresh = throttler.partition("sk-a");
 		Permit first = fresh.tryAcquire(Cost.oneRequest());
@@ -67,8 +70,7 @@ class PartitionEvictionTest {
 	void aPartitionWithPermitsOrWaitersIsNeverEvicted() {
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 1, THREE_PER_SECOND).withMaxPartitions(3).withBurst(Duration.ofSeconds(1)),
-				this.time,
-				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
+				this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 		Partition holding = throttler.partition("holding");
 		Permit held = holding.tryAcquire(Cost.oneRequest());
 		Partition queueing = throttler.partition("queueing");
@@ -98,7 +100,10 @@ class PartitionEvictionTest {
 		}
 	}
 
-	/** One random sequence over five keys, two to four partitions and every reference ever handed out. */
+	/**
+	 * One random sequence over five keys, two to four partitions and every reference ever
+	 * handed out.
+	 */
 	private static final class Run {
 
 		private static final String[] KEYS = { "k0", "k1", "k2", "k3", "k4" };
@@ -170,7 +175,8 @@ class PartitionEvictionTest {
 							}
 						}
 						catch (PartitionLimitException ex) {
-							// the key's partition was evicted and no place is free for it now
+							// the key's partition was evicted and no place is free for it
+							// now
 						}
 					}
 				}
@@ -256,13 +262,17 @@ class PartitionEvictionTest {
 			this.admissions.computeIfAbsent(key, (k) -> new ArrayList<>()).add(admission);
 		}
 
-		/** Every trailing second of every key holds at most three admissions that were not abandoned. */
+		/**
+		 * Every trailing second of every key holds at most three admissions that were not
+		 * abandoned.
+		 */
 		private void checkTrailingWindows() {
 			long period = Duration.ofSeconds(1).toNanos();
 			this.admissions.forEach((key, list) -> {
 				for (long[] admission : list) {
 					long count = list.stream()
-						.filter((other) -> other[1] == 0 && other[0] <= admission[0] && other[0] > admission[0] - period)
+						.filter((other) -> other[1] == 0 && other[0] <= admission[0]
+								&& other[0] > admission[0] - period)
 						.count();
 					assertThat(count).as("admissions of %s in the second ending at %d", key, admission[0])
 						.isLessThanOrEqualTo(3);

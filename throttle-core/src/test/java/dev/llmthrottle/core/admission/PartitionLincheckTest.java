@@ -27,19 +27,23 @@ import dev.llmthrottle.core.VirtualTimeSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Lincheck on one {@link Partition}: admissions, waits, cancellations, releases (also from an interrupted thread),
- * policy changes that lower or raise the concurrency cap, cooldowns and learned limits, run concurrently by 2 or 3
- * threads and checked against {@link Model}, a plain sequential specification of the same partition. Every
- * execution must be linearizable with respect to the model, must terminate (a deadlock fails it) and must leave a
- * partition whose counts match what the threads hold and whose queue is not stuck behind free room.
+ * Lincheck on one {@link Partition}: admissions, waits, cancellations, releases (also
+ * from an interrupted thread), policy changes that lower or raise the concurrency cap,
+ * cooldowns and learned limits, run concurrently by 2 or 3 threads and checked against
+ * {@link Model}, a plain sequential specification of the same partition. Every execution
+ * must be linearizable with respect to the model, must terminate (a deadlock fails it)
+ * and must leave a partition whose counts match what the threads hold and whose queue is
+ * not stuck behind free room.
  *
  * <p>
- * Time is virtual and never moves, so every outcome is decided by the operations alone: a limit of 1,000 requests
- * per minute with a burst beyond the pacing horizon is an exact counter, a cooldown lasts for the rest of the run, and a waiter
- * waits until a release, a cancellation or a policy change lets it in. A blocking {@code acquire} with a max-wait is
- * expressed as {@code acquireAsync} followed by {@code cancel}, which is what the blocking wrapper does when it gives
- * up: Lincheck needs every operation to return. An interrupted caller is the operation setting its own interrupt
- * flag around the call and clearing it afterwards. Each mode runs in a JVM of its own (see {@link #inOwnJvm}).
+ * Time is virtual and never moves, so every outcome is decided by the operations alone: a
+ * limit of 1,000 requests per minute with a burst beyond the pacing horizon is an exact
+ * counter, a cooldown lasts for the rest of the run, and a waiter waits until a release,
+ * a cancellation or a policy change lets it in. A blocking {@code acquire} with a
+ * max-wait is expressed as {@code acquireAsync} followed by {@code cancel}, which is what
+ * the blocking wrapper does when it gives up: Lincheck needs every operation to return.
+ * An interrupted caller is the operation setting its own interrupt flag around the call
+ * and clearing it afterwards. Each mode runs in a JVM of its own (see {@link #inOwnJvm}).
  */
 @Param(name = "thread", gen = ThreadIdGen.class)
 public class PartitionLincheckTest {
@@ -51,12 +55,16 @@ public class PartitionLincheckTest {
 	static final int THREAD_IDS = 8;
 
 	/**
-	 * Multiplies the scenarios of every mode ({@code -Dlincheck.scale=10} for a nightly run). At 1 each mode takes
-	 * 10 to 30 s on two shared cores: an interleaving of these operations runs a few hundred instrumented calls.
+	 * Multiplies the scenarios of every mode ({@code -Dlincheck.scale=10} for a nightly
+	 * run). At 1 each mode takes 10 to 30 s on two shared cores: an interleaving of these
+	 * operations runs a few hundred instrumented calls.
 	 */
 	static final int SCALE = Integer.getInteger("lincheck.scale", 1);
 
-	/** Settles a sent call to a different cost than estimated; requests are never settled once sent. */
+	/**
+	 * Settles a sent call to a different cost than estimated; requests are never settled
+	 * once sent.
+	 */
 	static final Cost ACTUAL = new Cost(1, 7, 3);
 
 	private final VirtualTimeSource time = new VirtualTimeSource();
@@ -65,14 +73,21 @@ public class PartitionLincheckTest {
 			PartitionKeys.withRandomSecret(), ThrottleListener.NONE)
 		.defaultPartition();
 
-	/** Per thread: permits held, oldest first (only the owning thread touches its own list). */
+	/**
+	 * Per thread: permits held, oldest first (only the owning thread touches its own
+	 * list).
+	 */
 	private final List<ArrayDeque<Permit>> held = new ArrayList<>();
 
-	/** Per thread: waiters queued by it, oldest first, until they are seen granted or withdrawn. */
+	/**
+	 * Per thread: waiters queued by it, oldest first, until they are seen granted or
+	 * withdrawn.
+	 */
 	private final List<List<CompletableFuture<Permit>>> waiting = new ArrayList<>();
 
 	public PartitionLincheckTest() {
-		// thread ids: the parallel threads, plus those running the parts before and after them
+		// thread ids: the parallel threads, plus those running the parts before and after
+		// them
 		for (int thread = 0; thread < THREAD_IDS; thread++) {
 			this.held.add(new ArrayDeque<>());
 			this.waiting.add(new ArrayList<>());
@@ -80,7 +95,8 @@ public class PartitionLincheckTest {
 	}
 
 	static ThrottlePolicy policy(int maxConcurrent) {
-		// a burst beyond the pacing horizon (two periods): only the trailing window decides, an exact counter here
+		// a burst beyond the pacing horizon (two periods): only the trailing window
+		// decides, an exact counter here
 		return new ThrottlePolicy("lincheck", List.of(REQUESTS), maxConcurrent, Duration.ofDays(1), 1000,
 				Duration.ofMinutes(10), 10);
 	}
@@ -117,7 +133,10 @@ public class PartitionLincheckTest {
 		return "queued";
 	}
 
-	/** Withdraws this thread's oldest waiter that is still waiting: what a caller giving up at max-wait does. */
+	/**
+	 * Withdraws this thread's oldest waiter that is still waiting: what a caller giving
+	 * up at max-wait does.
+	 */
 	@Operation
 	public boolean cancel(@Param(name = "thread") int thread) {
 		collect(thread);
@@ -171,11 +190,12 @@ public class PartitionLincheckTest {
 		this.partition.coolDown(Duration.ofSeconds(30), "lincheck");
 	}
 
-	/** Learns 1, 2 or 3 requests per minute, or (4) a report above the configured 1,000. */
+	/**
+	 * Learns 1, 2 or 3 requests per minute, or (4) a report above the configured 1,000.
+	 */
 	@Operation
 	public boolean learnLimit(@Param(gen = IntGen.class, conf = "1:4") int reported) {
-		return this.partition.learnLimit(Dimension.REQUESTS, (reported == 4) ? 5000 : reported,
-				REQUESTS.period());
+		return this.partition.learnLimit(Dimension.REQUESTS, (reported == 4) ? 5000 : reported, REQUESTS.period());
 	}
 
 	/** Moves this thread's granted waiters to its permits and forgets withdrawn ones. */
@@ -193,9 +213,10 @@ public class PartitionLincheckTest {
 	}
 
 	/**
-	 * After every execution: the partition counts exactly the permits the threads hold and the waiters still
-	 * waiting, nothing was released twice, and a waiter is left waiting only if something really holds it back
-	 * (a lost wake-up leaves it stuck behind a free slot).
+	 * After every execution: the partition counts exactly the permits the threads hold
+	 * and the waiters still waiting, nothing was released twice, and a waiter is left
+	 * waiting only if something really holds it back (a lost wake-up leaves it stuck
+	 * behind a free slot).
 	 */
 	@Validate
 	public void partitionMatchesWhatThreadsHold() {
@@ -212,8 +233,8 @@ public class PartitionLincheckTest {
 		}
 		PartitionSnapshot snapshot = this.partition.snapshot();
 		check(snapshot.repeatedReleases() == 0, "a permit was released twice", snapshot);
-		check(snapshot.inFlight() == heldPermits, "in flight " + snapshot.inFlight() + " but threads hold "
-				+ heldPermits, snapshot);
+		check(snapshot.inFlight() == heldPermits,
+				"in flight " + snapshot.inFlight() + " but threads hold " + heldPermits, snapshot);
 		check(snapshot.queued() == pending, "queued " + snapshot.queued() + " but " + pending + " wait", snapshot);
 		if (pending > 0) {
 			PartitionSnapshot.LimitState requests = snapshot.limits().get(0);
@@ -246,8 +267,9 @@ public class PartitionLincheckTest {
 	}
 
 	/**
-	 * Runs one mode in a JVM of its own: Lincheck retransforms every class loaded when a check starts, which in the
-	 * test JVM (Spring, Reactor, Netty loaded by the other test classes) takes minutes instead of a second.
+	 * Runs one mode in a JVM of its own: Lincheck retransforms every class loaded when a
+	 * check starts, which in the test JVM (Spring, Reactor, Netty loaded by the other
+	 * test classes) takes minutes instead of a second.
 	 */
 	private static void inOwnJvm(String mode) throws Exception {
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -260,7 +282,10 @@ public class PartitionLincheckTest {
 		assertThat(exit).as("Lincheck %s in its own JVM:%n%s", mode, output).isZero();
 	}
 
-	/** Entry point of the forked JVM: runs the mode named by {@code args[0]}; exits 1 on a failure. */
+	/**
+	 * Entry point of the forked JVM: runs the mode named by {@code args[0]}; exits 1 on a
+	 * failure.
+	 */
 	public static void main(String[] args) {
 		int exit = 0;
 		try {
@@ -302,10 +327,12 @@ public class PartitionLincheckTest {
 	}
 
 	/**
-	 * The sequential specification: a FIFO queue in front of a concurrency cap, a request counter (time never
-	 * moves, so nothing leaves the window) and a cooldown. A newcomer is admitted at once only when nobody waits;
-	 * every change that frees room (release, abandon, cancellation, a raised cap or limit) admits waiters from the
-	 * head while they fit. Lowering the cap never takes a permit back: it holds newcomers until enough return.
+	 * The sequential specification: a FIFO queue in front of a concurrency cap, a request
+	 * counter (time never moves, so nothing leaves the window) and a cooldown. A newcomer
+	 * is admitted at once only when nobody waits; every change that frees room (release,
+	 * abandon, cancellation, a raised cap or limit) admits waiters from the head while
+	 * they fit. Lowering the cap never takes a permit back: it holds newcomers until
+	 * enough return.
 	 */
 	public static class Model {
 

@@ -25,20 +25,26 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Random sequences of acquire / release / abandon / cancel / cooldown / time jumps on random policies, checked
- * against a plain record of every admission and settlement, optionally with interrupted callers, policy changes
- * mid-flight, debts in dimensions a call did not reserve, absurd provider values and evictions. Invariants:
+ * Random sequences of acquire / release / abandon / cancel / cooldown / time jumps on
+ * random policies, checked against a plain record of every admission and settlement,
+ * optionally with interrupted callers, policy changes mid-flight, debts in dimensions a
+ * call did not reserve, absurd provider values and evictions. Invariants:
  * <ul>
- * <li>no call is admitted into a trailing window of any limit unless the window has room for it, a call costing 0
- * in a limited dimension counting as 1 (rule R1): windows exceed their amount only through settled debts, and
- * then hold everyone back until they drain;</li>
- * <li>in flight never exceeds the concurrency cap in force at admission, across every partition object that ever
- * served the key (an evicted partition still used by a caller counts);</li>
- * <li>admission in arrival order; every permit is released exactly once; nothing is left held or queued;</li>
- * <li>nothing throws on a provider's value, reported state stays in range, and everything is idle a bounded time
- * after the last call (rule R2), whatever was settled or reported;</li>
- * <li>the caller thread's interrupt flag changes nothing (rule R3): an interrupted {@code tryAcquire} admits what
- * a clean one admits, and an interrupted release wakes the next waiter.</li>
+ * <li>no call is admitted into a trailing window of any limit unless the window has room
+ * for it, a call costing 0 in a limited dimension counting as 1 (rule R1): windows exceed
+ * their amount only through settled debts, and then hold everyone back until they
+ * drain;</li>
+ * <li>in flight never exceeds the concurrency cap in force at admission, across every
+ * partition object that ever served the key (an evicted partition still used by a caller
+ * counts);</li>
+ * <li>admission in arrival order; every permit is released exactly once; nothing is left
+ * held or queued;</li>
+ * <li>nothing throws on a provider's value, reported state stays in range, and everything
+ * is idle a bounded time after the last call (rule R2), whatever was settled or
+ * reported;</li>
+ * <li>the caller thread's interrupt flag changes nothing (rule R3): an interrupted
+ * {@code tryAcquire} admits what a clean one admits, and an interrupted release wakes the
+ * next waiter.</li>
  * </ul>
  * Each seed is reproducible; a failure names it and the features it ran with.
  */
@@ -57,19 +63,32 @@ class PartitionModelTest {
 	/** What a run may do besides the basic actions. */
 	enum Feature {
 
-		/** Callers whose thread is interrupted while they acquire, release, abandon or cancel. */
+		/**
+		 * Callers whose thread is interrupted while they acquire, release, abandon or
+		 * cancel.
+		 */
 		INTERRUPTS,
 
-		/** Concurrency caps, limit amounts and burst changed while calls are in flight. */
+		/**
+		 * Concurrency caps, limit amounts and burst changed while calls are in flight.
+		 */
 		POLICY_CHANGES,
 
-		/** Costs of 0 in limited dimensions, settled above the estimate (Anthropic output tokens). */
+		/**
+		 * Costs of 0 in limited dimensions, settled above the estimate (Anthropic output
+		 * tokens).
+		 */
 		DEBTS,
 
-		/** Settlements of 1e6, 1e14 or near Long.MAX_VALUE; absurd remaining, reset, learned limits, cooldowns. */
+		/**
+		 * Settlements of 1e6, 1e14 or near Long.MAX_VALUE; absurd remaining, reset,
+		 * learned limits, cooldowns.
+		 */
 		ABSURD_VALUES,
 
-		/** Idle partitions evicted while a retrying caller keeps its reference to them. */
+		/**
+		 * Idle partitions evicted while a retrying caller keeps its reference to them.
+		 */
 		EVICTIONS
 
 	}
@@ -106,7 +125,8 @@ class PartitionModelTest {
 
 	private static void runSeeds(int seeds, Set<Feature> features) {
 		// preemptive: a deadlocked engine must fail the test, not hang the build
-		// -Dmodel.allSeeds=true runs every seed and lists each failing one instead of stopping at the first
+		// -Dmodel.allSeeds=true runs every seed and lists each failing one instead of
+		// stopping at the first
 		boolean allSeeds = Boolean.getBoolean("model.allSeeds");
 		List<String> failures = new ArrayList<>();
 		assertTimeoutPreemptively(TIMEOUT, () -> {
@@ -150,7 +170,10 @@ class PartitionModelTest {
 
 		Cost actual;
 
-		/** Per limit: the most the settlement may have charged (estimate + the amount then in force, rule R2). */
+		/**
+		 * Per limit: the most the settlement may have charged (estimate + the amount then
+		 * in force, rule R2).
+		 */
 		Map<String, Long> bounds = Map.of();
 
 		Admitted(long order, Permit permit) {
@@ -174,10 +197,16 @@ class PartitionModelTest {
 
 		private ThrottlePolicy policy;
 
-		/** Per partition object, per limit (dimension and period): an amount learned lower than configured. */
+		/**
+		 * Per partition object, per limit (dimension and period): an amount learned lower
+		 * than configured.
+		 */
 		private final Map<Partition, Map<String, Long>> learned = new IdentityHashMap<>();
 
-		/** Per limit: the largest amount it ever had, for the bound on what a window may hold. */
+		/**
+		 * Per limit: the largest amount it ever had, for the bound on what a window may
+		 * hold.
+		 */
 		private final Map<String, Long> largestAmounts = new HashMap<>();
 
 		private final List<Admitted> admitted = new ArrayList<>();
@@ -189,7 +218,10 @@ class PartitionModelTest {
 		/** Every partition object that ever served the key (evicted ones included). */
 		private final Set<Partition> partitions = Collections.newSetFromMap(new IdentityHashMap<>());
 
-		/** The partition a retrying caller resolved earlier and keeps using (as the filters do across backoff). */
+		/**
+		 * The partition a retrying caller resolved earlier and keeps using (as the
+		 * filters do across backoff).
+		 */
 		private Partition kept;
 
 		private long arrivals;
@@ -250,8 +282,9 @@ class PartitionModelTest {
 		}
 
 		/**
-		 * The partition that really serves calls made through {@code partition}: itself, or once it is retired
-		 * (evicted), the one in force for its key, to which it forwards; {@code null} when none exists yet.
+		 * The partition that really serves calls made through {@code partition}: itself,
+		 * or once it is retired (evicted), the one in force for its key, to which it
+		 * forwards; {@code null} when none exists yet.
 		 */
 		private Partition serving(Partition partition) {
 			if (!partition.isRetired()) {
@@ -265,7 +298,10 @@ class PartitionModelTest {
 			return null;
 		}
 
-		/** The amount of {@code limit} in force for calls through {@code partition}: configured, or learned lower. */
+		/**
+		 * The amount of {@code limit} in force for calls through {@code partition}:
+		 * configured, or learned lower.
+		 */
 		private long amountOf(Partition partition, Limit limit) {
 			Partition serving = serving(partition);
 			Map<String, Long> amounts = (serving != null) ? this.learned.get(serving) : null;
@@ -330,12 +366,12 @@ class PartitionModelTest {
 			assertThat(repeated).as("repeated releases").isZero();
 			long closed = this.admitted.stream().filter((admission) -> admission.closed).count();
 			assertThat(closed).as("permits closed").isEqualTo(this.admitted.size());
-			// R2: whatever was settled or reported, the state is as good as new a bounded time after the last call
+			// R2: whatever was settled or reported, the state is as good as new a bounded
+			// time after the last call
 			long horizon = 3 * guardedNanos(longestPeriodNanos()) + Duration.ofSeconds(10).toNanos();
 			this.time.advanceNanos(horizon);
 			for (Partition partition : this.partitions) {
-				assertThat(partition.isQuiescent()).as("idle %s after quiescence", Duration.ofNanos(horizon))
-					.isTrue();
+				assertThat(partition.isQuiescent()).as("idle %s after quiescence", Duration.ofNanos(horizon)).isTrue();
 			}
 		}
 
@@ -347,12 +383,17 @@ class PartitionModelTest {
 			return this.policy.longestPeriod().toNanos();
 		}
 
-		/** The period an engine window really uses: stretched by 1 %, at most a second. */
+		/**
+		 * The period an engine window really uses: stretched by 1 %, at most a second.
+		 */
 		private static long guardedNanos(long periodNanos) {
 			return periodNanos + Math.min(periodNanos / 100, 1_000_000_000L);
 		}
 
-		/** The partition this call goes through: looked up afresh, or the one a retrying caller kept. */
+		/**
+		 * The partition this call goes through: looked up afresh, or the one a retrying
+		 * caller kept.
+		 */
 		private Partition partition() {
 			if (has(Feature.EVICTIONS) && this.kept != null && this.random.nextInt(10) < 3) {
 				return this.kept;
@@ -428,7 +469,8 @@ class PartitionModelTest {
 					granted(order, permit);
 				}
 				catch (AssertionError ex) {
-					// callbacks run inside the engine's completion; keep the first failure for the main loop
+					// callbacks run inside the engine's completion; keep the first
+					// failure for the main loop
 					if (this.failure == null) {
 						this.failure = ex;
 					}
@@ -437,7 +479,10 @@ class PartitionModelTest {
 			this.waiting.add(future);
 		}
 
-		/** R3: on an interrupted thread, tryAcquire admits exactly what it admits on a clean one. */
+		/**
+		 * R3: on an interrupted thread, tryAcquire admits exactly what it admits on a
+		 * clean one.
+		 */
 		private void interruptedTryAcquire(Partition partition, Cost cost) {
 			Permit permit;
 			Thread.currentThread().interrupt();
@@ -458,7 +503,10 @@ class PartitionModelTest {
 			granted(this.arrivals++, permit);
 		}
 
-		/** A blocking acquire on an interrupted thread: admitted at once, or withdrawn with nothing taken. */
+		/**
+		 * A blocking acquire on an interrupted thread: admitted at once, or withdrawn
+		 * with nothing taken.
+		 */
 		private void interruptedBlockingAcquire(Partition partition, Cost cost) {
 			PartitionSnapshot before = partition.snapshot();
 			long order = this.arrivals++;
@@ -468,7 +516,8 @@ class PartitionModelTest {
 				granted(order, permit);
 			}
 			catch (InterruptedException ex) {
-				// withdrawn: nothing taken for this caller (checkState matches in flight with the grants seen) and
+				// withdrawn: nothing taken for this caller (checkState matches in flight
+				// with the grants seen) and
 				// nothing left queued (its withdrawal may let waiters behind it in)
 				assertThat(partition.snapshot().queued()).as("queued after an interrupted acquire")
 					.isLessThanOrEqualTo(before.queued());
@@ -504,16 +553,21 @@ class PartitionModelTest {
 					for (Admitted earlier : this.admitted) {
 						long charge = charged(earlier, limit, now);
 						if (charge > 0) {
-							charges.append("\n  ").append(charge).append(" from ").append(earlier.estimate)
-								.append(" admitted ").append(now - earlier.admittedAt).append(" ns ago, ")
+							charges.append("\n  ")
+								.append(charge)
+								.append(" from ")
+								.append(earlier.estimate)
+								.append(" admitted ")
+								.append(now - earlier.admittedAt)
+								.append(" ns ago, ")
 								.append(earlier.closed ? (earlier.sent ? "settled to " + earlier.actual : "abandoned")
 										+ " " + (now - earlier.closedAt) + " ns ago" : "held");
 						}
 					}
 					fail("admitted " + admission.estimate.amount(limit.dimension()) + " into a trailing window of "
-							+ limit.dimension().id() + " (" + amount + " per " + limit.period() + ") that holds "
-							+ used + " at " + now + "; the engine shows " + permit.partition().snapshot().limits()
-							+ ":" + charges);
+							+ limit.dimension().id() + " (" + amount + " per " + limit.period() + ") that holds " + used
+							+ " at " + now + "; the engine shows " + permit.partition().snapshot().limits() + ":"
+							+ charges);
 				}
 			}
 			this.admitted.add(admission);
@@ -521,11 +575,13 @@ class PartitionModelTest {
 		}
 
 		/**
-		 * What {@code admission} contributes to the trailing window of {@code limit} ending at {@code now} (a time
-		 * at or after any settlement recorded), counted the way the engine must at least count it: the estimate at
-		 * admission, corrected by a settlement made while that admission was in the window; a debt settled after
-		 * it left the window counts from the settlement. Where the engine's guard makes it undecidable which of
-		 * the two applies, the debt is not counted, so the model never demands more than the engine owes.
+		 * What {@code admission} contributes to the trailing window of {@code limit}
+		 * ending at {@code now} (a time at or after any settlement recorded), counted the
+		 * way the engine must at least count it: the estimate at admission, corrected by
+		 * a settlement made while that admission was in the window; a debt settled after
+		 * it left the window counts from the settlement. Where the engine's guard makes
+		 * it undecidable which of the two applies, the debt is not counted, so the model
+		 * never demands more than the engine owes.
 		 */
 		private static long charged(Admitted admission, Limit limit, long now) {
 			long period = limit.periodNanos();
@@ -538,9 +594,8 @@ class PartitionModelTest {
 			if (!admission.sent) {
 				return 0; // abandoned: refunded (only ever looked at after the refund)
 			}
-			long real = (admission.actual == null || dimension == Dimension.REQUESTS) ? estimate
-					: Math.min(admission.actual.amount(dimension),
-							admission.bounds.getOrDefault(id(limit), Long.MAX_VALUE));
+			long real = (admission.actual == null || dimension == Dimension.REQUESTS) ? estimate : Math
+				.min(admission.actual.amount(dimension), admission.bounds.getOrDefault(id(limit), Long.MAX_VALUE));
 			long age = admission.closedAt - admission.admittedAt;
 			if (age < period) {
 				return atAdmission ? real : 0;
@@ -563,7 +618,8 @@ class PartitionModelTest {
 				return;
 			}
 			Admitted admission = this.held.remove(this.random.nextInt(this.held.size()));
-			release(admission, randomActual(admission.estimate), has(Feature.INTERRUPTS) && this.random.nextInt(3) == 0);
+			release(admission, randomActual(admission.estimate),
+					has(Feature.INTERRUPTS) && this.random.nextInt(3) == 0);
 		}
 
 		private Cost randomActual(Cost estimate) {
@@ -660,7 +716,10 @@ class PartitionModelTest {
 			partition().coolDown(duration, "model");
 		}
 
-		/** New caps, amounts and burst for the same limits, applied with calls in flight and waiting. */
+		/**
+		 * New caps, amounts and burst for the same limits, applied with calls in flight
+		 * and waiting.
+		 */
 		private void changePolicy() {
 			note("changePolicy");
 			List<Limit> limits = new ArrayList<>();
@@ -677,7 +736,10 @@ class PartitionModelTest {
 			this.throttler.apply(changed);
 		}
 
-		/** What a provider may report, sensible or not; none of it may throw or lock the key beyond the horizon. */
+		/**
+		 * What a provider may report, sensible or not; none of it may throw or lock the
+		 * key beyond the horizon.
+		 */
 		private void reportSomething() {
 			Limit limit = this.policy.limits().get(this.random.nextInt(this.policy.limits().size()));
 			Partition partition = partition();
@@ -696,7 +758,8 @@ class PartitionModelTest {
 				long amount = reported[this.random.nextInt(reported.length)];
 				note("learnLimit " + limit + " " + amount);
 				if (amount >= 1) {
-					// before the call: waiters it lets in are checked against the new amount
+					// before the call: waiters it lets in are checked against the new
+					// amount
 					Partition serving = serving(partition);
 					if (serving == null) {
 						serving = this.throttler.partition(KEY);

@@ -22,8 +22,9 @@ import dev.llmthrottle.core.SystemTimeSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Real threads, real time: 16 threads x 20,000 admissions through a partition capped at 4 in flight. The cap is
- * never exceeded, every permit is released exactly once and the limits' books balance to the call.
+ * Real threads, real time: 16 threads x 20,000 admissions through a partition capped at 4
+ * in flight. The cap is never exceeded, every permit is released exactly once and the
+ * limits' books balance to the call.
  */
 class PartitionStressTest {
 
@@ -59,7 +60,8 @@ class PartitionStressTest {
 						int now = inFlight.incrementAndGet();
 						maxInFlight.accumulateAndGet(now, Math::max);
 						for (int spin = random.nextInt(200); spin > 0; spin--) {
-							Thread.onSpinWait(); // hold the permit a little, so that holders overlap
+							Thread.onSpinWait(); // hold the permit a little, so that
+													// holders overlap
 						}
 						inFlight.decrementAndGet();
 						if (random.nextInt(10) == 0) {

@@ -54,12 +54,16 @@ class PartitionTest {
 		long start = this.time.nanoTime();
 		List<Long> admittedAt = new ArrayList<>();
 		for (int i = 0; i < 12; i++) {
-			partition.acquireAsync(Cost.oneRequest()).thenAccept((permit) -> admittedAt.add(permit.admittedAt() - start));
+			partition.acquireAsync(Cost.oneRequest())
+				.thenAccept((permit) -> admittedAt.add(permit.admittedAt() - start));
 		}
 		this.time.advance(Duration.ofSeconds(3));
 		assertThat(admittedAt).hasSize(12);
 		for (int i = 0; i < 12; i++) {
-			assertThat(admittedAt.get(i)).as("admission %d", i).isEqualTo(i * 168_333_334L); // 1.01 s / 6
+			assertThat(admittedAt.get(i)).as("admission %d", i).isEqualTo(i * 168_333_334L); // 1.01
+																								// s
+																								// /
+																								// 6
 		}
 	}
 
@@ -74,11 +78,13 @@ class PartitionTest {
 		// waiting on tokens must not hold a request slot
 		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(1);
 		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(80);
-		this.time.advance(Duration.ofMillis(1009)); // the first leaves the window at 1 s plus the 1% guard
+		this.time.advance(Duration.ofMillis(1009)); // the first leaves the window at 1 s
+													// plus the 1% guard
 		assertThat(second).isNotDone();
 		this.time.advance(Duration.ofMillis(1));
 		assertThat(second).isCompleted();
-		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(1); // the first request left the window
+		assertThat(used(partition, Dimension.REQUESTS)).isEqualTo(1); // the first request
+																		// left the window
 		assertThat(used(partition, Dimension.TOKENS)).isEqualTo(50);
 	}
 
@@ -144,9 +150,15 @@ class PartitionTest {
 				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 		Partition partition = throttler.defaultPartition();
 		partition.tryAcquire(Cost.oneRequest());
-		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 1 s
-		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 2 s
-		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // 3 s > 2.5 s
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 1
+																						// s
+		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 2
+																						// s
+		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // 3
+																						// s
+																						// >
+																						// 2.5
+																						// s
 		assertThat(second).isNotDone();
 		assertThat(third).isNotDone();
 		assertThat(fourth).isCompletedExceptionally();
@@ -237,7 +249,8 @@ class PartitionTest {
 		});
 		assertThatThrownBy(() -> partition.acquire(Cost.oneRequest())).isInstanceOf(InterruptedException.class);
 		interrupter.get();
-		assertThat(Thread.interrupted()).isFalse(); // InterruptedException cleared the flag, as the JDK does
+		assertThat(Thread.interrupted()).isFalse(); // InterruptedException cleared the
+													// flag, as the JDK does
 		assertThat(partition.snapshot().queued()).isZero();
 		held.release(null);
 		assertThat(partition.snapshot().inFlight()).isZero();
@@ -268,8 +281,11 @@ class PartitionTest {
 		assertThatThrownBy(() -> throttler.partition("tenant-c")).isInstanceOf(PartitionLimitException.class);
 		this.time.advance(Duration.ofSeconds(2));
 		assertThat(throttler.partition("tenant-c")).isNotNull();
-		assertThat(throttler.partitions()).hasSize(2); // both idle ones were evicted, the default stays
-		assertThat(throttler.partition("sk-live-secret-a")).isNotSameAs(a).extracting(Partition::key).isEqualTo(a.key());
+		assertThat(throttler.partitions()).hasSize(2); // both idle ones were evicted, the
+														// default stays
+		assertThat(throttler.partition("sk-live-secret-a")).isNotSameAs(a)
+			.extracting(Partition::key)
+			.isEqualTo(a.key());
 	}
 
 	@Test
@@ -284,7 +300,8 @@ class PartitionTest {
 		assertThat(partition.tryAcquire(Cost.oneRequest())).as("provisional pace: one a second").isNull();
 		assertThat(partition.learnLimit(Dimension.REQUESTS, 6000, Duration.ofMinutes(1))).isTrue();
 		assertThat(partition.snapshot().limits().get(0).limit().amount()).isEqualTo(6000);
-		// the pacing owed at the provisional rate was rescaled to the learned one (10.1 ms a request)
+		// the pacing owed at the provisional rate was rescaled to the learned one (10.1
+		// ms a request)
 		this.time.advance(Duration.ofMillis(11));
 		assertThat(partition.tryAcquire(Cost.oneRequest())).isNotNull();
 		assertThat(partition.learnLimit(Dimension.REQUESTS, 500, Duration.ofMinutes(1))).isTrue();
@@ -322,8 +339,10 @@ class PartitionTest {
 
 	@Test
 	void maxWaitProjectionCountsTheBurstAndWaitersAdmittedAtOnce() {
-		// issue 11, defect 8: 10 requests/s with a 1 s burst, 3 slots held, 2 callers queued for a slot: when the
-		// slots free, all three queued callers go at once (the burst has room), so a third caller must not be
+		// issue 11, defect 8: 10 requests/s with a 1 s burst, 3 slots held, 2 callers
+		// queued for a slot: when the
+		// slots free, all three queued callers go at once (the burst has room), so a
+		// third caller must not be
 		// refused for a projected 200 ms
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 3, requestsPerSecond(10))
@@ -349,15 +368,21 @@ class PartitionTest {
 
 	@Test
 	void maxWaitProjectionStillRefusesWhatStrictPacingMakesWait() {
-		// without a burst the same queue does wait 100 ms per caller ahead: a true lower bound still refuses
+		// without a burst the same queue does wait 100 ms per caller ahead: a true lower
+		// bound still refuses
 		ProviderThrottler throttler = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 0, requestsPerSecond(10)).withMaxWait(Duration.ofMillis(250)), this.time,
 				PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 		Partition partition = throttler.defaultPartition();
 		Permit first = partition.tryAcquire(Cost.oneRequest());
-		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 101 ms
-		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 202 ms
-		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // at least 301 ms
+		CompletableFuture<Permit> second = partition.acquireAsync(Cost.oneRequest()); // 101
+																						// ms
+		CompletableFuture<Permit> third = partition.acquireAsync(Cost.oneRequest()); // 202
+																						// ms
+		CompletableFuture<Permit> fourth = partition.acquireAsync(Cost.oneRequest()); // at
+																						// least
+																						// 301
+																						// ms
 		assertThat(third).isNotDone();
 		assertThatThrownBy(fourth::get).hasCauseInstanceOf(MaxWaitExceededException.class);
 		this.time.advance(Duration.ofSeconds(1));
@@ -369,7 +394,8 @@ class PartitionTest {
 	@Test
 	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdResetsAndCooldownsNeitherThrowNorOutlastTheirHorizon() {
-		// issue 11, defect 9 (local half): Anthropic's reset 9999-12-31T23:59:59Z, Azure's 99999999999 seconds
+		// issue 11, defect 9 (local half): Anthropic's reset 9999-12-31T23:59:59Z,
+		// Azure's 99999999999 seconds
 		Partition partition = partition(0, requestsPerSecond(10), Limit.perMinute(Dimension.TOKENS, 1000));
 		Duration year9999 = Duration.ofSeconds(253_402_300_799L);
 		partition.reportRemaining(Dimension.TOKENS, 0, year9999);
@@ -378,7 +404,9 @@ class PartitionTest {
 		partition.reportRemaining(Dimension.TOKENS, -5, Duration.ofSeconds(-5));
 		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("the provider said nothing remains").isNull();
 		this.time.advance(Duration.ofMinutes(2));
-		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("held back one period at most").isNotNull().satisfies((p) -> p.release(null));
+		assertThat(partition.tryAcquire(Cost.of(10, 0))).as("held back one period at most")
+			.isNotNull()
+			.satisfies((p) -> p.release(null));
 		partition.coolDown(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999), "absurd");
 		partition.coolDown(year9999, "absurd");
 		assertThat(partition.cooldownRemaining()).isPositive().isLessThanOrEqualTo(Duration.ofDays(1));
@@ -389,7 +417,8 @@ class PartitionTest {
 
 	@Test
 	void aWaiterGrantedBeforeItsDeadlineIsSetLeavesNoTimerBehind() {
-		// issue 12: a waiter granted between isDone() and the deadline assignment kept its max-wait timer
+		// issue 12: a waiter granted between isDone() and the deadline assignment kept
+		// its max-wait timer
 		Permit[] held = new Permit[1];
 		boolean[] raced = new boolean[1];
 		dev.llmthrottle.core.TimeSource racing = new dev.llmthrottle.core.TimeSource() {
@@ -403,7 +432,8 @@ class PartitionTest {
 			public Cancellable schedule(Runnable task, long delayNanos) {
 				if (held[0] != null && !raced[0] && delayNanos == Duration.ofMinutes(1).toNanos()) {
 					raced[0] = true;
-					held[0].release(null); // another thread frees the slot while the deadline is being set
+					held[0].release(null); // another thread frees the slot while the
+											// deadline is being set
 				}
 				return PartitionTest.this.time.schedule(task, delayNanos);
 			}
@@ -424,8 +454,10 @@ class PartitionTest {
 	@Test
 	@PermitLeakAllowed("ends holding the permit whose admission it asserts")
 	void absurdUsageAddsAtMostOneLimitOfDebt() {
-		// issue 11, defect 9 / rule R2: 5e18 tokens twice wrapped the window sum negative (limit disabled); 1e14
-		// overflowed the pacing and refused every call for centuries. A settlement adds at most one amount of debt.
+		// issue 11, defect 9 / rule R2: 5e18 tokens twice wrapped the window sum negative
+		// (limit disabled); 1e14
+		// overflowed the pacing and refused every call for centuries. A settlement adds
+		// at most one amount of debt.
 		Partition partition = partition(0, Limit.perMinute(Dimension.TOKENS, 1000));
 		Permit first = partition.tryAcquire(Cost.of(10, 0));
 		Permit second = partition.tryAcquire(Cost.of(10, 0));

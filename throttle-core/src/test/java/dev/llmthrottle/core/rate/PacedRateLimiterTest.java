@@ -23,7 +23,8 @@ class PacedRateLimiterTest {
 
 	@Test
 	void reservationsBookedAheadKeepTheLimit() {
-		// defect 6: 10/s with 1 s of burst; reserve(9) at 0.6 s used to return 0 (19 permits in 0.6 s)
+		// defect 6: 10/s with 1 s of burst; reserve(9) at 0.6 s used to return 0 (19
+		// permits in 0.6 s)
 		PacedRateLimiter limiter = new PacedRateLimiter("r", Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)),
 				Duration.ofSeconds(1), Duration.ofSeconds(5), this.time);
 		Model model = new Model(Duration.ofSeconds(1).toNanos());
@@ -47,7 +48,8 @@ class PacedRateLimiterTest {
 		long booked = limiter.reservePermission(10);
 		assertThat(booked).isEqualTo(1010 * MS); // the period plus its 1% guard
 		assertThat(limiter.reservePermission(1)).as("not before the booking ahead of it").isEqualTo(2020 * MS);
-		// at 2.02 s the second 10 have left the window: 9 more fit at that instant, then the next waits
+		// at 2.02 s the second 10 have left the window: 9 more fit at that instant, then
+		// the next waits
 		assertThat(limiter.reservePermission(9)).isEqualTo(2020 * MS);
 		assertThat(limiter.reservePermission(1)).isEqualTo(3030 * MS);
 	}
@@ -84,7 +86,8 @@ class PacedRateLimiterTest {
 
 	@Test
 	void anAbsurdBurstNeverThrows() {
-		// Resilience4j itself refuses a timeout too large for nanoseconds; the burst is ours to saturate
+		// Resilience4j itself refuses a timeout too large for nanoseconds; the burst is
+		// ours to saturate
 		PacedRateLimiter limiter = new PacedRateLimiter("r", Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)),
 				Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(365), this.time);
 		assertThat(limiter.reservePermission(10)).isZero();
@@ -112,8 +115,8 @@ class PacedRateLimiterTest {
 		int limit = 1 + random.nextInt(20);
 		Duration burst = Duration.ofNanos(random.nextBoolean() ? 0 : random.nextLong(2 * periodNanos));
 		Duration timeout = Duration.ofNanos(random.nextInt(3) == 0 ? 0 : random.nextLong(3 * periodNanos));
-		PacedRateLimiter limiter = new PacedRateLimiter("seed-" + seed,
-				Limit.of(Dimension.REQUESTS, limit, period), burst, timeout, time);
+		PacedRateLimiter limiter = new PacedRateLimiter("seed-" + seed, Limit.of(Dimension.REQUESTS, limit, period),
+				burst, timeout, time);
 		Model model = new Model(periodNanos);
 		for (int step = 0; step < 200; step++) {
 			long now = time.nanoTime();
@@ -189,7 +192,8 @@ class PacedRateLimiterTest {
 		void admit(long now, long wait, long permits, long limit) {
 			long at = now + wait;
 			this.admitted.add(new long[] { at, permits });
-			// every trailing window holding the new permits ends at an admission in [at, at + period)
+			// every trailing window holding the new permits ends at an admission in [at,
+			// at + period)
 			for (long[] end : this.admitted) {
 				if (end[0] < at || end[0] - at >= this.periodNanos) {
 					continue;

@@ -16,11 +16,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 /**
- * Seeded random traces of admissions (many of cost 0), settlements with refunds and absurd debts, charges after the
- * fact and time jumps, run through {@link PacedWindow} and through an unbounded reference window that applies only
- * the settlement clamp of rule R2. Whatever the window caps or saturates, it must take the same decisions and name
- * the same waits as the reference (rule R1: a cost of 0 needs room for one unit), and it must stay within its
- * bounds (sum at most twice the amount, every wait within two periods).
+ * Seeded random traces of admissions (many of cost 0), settlements with refunds and
+ * absurd debts, charges after the fact and time jumps, run through {@link PacedWindow}
+ * and through an unbounded reference window that applies only the settlement clamp of
+ * rule R2. Whatever the window caps or saturates, it must take the same decisions and
+ * name the same waits as the reference (rule R1: a cost of 0 needs room for one unit),
+ * and it must stay within its bounds (sum at most twice the amount, every wait within two
+ * periods).
  */
 class PacedWindowModelTest {
 
@@ -43,7 +45,8 @@ class PacedWindowModelTest {
 		SplittableRandom random = new SplittableRandom(seed);
 		long amount = random.nextBoolean() ? 1 + random.nextInt(20) : 1 + random.nextLong(1_000_000);
 		Duration period = Duration.ofMillis(1 + random.nextLong(Duration.ofDays(1).toMillis()));
-		// pacing never binds with an unbounded burst (it is capped at two periods ahead): the window decides alone
+		// pacing never binds with an unbounded burst (it is capped at two periods ahead):
+		// the window decides alone
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.OUTPUT_TOKENS, amount, period), Long.MAX_VALUE);
 		Reference reference = new Reference(amount, period.toNanos());
 		long now = random.nextLong(-(1L << 59), 1L << 59);
@@ -67,7 +70,8 @@ class PacedWindowModelTest {
 				reference.settle(settled.bucket, settled.estimate, actual, now);
 			}
 			else if (action < 70) {
-				// a debt in a dimension the call did not reserve, as LocalPartitionState charges it
+				// a debt in a dimension the call did not reserve, as LocalPartitionState
+				// charges it
 				long actual = actual(random, 0, amount);
 				PacedWindow.Entry entry = window.consume(0, now);
 				Bucket bucket = reference.consume(entry, 0, now);
@@ -82,8 +86,8 @@ class PacedWindowModelTest {
 					jumps++;
 				}
 				else {
-					now += (kind < 8) ? 0 : (kind < 16) ? random.nextLong(periodNanos / 4 + 1)
-							: random.nextLong(3 * periodNanos);
+					now += (kind < 8) ? 0
+							: (kind < 16) ? random.nextLong(periodNanos / 4 + 1) : random.nextLong(3 * periodNanos);
 				}
 			}
 			long used = window.used(now);
@@ -126,7 +130,10 @@ class PacedWindowModelTest {
 
 	}
 
-	/** An exact trailing window with the same buckets, no cap and no saturation (the values stay small). */
+	/**
+	 * An exact trailing window with the same buckets, no cap and no saturation (the
+	 * values stay small).
+	 */
 	private static final class Reference {
 
 		final long amount;

@@ -32,7 +32,8 @@ class PacedWindowTest {
 
 	@Test
 	void burstLetsCallsRunAheadThenPaces() {
-		// 10/s (101 ms apart with the guard) and 303 ms of burst: after idle, 1 + 3 calls go at once
+		// 10/s (101 ms apart with the guard) and 303 ms of burst: after idle, 1 + 3 calls
+		// go at once
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 303 * MS);
 		int immediate = 0;
 		while (window.nanosUntilAvailable(1, 0) == 0) {
@@ -47,7 +48,8 @@ class PacedWindowTest {
 	void trailingWindowBindsWhenPacingWouldAllow() {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 100, Duration.ofSeconds(1)), 0);
 		window.consume(60, 0);
-		// pacing alone allows the next call at 0.606 s, but 60 + 60 > 100 until the first leaves at 1.01 s
+		// pacing alone allows the next call at 0.606 s, but 60 + 60 > 100 until the first
+		// leaves at 1.01 s
 		assertThat(window.nanosUntilAvailable(60, 606 * MS)).isEqualTo(404 * MS);
 		assertThat(window.nanosUntilAvailable(40, 606 * MS)).isZero();
 	}
@@ -78,7 +80,8 @@ class PacedWindowTest {
 		assertThat(window.used(200 * MS)).isEqualTo(70);
 		assertThat(window.used(S + 10 * MS)).isZero();
 		PacedWindow.Entry old = window.consume(10, 2 * S);
-		window.settle(old, 10, 30, 3 * S + 20 * MS); // entry has left the window: the debt lands now
+		window.settle(old, 10, 30, 3 * S + 20 * MS); // entry has left the window: the
+														// debt lands now
 		assertThat(window.used(3 * S + 20 * MS)).isEqualTo(20);
 	}
 
@@ -117,7 +120,8 @@ class PacedWindowTest {
 
 	@Test
 	void zeroCostCallsWaitWhileTheWindowIsInDebt() {
-		// defect 3 (rule R1): calls estimated at 0 output tokens, each settled with 900, against 1,000 per minute
+		// defect 3 (rule R1): calls estimated at 0 output tokens, each settled with 900,
+		// against 1,000 per minute
 		// a minute of burst, so that the window rather than the pacing decides
 		PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.OUTPUT_TOKENS, 1000), 60 * S);
 		long now = 0;
@@ -132,7 +136,8 @@ class PacedWindowTest {
 			PacedWindow.Entry entry = window.consume(0, now);
 			window.settle(entry, 0, 900, now);
 		}
-		// 0 + 900 < 1000 lets the second call in; from then on the debt holds every call back until it drains
+		// 0 + 900 < 1000 lets the second call in; from then on the debt holds every call
+		// back until it drains
 		assertThat(admittedAtOnce).isEqualTo(2);
 		assertThat(now).as("at most two calls (0 + 900 < 1000) in any window: 20 calls span at least 9 periods")
 			.isGreaterThan(9 * 60 * S);
@@ -140,7 +145,8 @@ class PacedWindowTest {
 
 	@Test
 	void absurdSettlementLeavesTheKeyUsableWithinTwoPeriods() {
-		// defect 9: 1e14 tokens on 100k per minute used to refuse every call for ~292 years
+		// defect 9: 1e14 tokens on 100k per minute used to refuse every call for ~292
+		// years
 		PacedWindow window = new PacedWindow(Limit.perMinute(Dimension.TOKENS, 100_000), 6 * S);
 		long period = 60_600 * MS; // the minute plus its 1% guard
 		long now = 5 * S;
@@ -203,9 +209,10 @@ class PacedWindowTest {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(10)), 0);
 		long period = 10_100 * MS; // ten seconds plus the 1% guard
 		long now = 3 * S;
-		// a reset in year 9999 (Anthropic) holds the shortfall back for one period at most
-		window.reportRemaining(-7, Duration.between(Instant.parse("2026-03-01T12:00:00Z"),
-				Instant.parse("9999-12-31T23:59:59Z")), now);
+		// a reset in year 9999 (Anthropic) holds the shortfall back for one period at
+		// most
+		window.reportRemaining(-7,
+				Duration.between(Instant.parse("2026-03-01T12:00:00Z"), Instant.parse("9999-12-31T23:59:59Z")), now);
 		assertThat(window.available(now)).as("negative remaining counts as none left").isZero();
 		assertThat(window.nanosUntilAvailable(1, now)).isEqualTo(period);
 		assertThat(window.available(now + period)).isEqualTo(100);
@@ -217,8 +224,10 @@ class PacedWindowTest {
 
 	@Test
 	void refundNeverErasesADebtAddedToATrimmedBucket() {
-		// PartitionModelTest.everythingAtOnce seed 130: a call admitted under a large amount, the amount then learned
-		// down to 1, a debt settled into the same bucket (the cap keeps 2 of its units), then the call refunded
+		// PartitionModelTest.everythingAtOnce seed 130: a call admitted under a large
+		// amount, the amount then learned
+		// down to 1, a debt settled into the same bucket (the cap keeps 2 of its units),
+		// then the call refunded
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.OUTPUT_TOKENS, 10, Duration.ofSeconds(1)), 0);
 		long now = 5 * S;
 		PacedWindow.Entry call = window.consume(8, now);
@@ -226,7 +235,8 @@ class PacedWindowTest {
 		window.settle(window.consume(0, now), 0, 1, now);
 		window.settle(window.consume(0, now), 0, 1, now);
 		assertThat(window.used(now)).as("10 units in the bucket, capped at twice the amount").isEqualTo(2);
-		// the call's 8 units are the oldest of its bucket: the cap dropped them, so its refund takes nothing back
+		// the call's 8 units are the oldest of its bucket: the cap dropped them, so its
+		// refund takes nothing back
 		window.settle(call, 8, 0, now);
 		assertThat(window.used(now)).as("the two debts still hold the window").isEqualTo(2);
 		assertThat(window.nanosUntilAvailable(0, now)).as("a cost-0 call waits for the debts to leave (R1)")
@@ -243,7 +253,8 @@ class PacedWindowTest {
 		window.settle(window.consume(0, now), 0, 10, now);
 		window.settle(window.consume(0, now), 0, 6, now);
 		assertThat(window.used(now)).as("26 in the bucket, 20 kept").isEqualTo(20);
-		// an unbounded window would hold 20 after the first refund and 16 after the second: the cap changes neither
+		// an unbounded window would hold 20 after the first refund and 16 after the
+		// second: the cap changes neither
 		window.settle(first, 6, 0, now);
 		assertThat(window.used(now)).isEqualTo(20);
 		window.settle(second, 4, 0, now);
@@ -252,7 +263,8 @@ class PacedWindowTest {
 
 	@Test
 	void aRaisedAmountSeesWhatTheCapDroppedUnderTheLowerOne() {
-		// PartitionModelTest.everythingAtOnce seed 272: two debts trimmed at twice a small amount, then the amount
+		// PartitionModelTest.everythingAtOnce seed 272: two debts trimmed at twice a
+		// small amount, then the amount
 		// raised by a policy change: what the provider counts is still in its window
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.TOKENS, 10, Duration.ofSeconds(1)), S);
 		PacedWindow.Entry first = window.consume(8, 0);

@@ -44,9 +44,11 @@ class StreamUsageTrackerTest {
 		tracker.onData("{\"type\":\"message_start\",\"message\":{\"id\":\"msg_1\",\"type\":\"message\",\"role\":"
 				+ "\"assistant\",\"content\":[],\"usage\":{\"input_tokens\":25,\"cache_creation_input_tokens\":100,"
 				+ "\"cache_read_input_tokens\":50,\"output_tokens\":1}}}");
-		tracker.onData("{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
+		tracker.onData(
+				"{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
 		tracker.onData("{\"type\":\"ping\"}");
-		tracker.onData("{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}");
+		tracker.onData(
+				"{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"Hi\"}}");
 		assertThat(tracker.finalUsage()).isEmpty();
 		assertThat(tracker.partialUsage()).hasValue(new Usage(125, 1, OptionalLong.of(50)));
 		tracker.onData("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":null},\"usage\":{\"output_tokens\":9}}");
@@ -59,7 +61,8 @@ class StreamUsageTrackerTest {
 	@Test
 	void anthropicDeltaWithCumulativeInputReplacesTheStartFigures() {
 		StreamUsageTracker tracker = new StreamUsageTracker(Dialect.ANTHROPIC);
-		tracker.onData("{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
+		tracker
+			.onData("{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
 		tracker.onData("{\"type\":\"message_delta\",\"usage\":{\"input_tokens\":30,\"cache_creation_input_tokens\":5,"
 				+ "\"output_tokens\":40}}");
 		assertThat(tracker.finalUsage()).hasValue(Usage.of(35, 40));
@@ -68,7 +71,8 @@ class StreamUsageTrackerTest {
 	@Test
 	void anthropicStreamCutAfterMessageStartKeepsOnlyPartialUsage() {
 		StreamUsageTracker tracker = new StreamUsageTracker(Dialect.ANTHROPIC);
-		tracker.onData("{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
+		tracker
+			.onData("{\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":25,\"output_tokens\":1}}}");
 		assertThat(tracker.finalUsage()).isEmpty();
 		assertThat(tracker.partialUsage()).hasValue(Usage.of(25, 1));
 	}

@@ -86,12 +86,13 @@ class TokenEstimatorTest {
 
 	@Test
 	void outputReservationPrefersMaxCompletionTokensAndMultipliesByChoices() {
-		TokenEstimate estimate = this.openAi.estimate("{\"model\":\"o3\",\"messages\":[],\"max_tokens\":50,"
-				+ "\"max_completion_tokens\":400,\"n\":3}");
+		TokenEstimate estimate = this.openAi.estimate(
+				"{\"model\":\"o3\",\"messages\":[],\"max_tokens\":50," + "\"max_completion_tokens\":400,\"n\":3}");
 		assertThat(estimate.outputReservation()).isEqualTo(1200);
 		assertThat(estimate.maxOutputTokens()).hasValue(400);
-		assertThat(this.openAi.estimate("{\"messages\":[],\"max_tokens\":10,\"n\":2,\"best_of\":5}")
-			.outputReservation()).isEqualTo(50);
+		assertThat(
+				this.openAi.estimate("{\"messages\":[],\"max_tokens\":10,\"n\":2,\"best_of\":5}").outputReservation())
+			.isEqualTo(50);
 	}
 
 	@Test
@@ -125,12 +126,12 @@ class TokenEstimatorTest {
 				+ "\"input\":\"Tell me a joke\",\"max_output_tokens\":64}");
 		assertThat(responses.inputTokens()).isEqualTo(tokens("Tell me a joke") + tokens("Be brief."));
 		assertThat(responses.outputReservation()).isEqualTo(64);
-		TokenEstimate embedding = this.openAi.estimate("{\"model\":\"text-embedding-3-small\",\"input\":[\"a b\","
-				+ "\"c\"]}");
+		TokenEstimate embedding = this.openAi
+			.estimate("{\"model\":\"text-embedding-3-small\",\"input\":[\"a b\"," + "\"c\"]}");
 		assertThat(embedding.outputReservation()).isZero();
 		assertThat(embedding.inputTokens()).isPositive();
-		TokenEstimate preTokenized = this.openAi.estimate("{\"model\":\"text-embedding-3-small\",\"input\":[[1,2,3],"
-				+ "[4,5]]}");
+		TokenEstimate preTokenized = this.openAi
+			.estimate("{\"model\":\"text-embedding-3-small\",\"input\":[[1,2,3]," + "[4,5]]}");
 		assertThat(preTokenized.inputTokens()).isEqualTo(5);
 	}
 
@@ -194,8 +195,7 @@ class TokenEstimatorTest {
 	@Test
 	void heuristicMalformedBodyIsWeightedRawTextTimesTheFactor() {
 		String body = "{\"messages\": [ broken";
-		assertThat(this.heuristic.estimate(body).inputTokens())
-			.isEqualTo((long) Math.ceil(body.length() / 4.0 * 1.2));
+		assertThat(this.heuristic.estimate(body).inputTokens()).isEqualTo((long) Math.ceil(body.length() / 4.0 * 1.2));
 	}
 
 	@Test

@@ -96,8 +96,8 @@ class UsageExtractorTest {
 
 	@Test
 	void wholeNumberFloatsAreAccepted() {
-		assertThat(UsageExtractor.extract("{\"usage\":{\"prompt_tokens\":12.0,\"completion_tokens\":3}}",
-				Dialect.OPENAI))
+		assertThat(
+				UsageExtractor.extract("{\"usage\":{\"prompt_tokens\":12.0,\"completion_tokens\":3}}", Dialect.OPENAI))
 			.hasValue(Usage.of(12, 3));
 	}
 

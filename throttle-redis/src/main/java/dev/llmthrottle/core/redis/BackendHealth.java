@@ -11,11 +11,12 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * Whether one provider's partitions use Redis right now: a small circuit breaker. The first failure (timeout,
- * disconnection, error reply) opens it; while open, decisions follow the failure policy without touching Redis,
- * and at most one {@code PING} per probe interval asks whether Redis answers again; the first answer (or any
- * successful script) closes it. Every degraded decision is reported to the listener; the log gets at most one
- * warning per interval.
+ * Whether one provider's partitions use Redis right now: a small circuit breaker. The
+ * first failure (timeout, disconnection, error reply) opens it; while open, decisions
+ * follow the failure policy without touching Redis, and at most one {@code PING} per
+ * probe interval asks whether Redis answers again; the first answer (or any successful
+ * script) closes it. Every degraded decision is reported to the listener; the log gets at
+ * most one warning per interval.
  */
 final class BackendHealth {
 
@@ -62,7 +63,10 @@ final class BackendHealth {
 		return this.degraded;
 	}
 
-	/** Why the backend is degraded (for the listener, the log and exceptions; never contains key material). */
+	/**
+	 * Why the backend is degraded (for the listener, the log and exceptions; never
+	 * contains key material).
+	 */
 	String reason() {
 		return this.reason;
 	}
@@ -88,20 +92,30 @@ final class BackendHealth {
 		}
 	}
 
-	/** One decision was taken without Redis: counted, reported, warned about at most once per interval. */
+	/**
+	 * One decision was taken without Redis: counted, reported, warned about at most once
+	 * per interval.
+	 */
 	void degradedDecision() {
 		this.degradedDecisions.increment();
 		this.listener.backendDegraded(this.provider, this.reason);
 		warnIfDue();
 	}
 
-	/** A settlement made while degraded could not be carried to Redis: reported like a degraded decision. */
+	/**
+	 * A settlement made while degraded could not be carried to Redis: reported like a
+	 * degraded decision.
+	 */
 	void settlementNotCarried() {
-		this.listener.backendDegraded(this.provider, "a settlement could not be carried to Redis (" + this.reason + ")");
+		this.listener.backendDegraded(this.provider,
+				"a settlement could not be carried to Redis (" + this.reason + ")");
 		warnIfDue();
 	}
 
-	/** Sends one {@code PING} if the breaker is open and the last probe is a probe interval old. Never blocks. */
+	/**
+	 * Sends one {@code PING} if the breaker is open and the last probe is a probe
+	 * interval old. Never blocks.
+	 */
 	void probeIfDue() {
 		if (!this.degraded) {
 			return;
@@ -134,8 +148,7 @@ final class BackendHealth {
 
 	static String describe(Throwable failure) {
 		Throwable cause = failure;
-		while (cause.getCause() != null && (cause.getMessage() == null
-				|| cause instanceof CompletionException
+		while (cause.getCause() != null && (cause.getMessage() == null || cause instanceof CompletionException
 				|| cause instanceof ExecutionException)) {
 			cause = cause.getCause();
 		}

@@ -9,8 +9,8 @@ public enum FailurePolicy {
 	FAIL_CLOSED,
 
 	/**
-	 * Throttle in this JVM with each limit (and the concurrency cap) divided by the expected number of instances,
-	 * until Redis answers again.
+	 * Throttle in this JVM with each limit (and the concurrency cap) divided by the
+	 * expected number of instances, until Redis answers again.
 	 */
 	FAIL_OPEN_LOCAL
 

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.llmthrottle.core.TimeSource;
 
 /**
- * The heartbeat of one provider's concurrency leases: every third of the lease TTL, each partition that holds
- * leases renews them in one asynchronous script call. A long streamed call therefore keeps its slot, and a crashed
- * instance's slots come back one TTL after its last heartbeat. Runs only while some lease is held.
+ * The heartbeat of one provider's concurrency leases: every third of the lease TTL, each
+ * partition that holds leases renews them in one asynchronous script call. A long
+ * streamed call therefore keeps its slot, and a crashed instance's slots come back one
+ * TTL after its last heartbeat. Runs only while some lease is held.
  */
 final class LeaseKeeper {
 

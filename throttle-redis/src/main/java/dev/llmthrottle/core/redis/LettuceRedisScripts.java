@@ -29,15 +29,16 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.StringCodec;
 
 /**
- * {@link RedisScripts} over one Lettuce connection (standalone or Cluster), the only Lettuce-aware class of the
- * engine.
+ * {@link RedisScripts} over one Lettuce connection (standalone or Cluster), the only
+ * Lettuce-aware class of the engine.
  *
  * <p>
- * Lettuce's defaults suit a cache, not a limiter: commands issued while disconnected are queued without bound and
- * replayed after reconnect, and asynchronous commands have no timeout (bucket4j#406). {@link #clientOptions} turns
- * that off: commands are rejected while disconnected, nothing is replayed, the queue is bounded and every command
- * times out after the command timeout. The connection is opened on first use, so an application starts while
- * Redis is down, and opened again after a failed attempt.
+ * Lettuce's defaults suit a cache, not a limiter: commands issued while disconnected are
+ * queued without bound and replayed after reconnect, and asynchronous commands have no
+ * timeout (bucket4j#406). {@link #clientOptions} turns that off: commands are rejected
+ * while disconnected, nothing is replayed, the queue is bounded and every command times
+ * out after the command timeout. The connection is opened on first use, so an application
+ * starts while Redis is down, and opened again after a failed attempt.
  */
 public final class LettuceRedisScripts implements RedisScripts {
 
@@ -72,7 +73,8 @@ public final class LettuceRedisScripts implements RedisScripts {
 	}
 
 	/**
-	 * Scripts on a Redis Cluster: every key of a partition shares one hash tag, so each script runs on one node.
+	 * Scripts on a Redis Cluster: every key of a partition shares one hash tag, so each
+	 * script runs on one node.
 	 * @param client a client configured with {@link #clusterClientOptions(Duration)}
 	 * @param ownsClient whether {@link #close()} shuts the client down
 	 */
@@ -81,7 +83,10 @@ public final class LettuceRedisScripts implements RedisScripts {
 				ownsClient ? client : null);
 	}
 
-	/** Client options for a limiter: reject while disconnected, replay nothing, bounded queue, command timeout. */
+	/**
+	 * Client options for a limiter: reject while disconnected, replay nothing, bounded
+	 * queue, command timeout.
+	 */
 	public static ClientOptions clientOptions(Duration commandTimeout) {
 		return ClientOptions.builder()
 			.autoReconnect(true)
@@ -110,8 +115,7 @@ public final class LettuceRedisScripts implements RedisScripts {
 		return bounded(commands().thenCompose((commands) -> commands.scripting
 			.<List<Object>>evalsha(script.sha1(), ScriptOutputType.MULTI, keyArray, argArray)
 			.exceptionallyCompose((failure) -> isNoScript(failure)
-					? commands.scripting.<List<Object>>eval(script.source(), ScriptOutputType.MULTI, keyArray,
-							argArray)
+					? commands.scripting.<List<Object>>eval(script.source(), ScriptOutputType.MULTI, keyArray, argArray)
 					: CompletableFuture.failedFuture(unwrap(failure)))));
 	}
 
@@ -126,7 +130,8 @@ public final class LettuceRedisScripts implements RedisScripts {
 	}
 
 	private <T> CompletableFuture<T> bounded(CompletionStage<T> stage) {
-		// Lettuce times commands out itself; this also bounds connecting and the NOSCRIPT fallback together.
+		// Lettuce times commands out itself; this also bounds connecting and the NOSCRIPT
+		// fallback together.
 		return stage.toCompletableFuture().orTimeout(this.timeout.toNanos() + 50_000_000L, TimeUnit.NANOSECONDS);
 	}
 

@@ -10,7 +10,8 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A Lua script with its SHA-1, as Redis caches it: run by {@code EVALSHA}, sent whole only after {@code NOSCRIPT}.
+ * A Lua script with its SHA-1, as Redis caches it: run by {@code EVALSHA}, sent whole
+ * only after {@code NOSCRIPT}.
  *
  * @param source the script text
  * @param sha1 its lower-case hex SHA-1

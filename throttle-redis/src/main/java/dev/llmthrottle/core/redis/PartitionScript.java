@@ -7,13 +7,13 @@ import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
 
 /**
- * The wire contract of {@code throttle.lua} for one partition: the keys, the arguments of each operation and the
- * parsing of their replies. Nothing here talks to Redis.
+ * The wire contract of {@code throttle.lua} for one partition: the keys, the arguments of
+ * each operation and the parsing of their replies. Nothing here talks to Redis.
  *
  * <p>
- * {@code KEYS}: state hash, leases, cooldown, then one window per limit (in the order of the limits passed).
- * {@code ARGV[1]} is the operation, {@code ARGV[2]} the time in microseconds: always 0 (Redis {@code TIME}) except in
- * tests.
+ * {@code KEYS}: state hash, leases, cooldown, then one window per limit (in the order of
+ * the limits passed). {@code ARGV[1]} is the operation, {@code ARGV[2]} the time in
+ * microseconds: always 0 (Redis {@code TIME}) except in tests.
  */
 final class PartitionScript {
 
@@ -35,8 +35,9 @@ final class PartitionScript {
 	}
 
 	/**
-	 * @param deadline server time (µs) after which the script must not admit (a command that arrives late, e.g.
-	 * after Redis was paused, is refused rather than taking quota nobody waits for); 0 for none
+	 * @param deadline server time (µs) after which the script must not admit (a command
+	 * that arrives late, e.g. after Redis was paused, is refused rather than taking quota
+	 * nobody waits for); 0 for none
 	 * @param leaseId the lease to take, or empty when concurrency is not capped
 	 * @param burstMicros per limit, how far admissions may run ahead of its steady rate
 	 */
@@ -61,8 +62,10 @@ final class PartitionScript {
 	}
 
 	/**
-	 * Settles an admission (and releases its lease): per limit, from {@code admitted} to {@code actual} units.
-	 * @param buckets the admission's bucket per limit, or {@link #NO_BUCKET} (a charge after the fact)
+	 * Settles an admission (and releases its lease): per limit, from {@code admitted} to
+	 * {@code actual} units.
+	 * @param buckets the admission's bucket per limit, or {@link #NO_BUCKET} (a charge
+	 * after the fact)
 	 */
 	static List<String> settle(long now, String leaseId, List<ScriptLimit> limits, long[] buckets, long[] admitted,
 			long[] actual) {
@@ -80,7 +83,10 @@ final class PartitionScript {
 		return args;
 	}
 
-	/** Extends live leases; the reply is {@code {renewed, lost, now, lost ids...}} (see {@link #lostLeases}). */
+	/**
+	 * Extends live leases; the reply is {@code {renewed, lost, now, lost ids...}} (see
+	 * {@link #lostLeases}).
+	 */
 	static List<String> renew(long now, long leaseTtlMicros, List<String> leaseIds) {
 		List<String> args = new ArrayList<>(3 + leaseIds.size());
 		args.add("renew");
@@ -100,8 +106,9 @@ final class PartitionScript {
 	}
 
 	/**
-	 * Tells the script that limits changed amount: the amount held back after a report is dropped, and with
-	 * {@code rescale} (a learned limit) the pacing still owed is rescaled to the new rate.
+	 * Tells the script that limits changed amount: the amount held back after a report is
+	 * dropped, and with {@code rescale} (a learned limit) the pacing still owed is
+	 * rescaled to the new rate.
 	 * @param oldAmounts per limit, the amount before the change
 	 */
 	static List<String> relearn(long now, List<ScriptLimit> limits, long[] oldAmounts, boolean rescale) {
@@ -117,7 +124,9 @@ final class PartitionScript {
 		return args;
 	}
 
-	/** @param remaining per limit, -1 where nothing was reported */
+	/**
+	 * @param remaining per limit, -1 where nothing was reported
+	 */
 	static List<String> report(long now, List<ScriptLimit> limits, long[] remaining, long resetMicros) {
 		List<String> args = new ArrayList<>(3 + 5 * limits.size());
 		args.add("report");
@@ -149,8 +158,9 @@ final class PartitionScript {
 	}
 
 	/**
-	 * What a released admission really spent per limit, with the local state's rule: {@code null} keeps the
-	 * estimate, a sent call keeps its request, an abandoned call ({@link Cost#NONE}, not sent) spends nothing.
+	 * What a released admission really spent per limit, with the local state's rule:
+	 * {@code null} keeps the estimate, a sent call keeps its request, an abandoned call
+	 * ({@link Cost#NONE}, not sent) spends nothing.
 	 */
 	static long[] actual(List<ScriptLimit> limits, Cost estimate, Cost actual, boolean sent) {
 		long[] amounts = new long[limits.size()];
@@ -170,7 +180,8 @@ final class PartitionScript {
 	 * @param waitMicros when waiting, for how long
 	 * @param blockedBy when waiting: {@code cooldown}, {@code concurrency} or a limit id
 	 * @param cooldownReason when blocked by a cooldown, its reason
-	 * @param buckets when admitted, the bucket charged per limit ({@link #NO_BUCKET} if none)
+	 * @param buckets when admitted, the bucket charged per limit ({@link #NO_BUCKET} if
+	 * none)
 	 * @param sums when admitted, each limit's window sum after the admission
 	 */
 	record AdmitReply(int status, long now, long waitMicros, String blockedBy, String cooldownReason, long[] buckets,
@@ -204,7 +215,9 @@ final class PartitionScript {
 		return Long.parseLong(String.valueOf(value));
 	}
 
-	/** The lease ids a {@code renew} reply reports lost (expired or unknown when it ran). */
+	/**
+	 * The lease ids a {@code renew} reply reports lost (expired or unknown when it ran).
+	 */
 	static List<String> lostLeases(List<Object> renewReply) {
 		List<String> lost = new ArrayList<>();
 		for (int i = 3; i < renewReply.size(); i++) {

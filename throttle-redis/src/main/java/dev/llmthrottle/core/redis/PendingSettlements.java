@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Settlements a partition could not send to Redis (its breaker was open, or the call failed), kept until Redis
- * answers again: at most one per permit (a later settlement of the same permit replaces the earlier one) and at
- * most {@code capacity} in all. Thread-safe.
+ * Settlements a partition could not send to Redis (its breaker was open, or the call
+ * failed), kept until Redis answers again: at most one per permit (a later settlement of
+ * the same permit replaces the earlier one) and at most {@code capacity} in all.
+ * Thread-safe.
  */
 final class PendingSettlements {
 
@@ -52,7 +53,10 @@ final class PendingSettlements {
 	record Settlement(List<String> keys, List<String> args) {
 	}
 
-	/** A permit's grant compared by identity (records compare arrays by identity anyway, but say so). */
+	/**
+	 * A permit's grant compared by identity (records compare arrays by identity anyway,
+	 * but say so).
+	 */
 	private record Key(Object permit) {
 
 		@Override

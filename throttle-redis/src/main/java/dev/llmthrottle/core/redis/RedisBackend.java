@@ -12,10 +12,11 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.ThrottleListener;
 
 /**
- * The Redis backend of an application: for each provider on Redis, a {@link RedisPartitionStates} factory and the
- * small thread pool its partitions block on (a Redis round trip per admission, never on a caller's or an event
- * loop's thread). Closing it stops the heartbeats and the pools; the {@link RedisScripts} stay open (their owner
- * closes them).
+ * The Redis backend of an application: for each provider on Redis, a
+ * {@link RedisPartitionStates} factory and the small thread pool its partitions block on
+ * (a Redis round trip per admission, never on a caller's or an event loop's thread).
+ * Closing it stops the heartbeats and the pools; the {@link RedisScripts} stay open
+ * (their owner closes them).
  */
 public final class RedisBackend implements AutoCloseable {
 
@@ -30,7 +31,8 @@ public final class RedisBackend implements AutoCloseable {
 	private final List<Provider> providers = new CopyOnWriteArrayList<>();
 
 	/**
-	 * @param threadsPerProvider threads each provider's partitions share for their Redis calls
+	 * @param threadsPerProvider threads each provider's partitions share for their Redis
+	 * calls
 	 */
 	public RedisBackend(RedisScripts scripts, RedisBackendSettings settings, TimeSource time, int threadsPerProvider) {
 		if (threadsPerProvider < 1) {
@@ -40,8 +42,10 @@ public final class RedisBackend implements AutoCloseable {
 		this.settings = settings;
 		this.time = time;
 		this.threadsPerProvider = threadsPerProvider;
-		// connect now rather than on the first admission (a cold client takes a while to start); failures here
-		// only mean that the first admission finds Redis down and follows the failure policy
+		// connect now rather than on the first admission (a cold client takes a while to
+		// start); failures here
+		// only mean that the first admission finds Redis down and follows the failure
+		// policy
 		scripts.ping();
 	}
 
@@ -58,14 +62,18 @@ public final class RedisBackend implements AutoCloseable {
 					Thread thread = new Thread(runnable, "llm-throttle-redis-" + name + "-" + count.incrementAndGet());
 					thread.setDaemon(true);
 					return thread;
-				}, new ThreadPoolExecutor.DiscardPolicy()); // after close: leases expire with their TTL
+				}, new ThreadPoolExecutor.DiscardPolicy()); // after close: leases expire
+															// with their TTL
 		executor.allowCoreThreadTimeOut(true);
 		Provider provider = new Provider(states, executor);
 		this.providers.add(provider);
 		return provider;
 	}
 
-	/** Stops heartbeats and pools, waiting up to twice the command timeout for calls in progress. */
+	/**
+	 * Stops heartbeats and pools, waiting up to twice the command timeout for calls in
+	 * progress.
+	 */
 	@Override
 	public void close() {
 		for (Provider provider : this.providers) {

@@ -8,13 +8,16 @@ import java.util.Objects;
  *
  * @param keyPrefix first segment of every key, e.g. {@code llmthrottle}
  * @param onFailure what to do while Redis cannot decide
- * @param expectedInstances how many instances share the quota: a failing-open instance keeps 1/n of each limit
- * @param commandTimeout longest wait for one Redis command; a slower answer counts as a failure
- * @param leaseTtl how long a concurrency lease lives without renewal; held leases are renewed every third of it
+ * @param expectedInstances how many instances share the quota: a failing-open instance
+ * keeps 1/n of each limit
+ * @param commandTimeout longest wait for one Redis command; a slower answer counts as a
+ * failure
+ * @param leaseTtl how long a concurrency lease lives without renewal; held leases are
+ * renewed every third of it
  * @param warnInterval at most one warning per provider per interval while degraded
  * @param probeInterval how often a degraded provider checks whether Redis answers again
- * @param concurrencyPoll longest wait returned when only a concurrency slot is missing (another instance's
- * release is not announced, so the waiter asks again after this)
+ * @param concurrencyPoll longest wait returned when only a concurrency slot is missing
+ * (another instance's release is not announced, so the waiter asks again after this)
  */
 public record RedisBackendSettings(String keyPrefix, FailurePolicy onFailure, int expectedInstances,
 		Duration commandTimeout, Duration leaseTtl, Duration warnInterval, Duration probeInterval,
@@ -39,7 +42,10 @@ public record RedisBackendSettings(String keyPrefix, FailurePolicy onFailure, in
 		}
 	}
 
-	/** Defaults: prefix {@code llmthrottle}, fail open locally with a half share, 500ms, 30s leases. */
+	/**
+	 * Defaults: prefix {@code llmthrottle}, fail open locally with a half share, 500ms,
+	 * 30s leases.
+	 */
 	public static RedisBackendSettings defaults() {
 		return new RedisBackendSettings("llmthrottle", FailurePolicy.FAIL_OPEN_LOCAL, 2, Duration.ofMillis(500),
 				Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofMillis(50));
@@ -56,13 +62,13 @@ public record RedisBackendSettings(String keyPrefix, FailurePolicy onFailure, in
 	}
 
 	public RedisBackendSettings withExpectedInstances(int instances) {
-		return new RedisBackendSettings(this.keyPrefix, this.onFailure, instances, this.commandTimeout,
-				this.leaseTtl, this.warnInterval, this.probeInterval, this.concurrencyPoll);
+		return new RedisBackendSettings(this.keyPrefix, this.onFailure, instances, this.commandTimeout, this.leaseTtl,
+				this.warnInterval, this.probeInterval, this.concurrencyPoll);
 	}
 
 	public RedisBackendSettings withCommandTimeout(Duration timeout) {
-		return new RedisBackendSettings(this.keyPrefix, this.onFailure, this.expectedInstances, timeout,
-				this.leaseTtl, this.warnInterval, this.probeInterval, this.concurrencyPoll);
+		return new RedisBackendSettings(this.keyPrefix, this.onFailure, this.expectedInstances, timeout, this.leaseTtl,
+				this.warnInterval, this.probeInterval, this.concurrencyPoll);
 	}
 
 	public RedisBackendSettings withLeaseTtl(Duration ttl) {

@@ -10,15 +10,17 @@ import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.admission.PartitionKeys;
 
 /**
- * The Redis keys of one partition: {@code <prefix>:{<provider>:<key>}:<suffix>}. The braces are a Cluster hash tag,
- * so every key of a partition lives in one slot and one script can touch them all (SCG#248). The partition key is
- * the keyed hash from {@link PartitionKeys}; anything that does not look like one is hashed again, so no raw key
- * material can ever reach Redis.
+ * The Redis keys of one partition: {@code <prefix>:{<provider>:<key>}:<suffix>}. The
+ * braces are a Cluster hash tag, so every key of a partition lives in one slot and one
+ * script can touch them all (SCG#248). The partition key is the keyed hash from
+ * {@link PartitionKeys}; anything that does not look like one is hashed again, so no raw
+ * key material can ever reach Redis.
  *
  * @param state the hash with pacing instants, window sums and bucket amounts
  * @param leases the sorted set of concurrency leases (id to expiry)
  * @param cooldown the string holding the cooldown reason, with its expiry
- * @param prefix the part every key of the partition starts with, up to and including the hash tag
+ * @param prefix the part every key of the partition starts with, up to and including the
+ * hash tag
  */
 public record RedisKeys(String state, String leases, String cooldown, String prefix) {
 
@@ -38,7 +40,10 @@ public record RedisKeys(String state, String leases, String cooldown, String pre
 		return this.prefix + ":w:" + limitId(limit);
 	}
 
-	/** How a limit is named inside the partition: dimension initial and period in microseconds. */
+	/**
+	 * How a limit is named inside the partition: dimension initial and period in
+	 * microseconds.
+	 */
 	public static String limitId(Limit limit) {
 		return limit.dimension().id().charAt(0) + Long.toString(limit.period().toNanos() / 1000);
 	}

@@ -27,16 +27,18 @@ import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
 import dev.llmthrottle.core.redis.RedisPartitionStates.BackendFailure;
 
 /**
- * One partition's state in Redis, shared by every instance: the same rules as the in-memory state (exact trailing
- * window with the 1% guard, GCRA pacing, concurrency, cooldown), decided by one script call per admission on Redis
- * server time.
+ * One partition's state in Redis, shared by every instance: the same rules as the
+ * in-memory state (exact trailing window with the 1% guard, GCRA pacing, concurrency,
+ * cooldown), decided by one script call per admission on Redis server time.
  *
  * <p>
- * {@link #tryAdmit} and {@link #release} block for at most the command timeout and run on the partition's executor;
- * everything else returns at once, sending to Redis asynchronously and answering from what the last replies said
- * (cooldown, window sums). When Redis fails, the provider's {@link FailurePolicy} decides: refuse, or admit against
- * an in-memory state holding {@code 1/expected-instances} of each limit, until Redis answers again; what that local
- * state admitted is then charged to Redis, so the shared window accounts for it.
+ * {@link #tryAdmit} and {@link #release} block for at most the command timeout and run on
+ * the partition's executor; everything else returns at once, sending to Redis
+ * asynchronously and answering from what the last replies said (cooldown, window sums).
+ * When Redis fails, the provider's {@link FailurePolicy} decides: refuse, or admit
+ * against an in-memory state holding {@code 1/expected-instances} of each limit, until
+ * Redis answers again; what that local state admitted is then charged to Redis, so the
+ * shared window accounts for it.
  */
 final class RedisPartitionState implements PartitionState {
 
@@ -44,10 +46,16 @@ final class RedisPartitionState implements PartitionState {
 
 	private static final int MAX_PENDING_SETTLEMENTS = 10_000;
 
-	/** How soon a caller of {@link #tryCharge} asks again while its charge is on its way (about a round trip). */
+	/**
+	 * How soon a caller of {@link #tryCharge} asks again while its charge is on its way
+	 * (about a round trip).
+	 */
 	private static final long CHARGE_POLL_NANOS = 1_000_000;
 
-	/** After a reply past its deadline: ask again this soon (the clock estimate is fresh; no busy loop). */
+	/**
+	 * After a reply past its deadline: ask again this soon (the clock estimate is fresh;
+	 * no busy loop).
+	 */
 	private static final long LATE_REPLY_RETRY_NANOS = 1_000_000;
 
 	private static final long TOKEN_BURST_DIVISOR = 10;
@@ -66,12 +74,18 @@ final class RedisPartitionState implements PartitionState {
 
 	private final Set<String> heldLeases = ConcurrentHashMap.newKeySet();
 
-	/** Leases whose release could not be sent (Redis down or slow): released once it answers again. */
+	/**
+	 * Leases whose release could not be sent (Redis down or slow): released once it
+	 * answers again.
+	 */
 	private final Queue<String> orphanedLeases = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger orphanCount = new AtomicInteger();
 
-	/** Settlements made while Redis could not be reached: carried to it once it answers again. */
+	/**
+	 * Settlements made while Redis could not be reached: carried to it once it answers
+	 * again.
+	 */
 	private final PendingSettlements pending = new PendingSettlements(MAX_PENDING_SETTLEMENTS);
 
 	/** Guards the fallback state, which (like every local state) is not thread-safe. */
@@ -79,12 +93,18 @@ final class RedisPartitionState implements PartitionState {
 
 	private PartitionState fallback;
 
-	/** Whether a fallback or orphaned leases may exist: lets a healthy admission skip the recovery step cheaply. */
+	/**
+	 * Whether a fallback or orphaned leases may exist: lets a healthy admission skip the
+	 * recovery step cheaply.
+	 */
 	private volatile boolean recoveryPending;
 
 	private volatile ThrottlePolicy policy;
 
-	/** The limits in force (configured, or lower where learned) with the window sums of the latest reply. */
+	/**
+	 * The limits in force (configured, or lower where learned) with the window sums of
+	 * the latest reply.
+	 */
 	private volatile View view;
 
 	/** Cooldown as last set here or seen in a reply; guarded by {@code this}. */
@@ -92,7 +112,10 @@ final class RedisPartitionState implements PartitionState {
 
 	private String cooldownReason;
 
-	/** The wait Redis gave the cost at the head of the queue: asking again before it ends is pointless. */
+	/**
+	 * The wait Redis gave the cost at the head of the queue: asking again before it ends
+	 * is pointless.
+	 */
 	private volatile NotBefore notBefore;
 
 	/** The latest charge sent by {@link #tryCharge}, until a caller takes its reply. */
@@ -138,9 +161,10 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * A wait the script answered beyond max-wait (from now, so beyond the waiting caller's deadline too) is refused
-	 * at once, as the in-memory state's projection does, instead of being waited out. A concurrency wait is a poll,
-	 * not a projection, and is never refused here.
+	 * A wait the script answered beyond max-wait (from now, so beyond the waiting
+	 * caller's deadline too) is refused at once, as the in-memory state's projection
+	 * does, instead of being waited out. A concurrency wait is a poll, not a projection,
+	 * and is never refused here.
 	 */
 	private void refuseBeyondMaxWait(String blockedBy, long waitNanos) {
 		Duration maxWait = this.policy.maxWait();
@@ -166,7 +190,8 @@ final class RedisPartitionState implements PartitionState {
 		}
 		catch (BackendFailure ex) {
 			if (!leaseId.isEmpty()) {
-				// it may have been taken before the reply was lost: hand it back once Redis answers
+				// it may have been taken before the reply was lost: hand it back once
+				// Redis answers
 				orphan(leaseId);
 			}
 			throw ex;
@@ -176,8 +201,10 @@ final class RedisPartitionState implements PartitionState {
 		}
 		long receivedAt = this.time.nanoTime();
 		this.shared.clock().observe(reply.now(), receivedAt);
-		// Redis answered: a reply past its deadline (nothing taken) says the command waited somewhere (a pause of
-		// this JVM, a socket buffer), not that Redis fails; the clock estimate is fresh, so just ask again.
+		// Redis answered: a reply past its deadline (nothing taken) says the command
+		// waited somewhere (a pause of
+		// this JVM, a socket buffer), not that Redis fails; the clock estimate is fresh,
+		// so just ask again.
 		this.shared.health().succeeded();
 		afterRecovery();
 		if (reply.status() < 0) {
@@ -198,7 +225,10 @@ final class RedisPartitionState implements PartitionState {
 		return Attempt.admitted(new RedisGrant(leaseId, current.limits, reply.buckets()));
 	}
 
-	/** Remembers what a refusal of the script said; returns the wait in nanoseconds (at least 1). */
+	/**
+	 * Remembers what a refusal of the script said; returns the wait in nanoseconds (at
+	 * least 1).
+	 */
 	private long noteWait(Cost cost, AdmitReply reply, long receivedAt) {
 		long waitNanos = saturatedNanos(reply.waitMicros());
 		if ("cooldown".equals(reply.blockedBy())) {
@@ -211,7 +241,8 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	private synchronized void noteSums(View current, long[] sums) {
-		if (this.view == current) { // not replaced meanwhile by a learned limit or a new policy
+		if (this.view == current) { // not replaced meanwhile by a learned limit or a new
+									// policy
 			this.view = current.withSums(sums);
 		}
 	}
@@ -261,7 +292,10 @@ final class RedisPartitionState implements PartitionState {
 		return this.fallback;
 	}
 
-	/** This instance's share of a policy: each limit and the concurrency cap divided by the expected instances. */
+	/**
+	 * This instance's share of a policy: each limit and the concurrency cap divided by
+	 * the expected instances.
+	 */
 	private ThrottlePolicy share(ThrottlePolicy full) {
 		int instances = this.shared.settings().expectedInstances();
 		List<Limit> limits = new ArrayList<>();
@@ -277,8 +311,9 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * After a successful script: release leases that could not be released before, and charge what the local
-	 * fallback admitted meanwhile (as of now, a little later than it happened: safe).
+	 * After a successful script: release leases that could not be released before, and
+	 * charge what the local fallback admitted meanwhile (as of now, a little later than
+	 * it happened: safe).
 	 */
 	private void afterRecovery() {
 		if (!this.recoveryPending) {
@@ -327,7 +362,8 @@ final class RedisPartitionState implements PartitionState {
 
 	@Override
 	public void release(Object grant, Cost estimate, Cost actual, boolean sent) {
-		this.notBefore = null; // a slot or a refund may let the head through earlier than it was told
+		this.notBefore = null; // a slot or a refund may let the head through earlier than
+								// it was told
 		if (grant instanceof LocalGrant local) {
 			releaseLocal(local, estimate, actual, sent);
 			return;
@@ -361,16 +397,18 @@ final class RedisPartitionState implements PartitionState {
 		}
 		catch (BackendFailure ex) {
 			health.failed(ex.getCause());
-			// it may have run before the reply was lost: carried again, a debt counts twice (the safe side) and
+			// it may have run before the reply was lost: carried again, a debt counts
+			// twice (the safe side) and
 			// the lease release is answered "unknown"
 			keep(taken, settlement, taken.leaseId);
 		}
 	}
 
 	/**
-	 * A permit the local fallback admitted: settled there while that fallback is in use (what it holds is charged
-	 * to Redis on recovery); after recovery its debt is carried to Redis (its estimate was charged with the
-	 * fallback's window). A refund of such a permit is not carried: the shared window keeps the estimate (safe).
+	 * A permit the local fallback admitted: settled there while that fallback is in use
+	 * (what it holds is charged to Redis on recovery); after recovery its debt is carried
+	 * to Redis (its estimate was charged with the fallback's window). A refund of such a
+	 * permit is not carried: the shared window keeps the estimate (safe).
 	 */
 	private void releaseLocal(LocalGrant local, Cost estimate, Cost actual, boolean sent) {
 		this.fallbackLock.lock();
@@ -404,7 +442,10 @@ final class RedisPartitionState implements PartitionState {
 		}
 	}
 
-	/** Keeps a settlement for when Redis answers again; when full, it is counted as not carried. */
+	/**
+	 * Keeps a settlement for when Redis answers again; when full, it is counted as not
+	 * carried.
+	 */
 	private void keep(Object permit, PendingSettlements.Settlement settlement, String leaseId) {
 		if (this.pending.add(permit, settlement)) {
 			this.recoveryPending = true;
@@ -442,7 +483,8 @@ final class RedisPartitionState implements PartitionState {
 		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
 		NotBefore cached = this.notBefore;
 		if (cached != null && !ahead.equals(Cost.NONE)) {
-			// the head of the queue was told to wait this long; whoever queues behind it waits at least as long
+			// the head of the queue was told to wait this long; whoever queues behind it
+			// waits at least as long
 			long left = cached.until - this.time.nanoTime();
 			if (left > projected) {
 				projected = left;
@@ -568,11 +610,12 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * A charge that keeps to the rates (a retry under a permit already held): one script call, the admission
-	 * without a lease, charged if the cooldown is over and every limit has room now. Never blocks (the caller may
-	 * be an event loop): the first call sends it and answers a short wait; a later call with the same cost takes the
-	 * reply (0 when charged, else the wait the script gave). While Redis fails, the failure policy applies as to an
-	 * admission.
+	 * A charge that keeps to the rates (a retry under a permit already held): one script
+	 * call, the admission without a lease, charged if the cooldown is over and every
+	 * limit has room now. Never blocks (the caller may be an event loop): the first call
+	 * sends it and answers a short wait; a later call with the same cost takes the reply
+	 * (0 when charged, else the wait the script gave). While Redis fails, the failure
+	 * policy applies as to an admission.
 	 */
 	@Override
 	public long tryCharge(Cost extra) {
@@ -629,7 +672,8 @@ final class RedisPartitionState implements PartitionState {
 				// the call failed (the breaker is open now) or came late: decide again
 				return this.shared.health().redisAllowed() ? CHARGE_POLL_NANOS : tryCharge(extra);
 			}
-			// a charged reply nobody came back for (another cost, or too long ago to stand for a request sent now) is
+			// a charged reply nobody came back for (another cost, or too long ago to
+			// stand for a request sent now) is
 			// dropped: charged once too often, the safe side
 			NotBefore cached = this.notBefore;
 			if (cached != null && cached.cost.equals(extra)) {
@@ -651,7 +695,10 @@ final class RedisPartitionState implements PartitionState {
 		}
 	}
 
-	/** Sends a pending charge; its reply completes with 0 (charged), the wait, or -1 (failed or late). */
+	/**
+	 * Sends a pending charge; its reply completes with 0 (charged), the wait, or -1
+	 * (failed or late).
+	 */
 	private void sendCharge(PendingCharge charge) {
 		View current = this.view;
 		RedisBackendSettings settings = this.shared.settings();
@@ -688,7 +735,10 @@ final class RedisPartitionState implements PartitionState {
 		this.shared.send(settlement.keys(), settlement.args(), null);
 	}
 
-	/** A charge after the fact: a settlement from 0 to {@code amounts}, in no admission's bucket. */
+	/**
+	 * A charge after the fact: a settlement from 0 to {@code amounts}, in no admission's
+	 * bucket.
+	 */
 	private PendingSettlements.Settlement chargeSettlement(List<ScriptLimit> limits, long[] amounts) {
 		long[] noBuckets = new long[limits.size()];
 		Arrays.fill(noBuckets, PartitionScript.NO_BUCKET);
@@ -707,7 +757,8 @@ final class RedisPartitionState implements PartitionState {
 			this.view = applied;
 			this.notBefore = null;
 		}
-		// the pacing owed is rescaled as for a learned limit: learn, apply, learn never multiplies it
+		// the pacing owed is rescaled as for a learned limit: learn, apply, learn never
+		// multiplies it
 		sendRelearn(old, applied, true);
 		withFallback(() -> {
 			this.fallback.apply(share(newPolicy));
@@ -716,8 +767,9 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * Tells the script which limits changed amount (their held-back amount is dropped and, with {@code rescale}, the
-	 * pacing owed is rescaled to the new rate), as the in-memory state does when it applies a policy or relearns.
+	 * Tells the script which limits changed amount (their held-back amount is dropped
+	 * and, with {@code rescale}, the pacing owed is rescaled to the new rate), as the
+	 * in-memory state does when it applies a policy or relearns.
 	 */
 	private void sendRelearn(View old, View changed, boolean rescale) {
 		List<ScriptLimit> limits = new ArrayList<>();
@@ -733,11 +785,15 @@ final class RedisPartitionState implements PartitionState {
 		if (limits.isEmpty() || !this.shared.health().redisAllowed()) {
 			return;
 		}
-		this.shared.send(PartitionScript.keys(this.keys, limits), PartitionScript.relearn(0, limits,
-				oldAmounts.stream().mapToLong(Long::longValue).toArray(), rescale), null);
+		this.shared.send(PartitionScript.keys(this.keys, limits),
+				PartitionScript.relearn(0, limits, oldAmounts.stream().mapToLong(Long::longValue).toArray(), rescale),
+				null);
 	}
 
-	/** Runs {@code action} on the fallback under its lock, if there is one; returns its result or null. */
+	/**
+	 * Runs {@code action} on the fallback under its lock, if there is one; returns its
+	 * result or null.
+	 */
 	private <T> T withFallback(Supplier<T> action) {
 		this.fallbackLock.lock();
 		try {
@@ -770,7 +826,9 @@ final class RedisPartitionState implements PartitionState {
 		return !this.heldLeases.isEmpty();
 	}
 
-	/** Called by the heartbeat: extends every lease held here, in one asynchronous call. */
+	/**
+	 * Called by the heartbeat: extends every lease held here, in one asynchronous call.
+	 */
 	void renewLeases() {
 		if (this.heldLeases.isEmpty()) {
 			return;
@@ -778,7 +836,8 @@ final class RedisPartitionState implements PartitionState {
 		List<String> ids = List.copyOf(this.heldLeases);
 		this.shared.send(PartitionScript.keys(this.keys, List.of()),
 				PartitionScript.renew(0, micros(this.shared.settings().leaseTtl()), ids), (reply) -> {
-					// a lease released while the renewal was on its way is gone on purpose, not lost
+					// a lease released while the renewal was on its way is gone on
+					// purpose, not lost
 					long lost = PartitionScript.lostLeases(reply).stream().filter(this.heldLeases::contains).count();
 					if (lost > 0) {
 						this.shared.leasesLost(lost);
@@ -787,8 +846,9 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * Each limit's pacing allowance, as the in-memory state applies it: requests get the policy's burst, token
-	 * limits at least a tenth of their period (costs vary call to call; the trailing window holds either way).
+	 * Each limit's pacing allowance, as the in-memory state applies it: requests get the
+	 * policy's burst, token limits at least a tenth of their period (costs vary call to
+	 * call; the trailing window holds either way).
 	 */
 	private static long[] bursts(List<ScriptLimit> limits, ThrottlePolicy policy) {
 		long[] bursts = new long[limits.size()];
@@ -808,7 +868,10 @@ final class RedisPartitionState implements PartitionState {
 		return saturatedNanos(duration) / 1000;
 	}
 
-	/** A duration in nanoseconds, saturated at {@link Long#MAX_VALUE} (a provider's reset may be absurd). */
+	/**
+	 * A duration in nanoseconds, saturated at {@link Long#MAX_VALUE} (a provider's reset
+	 * may be absurd).
+	 */
 	private static long saturatedNanos(Duration duration) {
 		if (duration.isNegative()) {
 			return 0;
@@ -819,7 +882,10 @@ final class RedisPartitionState implements PartitionState {
 		return Math.max(0, duration.toNanos());
 	}
 
-	/** The longest cooldown kept, as in the in-memory state: a day, or two of the longest period if longer. */
+	/**
+	 * The longest cooldown kept, as in the in-memory state: a day, or two of the longest
+	 * period if longer.
+	 */
 	private static long cooldownHorizonNanos(ThrottlePolicy policy) {
 		long longest = saturatedNanos(policy.longestPeriod());
 		return Math.max(DAY_NANOS, (longest > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * longest);
@@ -829,22 +895,33 @@ final class RedisPartitionState implements PartitionState {
 		return (micros >= Long.MAX_VALUE / 1000) ? Long.MAX_VALUE : Math.max(0, micros * 1000);
 	}
 
-	/** What a Redis admission took: its lease and the bucket charged per limit (as the limits were then). */
+	/**
+	 * What a Redis admission took: its lease and the bucket charged per limit (as the
+	 * limits were then).
+	 */
 	private record RedisGrant(String leaseId, List<ScriptLimit> limits, long[] buckets) {
 	}
 
-	/** What the local fallback admitted, and which fallback (a newer one may exist by the time it is released). */
+	/**
+	 * What the local fallback admitted, and which fallback (a newer one may exist by the
+	 * time it is released).
+	 */
 	private record LocalGrant(PartitionState state, Object grant) {
 	}
 
-	/** A charge sent to Redis and its answer: 0 charged, the wait in nanoseconds, or -1 (failed or late). */
+	/**
+	 * A charge sent to Redis and its answer: 0 charged, the wait in nanoseconds, or -1
+	 * (failed or late).
+	 */
 	private record PendingCharge(Cost cost, long sentAt, CompletableFuture<Long> reply) {
 	}
 
 	private record NotBefore(Cost cost, long until, String blockedBy) {
 	}
 
-	/** The limits in force and each one's window sum as of the latest reply. Immutable. */
+	/**
+	 * The limits in force and each one's window sum as of the latest reply. Immutable.
+	 */
 	private static final class View {
 
 		final List<ScriptLimit> limits;
@@ -868,7 +945,10 @@ final class RedisPartitionState implements PartitionState {
 			return new View(this.limits, newSums);
 		}
 
-		/** This view with the amount of one limit changed, or this view if it already has that amount. */
+		/**
+		 * This view with the amount of one limit changed, or this view if it already has
+		 * that amount.
+		 */
 		View withAmount(Dimension dimension, Duration period, long amount) {
 			List<ScriptLimit> list = new ArrayList<>(this.limits);
 			for (int i = 0; i < list.size(); i++) {
@@ -885,8 +965,9 @@ final class RedisPartitionState implements PartitionState {
 		}
 
 		/**
-		 * The same windows as {@code admitted} with the amounts in force now (a settlement paces at the current
-		 * rate, as the in-memory state does), in the same order.
+		 * The same windows as {@code admitted} with the amounts in force now (a
+		 * settlement paces at the current rate, as the in-memory state does), in the same
+		 * order.
 		 */
 		List<ScriptLimit> inForce(List<ScriptLimit> admitted) {
 			List<ScriptLimit> result = new ArrayList<>(admitted.size());
@@ -902,7 +983,9 @@ final class RedisPartitionState implements PartitionState {
 			return result;
 		}
 
-		/** The limits in force for each configured limit (learned amounts where learned). */
+		/**
+		 * The limits in force for each configured limit (learned amounts where learned).
+		 */
 		List<Limit> configured(List<Limit> configured) {
 			List<Limit> result = new ArrayList<>(configured.size());
 			for (Limit limit : configured) {

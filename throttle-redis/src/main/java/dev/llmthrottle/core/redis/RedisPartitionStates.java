@@ -17,9 +17,10 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * The Redis-backed {@link PartitionState.Factory} of one provider, and what its partitions share: the scripts, the
- * settings, the breaker ({@link BackendHealth}), the lease heartbeat and the server-clock estimate. Give it to
- * {@code ProviderThrottler} with an executor whose threads may block for up to the command timeout (never an event
+ * The Redis-backed {@link PartitionState.Factory} of one provider, and what its
+ * partitions share: the scripts, the settings, the breaker ({@link BackendHealth}), the
+ * lease heartbeat and the server-clock estimate. Give it to {@code ProviderThrottler}
+ * with an executor whose threads may block for up to the command timeout (never an event
  * loop).
  */
 public final class RedisPartitionStates implements PartitionState.Factory, AutoCloseable {
@@ -49,7 +50,8 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 	private final LongAdder lateReplies = new LongAdder();
 
 	/**
-	 * @param time the time source for timers (lease heartbeat, probes); partitions use the one they are created with
+	 * @param time the time source for timers (lease heartbeat, probes); partitions use
+	 * the one they are created with
 	 * @param listener told of every degraded decision
 	 */
 	public RedisPartitionStates(String provider, RedisScripts scripts, RedisBackendSettings settings, TimeSource time,
@@ -81,26 +83,35 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		return this.health.degradedDecisions();
 	}
 
-	/** Releases of a lease that Redis did not hold any more (expired or unknown): detected, not counted. */
+	/**
+	 * Releases of a lease that Redis did not hold any more (expired or unknown):
+	 * detected, not counted.
+	 */
 	public long unknownLeaseReleases() {
 		return this.unknownLeaseReleases.sum();
 	}
 
-	/** Held leases found expired at renewal (the heartbeat could not reach Redis for a whole lease TTL). */
+	/**
+	 * Held leases found expired at renewal (the heartbeat could not reach Redis for a
+	 * whole lease TTL).
+	 */
 	public long lostLeases() {
 		return this.lostLeases.sum();
 	}
 
 	/**
-	 * Settlements (debts, refunds, lease releases) made while Redis failed that could not be carried to it once it
-	 * answered again (too many kept, or the carrying call failed). Each is also reported to the listener as a
-	 * degraded event.
+	 * Settlements (debts, refunds, lease releases) made while Redis failed that could not
+	 * be carried to it once it answered again (too many kept, or the carrying call
+	 * failed). Each is also reported to the listener as a degraded event.
 	 */
 	public long uncarriedSettlements() {
 		return this.uncarriedSettlements.sum();
 	}
 
-	/** Admissions that reached Redis after their deadline (nothing taken, asked again; the breaker stays closed). */
+	/**
+	 * Admissions that reached Redis after their deadline (nothing taken, asked again; the
+	 * breaker stays closed).
+	 */
 	public long lateReplies() {
 		return this.lateReplies.sum();
 	}
@@ -145,7 +156,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		this.lostLeases.add(count);
 	}
 
-	/** A random 128-bit lease id (collisions would merge two holders into one: redisson#3804). */
+	/**
+	 * A random 128-bit lease id (collisions would merge two holders into one:
+	 * redisson#3804).
+	 */
 	String newLeaseId() {
 		byte[] bytes = new byte[16];
 		this.random.nextBytes(bytes);
@@ -153,9 +167,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 	}
 
 	/**
-	 * Runs the script and waits for its reply, at most the command timeout (plus a margin), whatever the calling
-	 * thread's interrupt flag (kept as it was).
-	 * @throws BackendFailure on timeout, error reply or disconnection; the breaker is not touched here
+	 * Runs the script and waits for its reply, at most the command timeout (plus a
+	 * margin), whatever the calling thread's interrupt flag (kept as it was).
+	 * @throws BackendFailure on timeout, error reply or disconnection; the breaker is not
+	 * touched here
 	 */
 	List<Object> call(List<String> keys, List<String> args) {
 		CompletableFuture<List<Object>> reply = this.scripts.eval(LuaScript.THROTTLE, keys, args);
@@ -164,8 +179,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		try {
 			while (true) {
 				try {
-					// An interrupt is not a Redis failure, and the script may already have run: the wait (bounded
-					// by the command timeout) goes on, and the flag is restored afterwards (rule R3).
+					// An interrupt is not a Redis failure, and the script may already
+					// have run: the wait (bounded
+					// by the command timeout) goes on, and the flag is restored
+					// afterwards (rule R3).
 					return reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 				}
 				catch (InterruptedException ex) {
@@ -192,7 +209,10 @@ public final class RedisPartitionStates implements PartitionState.Factory, AutoC
 		send(keys, args, onReply, null);
 	}
 
-	/** Runs the script without waiting; a failure opens the breaker, then runs {@code onFailure} if given. */
+	/**
+	 * Runs the script without waiting; a failure opens the breaker, then runs
+	 * {@code onFailure} if given.
+	 */
 	void send(List<String> keys, List<String> args, Consumer<List<Object>> onReply, Runnable onFailure) {
 		this.scripts.eval(LuaScript.THROTTLE, keys, args).whenComplete((reply, failure) -> {
 			if (failure != null) {

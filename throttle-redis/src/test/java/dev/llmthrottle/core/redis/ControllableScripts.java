@@ -8,8 +8,9 @@ import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
- * Scripts on a real Redis that a test can break: every call failing (an outage), some calls failing, arguments
- * rewritten on the way, every call or renewals held back until the test lets them go.
+ * Scripts on a real Redis that a test can break: every call failing (an outage), some
+ * calls failing, arguments rewritten on the way, every call or renewals held back until
+ * the test lets them go.
  */
 final class ControllableScripts implements RedisScripts {
 

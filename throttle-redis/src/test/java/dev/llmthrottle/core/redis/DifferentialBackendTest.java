@@ -25,18 +25,22 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
- * The differential test of the two backends (issue 11): the same seeded random traces (admissions, charges under a
- * held permit, releases settling refunds and debts, learned limits, reported remaining, cooldowns, time jumps)
- * through the in-memory {@code LocalPartitionState} on a {@link VirtualTimeSource} and through {@code throttle.lua}
- * with an explicit {@code now}. Every decision must be the same: admitted by both, or a wait from both of the same
- * length within {@link #TOLERANCE_NANOS} (the script counts in microseconds), with a concurrency wait on both sides
- * ("until a release" locally, a poll on Redis: the one documented difference).
+ * The differential test of the two backends (issue 11): the same seeded random traces
+ * (admissions, charges under a held permit, releases settling refunds and debts, learned
+ * limits, reported remaining, cooldowns, time jumps) through the in-memory
+ * {@code LocalPartitionState} on a {@link VirtualTimeSource} and through
+ * {@code throttle.lua} with an explicit {@code now}. Every decision must be the same:
+ * admitted by both, or a wait from both of the same length within
+ * {@link #TOLERANCE_NANOS} (the script counts in microseconds), with a concurrency wait
+ * on both sides ("until a release" locally, a poll on Redis: the one documented
+ * difference).
  *
  * <p>
- * Times are on a 2 ms grid and amounts divide the guarded periods in microseconds, so pacing intervals are exact on
- * both sides; a learned limit rescales pacing by a ratio, which can leave the local instant a fraction of a
- * microsecond from the script's: a decision that differs only within the tolerance ends that trace (counted,
- * never a failure). On failure the seed and the trace so far are printed.
+ * Times are on a 2 ms grid and amounts divide the guarded periods in microseconds, so
+ * pacing intervals are exact on both sides; a learned limit rescales pacing by a ratio,
+ * which can leave the local instant a fraction of a microsecond from the script's: a
+ * decision that differs only within the tolerance ends that trace (counted, never a
+ * failure). On failure the seed and the trace so far are printed.
  */
 @RequiresRedis
 class DifferentialBackendTest {
@@ -64,8 +68,9 @@ class DifferentialBackendTest {
 	}
 
 	/**
-	 * Traces within what both engines implement today: every call costs at least one unit in every limited
-	 * dimension, at most three permits are held, and no settlement comes near the bounds of rule R2.
+	 * Traces within what both engines implement today: every call costs at least one unit
+	 * in every limited dimension, at most three permits are held, and no settlement comes
+	 * near the bounds of rule R2.
 	 */
 	@Test
 	void bothBackendsDecideAlikeOnCommonTraces() {
@@ -76,8 +81,9 @@ class DifferentialBackendTest {
 	}
 
 	/**
-	 * Traces with the rules agreed for both engines: zero-cost dimensions (R1) and absurd debts (R2). Runs when the
-	 * in-memory engine implements them; until then it reports the seeds where the backends differ and is skipped.
+	 * Traces with the rules agreed for both engines: zero-cost dimensions (R1) and absurd
+	 * debts (R2). Runs when the in-memory engine implements them; until then it reports
+	 * the seeds where the backends differ and is skipped.
 	 */
 	@Test
 	void bothBackendsDecideAlikeWithZeroCostsAndAbsurdDebts() {
@@ -105,11 +111,13 @@ class DifferentialBackendTest {
 			catch (AssertionError | RuntimeException ex) {
 				outcome.failures.add(seed);
 				if (Boolean.getBoolean("llmthrottle.differential.verbose")) {
-					System.out.println("differential: seed " + seed + ": " + ex.getMessage().replace('\n', ' ') + " | "
-							+ String.join(" | ", trace.log.subList(Math.max(0, trace.log.size() - 4), trace.log.size())));
+					System.out.println(
+							"differential: seed " + seed + ": " + ex.getMessage().replace('\n', ' ') + " | " + String
+								.join(" | ", trace.log.subList(Math.max(0, trace.log.size() - 4), trace.log.size())));
 				}
 				if (outcome.firstFailure == null) {
-					outcome.firstFailure = "seed " + seed + ": " + ex.getMessage() + "\n" + String.join("\n", trace.log);
+					outcome.firstFailure = "seed " + seed + ": " + ex.getMessage() + "\n"
+							+ String.join("\n", trace.log);
 					System.out.println("differential: failing " + outcome.firstFailure);
 				}
 			}
@@ -117,7 +125,10 @@ class DifferentialBackendTest {
 		return outcome;
 	}
 
-	/** Whether {@code LocalPartitionState} holds back a zero-cost call over a window in debt and caps the debt. */
+	/**
+	 * Whether {@code LocalPartitionState} holds back a zero-cost call over a window in
+	 * debt and caps the debt.
+	 */
 	private static boolean localEngineImplementsR1AndR2() {
 		VirtualTimeSource time = new VirtualTimeSource();
 		Limit output = Limit.of(Dimension.OUTPUT_TOKENS, 1000, Duration.ofSeconds(1));
@@ -174,7 +185,8 @@ class DifferentialBackendTest {
 				}
 			}
 			int maxConcurrent = this.random.nextBoolean() ? 0 : 1 + this.random.nextInt(3);
-			// request bursts up to half a period; token limits get at least a tenth of theirs on both sides
+			// request bursts up to half a period; token limits get at least a tenth of
+			// theirs on both sides
 			Duration burst = Duration.ofMillis(2 * this.random.nextInt(251));
 			this.policy = ThrottlePolicy.of("sim", maxConcurrent, this.configured.toArray(Limit[]::new))
 				.withBurst(burst);
@@ -226,9 +238,8 @@ class DifferentialBackendTest {
 			Cost cost = cost();
 			Attempt attempt = this.local.tryAdmit(cost);
 			String lease = (this.policy.maxConcurrent() > 0) ? "lease-" + (++this.leaseCounter) : "";
-			AdmitReply reply = AdmitReply.parse(eval(PartitionScript.admit(now(), 0, lease,
-					this.policy.maxConcurrent(), LEASE_TTL_MICROS, POLL_MICROS, this.current, bursts(), cost)),
-					this.current.size());
+			AdmitReply reply = AdmitReply.parse(eval(PartitionScript.admit(now(), 0, lease, this.policy.maxConcurrent(),
+					LEASE_TTL_MICROS, POLL_MICROS, this.current, bursts(), cost)), this.current.size());
 			this.log.add("admit " + cost + ": local " + describe(attempt) + ", script " + describe(reply));
 			outcome.decisions++;
 			if (!compare(attempt.isAdmitted(), attempt.waitNanos(), reply)) {
@@ -250,7 +261,10 @@ class DifferentialBackendTest {
 			return compare(wait == 0, wait, reply);
 		}
 
-		/** False when the decisions differ only within the tolerance (the trace ends there). */
+		/**
+		 * False when the decisions differ only within the tolerance (the trace ends
+		 * there).
+		 */
 		private boolean compare(boolean localAdmitted, long localWait, AdmitReply reply) {
 			boolean scriptAdmitted = reply.status() == 1;
 			if (localAdmitted != scriptAdmitted) {
@@ -288,7 +302,8 @@ class DifferentialBackendTest {
 				actual = Cost.NONE; // abandoned
 			}
 			else {
-				actual = new Cost(permit.estimate.requests(), settled(permit.estimate.inputTokens(), Dimension.INPUT_TOKENS),
+				actual = new Cost(permit.estimate.requests(),
+						settled(permit.estimate.inputTokens(), Dimension.INPUT_TOKENS),
 						settled(permit.estimate.outputTokens(), Dimension.OUTPUT_TOKENS));
 			}
 			this.local.release(permit.grant, permit.estimate, actual, sent);
@@ -298,7 +313,9 @@ class DifferentialBackendTest {
 			this.log.add("release " + permit.estimate + " as " + actual + (sent ? " sent" : " not sent"));
 		}
 
-		/** A refund, the estimate, a debt within one amount, or (extended) an absurd one. */
+		/**
+		 * A refund, the estimate, a debt within one amount, or (extended) an absurd one.
+		 */
 		private long settled(long estimate, Dimension dimension) {
 			long amount = amount(dimension);
 			int kind = this.random.nextInt(10);
@@ -327,12 +344,15 @@ class DifferentialBackendTest {
 			long[] divisors = { 1, 2, 5, 10 };
 			long reported = Math.max(1, limit.amount() / divisors[this.random.nextInt(divisors.length)]);
 			if (!this.extended && reported < amount(limit.dimension()) && !idle(limit)) {
-				// lowering a limit rescales pacing owed and shrinks the amount under the window's sum, which the
-				// script caps at two periods and two amounts (R2): common traces lower only an idle window
+				// lowering a limit rescales pacing owed and shrinks the amount under the
+				// window's sum, which the
+				// script caps at two periods and two amounts (R2): common traces lower
+				// only an idle window
 				return;
 			}
 			boolean local = this.local.learnLimit(limit.dimension(), reported, limit.period());
-			// what RedisPartitionState does: the lower of configured and reported, and a relearn when it changed
+			// what RedisPartitionState does: the lower of configured and reported, and a
+			// relearn when it changed
 			long target = Math.min(limit.amount(), reported);
 			List<ScriptLimit> changed = new ArrayList<>(this.current);
 			List<ScriptLimit> sent = new ArrayList<>();
@@ -346,10 +366,12 @@ class DifferentialBackendTest {
 					old.add(scriptLimit.amount());
 				}
 			}
-			this.log.add("learn " + limit + " reported " + reported + ": local " + local + ", script " + !sent.isEmpty());
+			this.log
+				.add("learn " + limit + " reported " + reported + ": local " + local + ", script " + !sent.isEmpty());
 			assertThat(!sent.isEmpty()).as("limit changed").isEqualTo(local);
 			if (!sent.isEmpty()) {
-				eval(sent, PartitionScript.relearn(now(), sent, old.stream().mapToLong(Long::longValue).toArray(), true));
+				eval(sent,
+						PartitionScript.relearn(now(), sent, old.stream().mapToLong(Long::longValue).toArray(), true));
 				this.current = List.copyOf(changed);
 			}
 		}
@@ -383,7 +405,10 @@ class DifferentialBackendTest {
 			return new Cost(1, input, output);
 		}
 
-		/** At least 1 where limited (0 in extended traces, at times), at most a third of the amount in force. */
+		/**
+		 * At least 1 where limited (0 in extended traces, at times), at most a third of
+		 * the amount in force.
+		 */
 		private long units(Dimension dimension) {
 			long amount = amount(dimension);
 			if (amount == 0) {
@@ -455,10 +480,10 @@ class DifferentialBackendTest {
 
 		@Override
 		public String toString() {
-			return SEEDS + " seeds x " + STEPS + " steps, " + this.decisions + " decisions compared, "
-					+ this.tolerated + " traces ended within the tolerance, " + this.failures.size()
-					+ " differing seeds" + (this.failures.isEmpty() ? "" : " " + this.failures.subList(0,
-							Math.min(20, this.failures.size())));
+			return SEEDS + " seeds x " + STEPS + " steps, " + this.decisions + " decisions compared, " + this.tolerated
+					+ " traces ended within the tolerance, " + this.failures.size() + " differing seeds"
+					+ (this.failures.isEmpty() ? ""
+							: " " + this.failures.subList(0, Math.min(20, this.failures.size())));
 		}
 
 	}

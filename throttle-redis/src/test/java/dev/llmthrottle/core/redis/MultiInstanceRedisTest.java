@@ -29,13 +29,14 @@ import dev.llmthrottle.test.stats.ProviderStats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Four instances (three in this JVM with their own Lettuce connections and time sources, one in a second JVM) × 8
- * threads share one quota through Redis against a simulated provider that enforces an exact sliding window. The
- * provider's own books must show no 429 and no window above the limit by more than one request of arrival jitter,
- * at least 95% of the limit must be used under excess demand, and the instances of this JVM together never hold
- * more permits than the concurrency cap. (The simulator's
- * own concurrency cap is not used: it counts a call until after its response is written, so a client that
- * releases on receipt races it whatever its limiter does.)
+ * Four instances (three in this JVM with their own Lettuce connections and time sources,
+ * one in a second JVM) × 8 threads share one quota through Redis against a simulated
+ * provider that enforces an exact sliding window. The provider's own books must show no
+ * 429 and no window above the limit by more than one request of arrival jitter, at least
+ * 95% of the limit must be used under excess demand, and the instances of this JVM
+ * together never hold more permits than the concurrency cap. (The simulator's own
+ * concurrency cap is not used: it counts a call until after its response is written, so a
+ * client that releases on receipt races it whatever its limiter does.)
  */
 @RequiresRedis
 class MultiInstanceRedisTest {
@@ -46,7 +47,8 @@ class MultiInstanceRedisTest {
 
 	private static final long AMOUNT = 50;
 
-	private static final Duration PERIOD = Duration.ofSeconds(5); // a 50 ms guard against arrival jitter
+	private static final Duration PERIOD = Duration.ofSeconds(5); // a 50 ms guard against
+																	// arrival jitter
 
 	private static final int MAX_CONCURRENT = 6;
 
@@ -55,16 +57,19 @@ class MultiInstanceRedisTest {
 	static final String BODY = "{\"model\":\"gpt-4o\",\"max_tokens\":16,"
 			+ "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}]}";
 
-	private static final java.nio.file.Path SECOND_JVM_LOG = java.nio.file.Path
-		.of(System.getProperty("java.io.tmpdir"), "llm-throttle-second-jvm-" + ProcessHandle.current().pid() + ".log");
+	private static final java.nio.file.Path SECOND_JVM_LOG = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+			"llm-throttle-second-jvm-" + ProcessHandle.current().pid() + ".log");
 
-	/** The fourth instance: a JVM of its own on this test's class path (its own clock, connections, threads). */
+	/**
+	 * The fourth instance: a JVM of its own on this test's class path (its own clock,
+	 * connections, threads).
+	 */
 	private static Process startSecondJvm(String prefix, URI chat, long endMillis) throws java.io.IOException {
 		String javaBinary = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
 		return new ProcessBuilder(javaBinary, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-				SecondJvmInstance.class.getName(), TestRedis.SHARED, prefix, chat.toString(),
-				Long.toString(endMillis), Integer.toString(THREADS_PER_INSTANCE), Long.toString(AMOUNT),
-				Long.toString(PERIOD.toMillis()), Integer.toString(MAX_CONCURRENT))
+				SecondJvmInstance.class.getName(), TestRedis.SHARED, prefix, chat.toString(), Long.toString(endMillis),
+				Integer.toString(THREADS_PER_INSTANCE), Long.toString(AMOUNT), Long.toString(PERIOD.toMillis()),
+				Integer.toString(MAX_CONCURRENT))
 			.redirectErrorStream(true)
 			.redirectOutput(SECOND_JVM_LOG.toFile())
 			.start();
@@ -86,8 +91,10 @@ class MultiInstanceRedisTest {
 						ThrottleListener.NONE)) {
 			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 			URI chat = simulator.chatUri();
-			// open the client's connections first: the first exchanges take far longer than any later one, and a
-			// call that reaches the provider late can land in a window it was not admitted to
+			// open the client's connections first: the first exchanges take far longer
+			// than any later one, and a
+			// call that reaches the provider late can land in a window it was not
+			// admitted to
 			List<java.util.concurrent.CompletableFuture<HttpResponse<Void>>> warmUps = new ArrayList<>();
 			for (int i = 0; i < MAX_CONCURRENT + 2; i++) {
 				warmUps.add(http.sendAsync(HttpRequest.newBuilder(simulator.uri("/stats")).build(),
@@ -134,7 +141,8 @@ class MultiInstanceRedisTest {
 			assertThat(second.waitFor(30, TimeUnit.SECONDS)).as("the second JVM ends").isTrue();
 			String secondOutput = java.nio.file.Files.readString(SECOND_JVM_LOG);
 			assertThat(second.exitValue()).as(secondOutput).isZero();
-			// no share is promised to it: across instances, whoever reaches Redis first after a slot opens wins it
+			// no share is promised to it: across instances, whoever reaches Redis first
+			// after a slot opens wins it
 			assertThat(secondOutput).containsPattern("admitted [0-9]+");
 
 			ProviderStats stats = simulator.stats();
@@ -145,8 +153,8 @@ class MultiInstanceRedisTest {
 					+ "admitted %d, 429s %d, max in any %s window %d (limit %d), max in flight at the provider %d, "
 					+ "most permits held in this JVM %d (cap %d), utilization %.3f%n", INSTANCES + 1,
 					THREADS_PER_INSTANCE, secondOutput.strip(), requests.limit(), stats.admitted(),
-					stats.tooManyRequests(), PERIOD, requests.maxInWindow(), AMOUNT, stats.maxInFlight(), mostHeld.get(),
-					MAX_CONCURRENT, utilization);
+					stats.tooManyRequests(), PERIOD, requests.maxInWindow(), AMOUNT, stats.maxInFlight(),
+					mostHeld.get(), MAX_CONCURRENT, utilization);
 			assertThat(stats.tooManyRequests()).as("429s (%s)", stats.rejectedByReason()).isZero();
 			assertThat(notOk.get()).isZero();
 			assertThat(requests.maxInWindow()).as("most in any window").isLessThanOrEqualTo(AMOUNT + 1);

@@ -20,10 +20,12 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * Not a test: admissions per second from one JVM against the shared loopback Redis, with 1, 8 and 64 callers, on
- * one partition and on a partition per caller, with and without a concurrency cap, and the script calls Redis ran
- * per admission ({@code INFO commandstats}). Limits never bind, so every admission is a round trip's worth of work.
- * Runs only with {@code -Dllmthrottle.redis.bench=true}; see docs/redis.md.
+ * Not a test: admissions per second from one JVM against the shared loopback Redis, with
+ * 1, 8 and 64 callers, on one partition and on a partition per caller, with and without a
+ * concurrency cap, and the script calls Redis ran per admission
+ * ({@code INFO commandstats}). Limits never bind, so every admission is a round trip's
+ * worth of work. Runs only with {@code -Dllmthrottle.redis.bench=true}; see
+ * docs/redis.md.
  */
 @RequiresRedis
 class RedisAdmissionBenchmark {
@@ -34,8 +36,8 @@ class RedisAdmissionBenchmark {
 	void admissionsPerSecond() throws Exception {
 		Assumptions.assumeTrue(Boolean.getBoolean("llmthrottle.redis.bench"),
 				"benchmark: run with -Dllmthrottle.redis.bench=true");
-		StringBuilder table = new StringBuilder(String.format(
-				"| callers | partitions | concurrency cap | admissions/s | script calls per admission |%n"
+		StringBuilder table = new StringBuilder(
+				String.format("| callers | partitions | concurrency cap | admissions/s | script calls per admission |%n"
 						+ "|---|---|---|---|---|%n"));
 		for (int maxConcurrent : new int[] { 0, 1_000 }) {
 			for (boolean partitionPerCaller : new boolean[] { false, true }) {
@@ -48,9 +50,9 @@ class RedisAdmissionBenchmark {
 	}
 
 	private String run(int callers, boolean partitionPerCaller, int maxConcurrent) throws Exception {
-		ThrottlePolicy policy = ThrottlePolicy.of("bench", maxConcurrent,
-				Limit.of(Dimension.REQUESTS, 1_000_000_000L, Duration.ofSeconds(1)),
-				Limit.of(Dimension.TOKENS, 1_000_000_000_000L, Duration.ofMinutes(1)))
+		ThrottlePolicy policy = ThrottlePolicy
+			.of("bench", maxConcurrent, Limit.of(Dimension.REQUESTS, 1_000_000_000L, Duration.ofSeconds(1)),
+					Limit.of(Dimension.TOKENS, 1_000_000_000_000L, Duration.ofMinutes(1)))
 			.withMaxQueue(10_000);
 		RedisBackendSettings settings = RedisBackendSettings.defaults().withKeyPrefix(TestRedis.uniquePrefix());
 		ExecutorService threads = Executors.newFixedThreadPool(callers);
@@ -80,9 +82,9 @@ class RedisAdmissionBenchmark {
 			double seconds = (System.nanoTime() - start) / 1e9;
 			await(Duration.ofMillis(300)); // releases still on the executor
 			long scripts = redis.scriptCalls() - scriptsBefore;
-			return String.format("| %d | %s | %s | %,.0f | %.2f |%n", callers, partitionPerCaller ? "one per caller" : "one",
-					(maxConcurrent > 0) ? maxConcurrent : "none", admitted.get() / seconds,
-					(double) scripts / admitted.get());
+			return String.format("| %d | %s | %s | %,.0f | %.2f |%n", callers,
+					partitionPerCaller ? "one per caller" : "one", (maxConcurrent > 0) ? maxConcurrent : "none",
+					admitted.get() / seconds, (double) scripts / admitted.get());
 		}
 		finally {
 			threads.shutdownNow();

@@ -20,8 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The failure policy with no Redis at all (nothing listens on the port): refused at once, or admitted against this
- * instance's share, every decision reported. Needs no Redis.
+ * The failure policy with no Redis at all (nothing listens on the port): refused at once,
+ * or admitted against this instance's share, every decision reported. Needs no Redis.
  */
 class RedisFailurePolicyTest {
 
@@ -46,7 +46,8 @@ class RedisFailurePolicyTest {
 					.isThrownBy(() -> instance.throttler.acquire(null, Cost.oneRequest()))
 					.satisfies((ex) -> assertThat(ex.reason()).isEqualTo("backend-unavailable"))
 					.withMessageContaining("'sim'");
-				// the first attempt also loads and starts the client (seconds on a cold JVM); then the breaker is open
+				// the first attempt also loads and starts the client (seconds on a cold
+				// JVM); then the breaker is open
 				long bound = (i == 0) ? Duration.ofSeconds(10).toNanos() : settings.commandTimeout().toNanos();
 				assertThat(System.nanoTime() - start).isLessThan(bound);
 			}
@@ -86,7 +87,9 @@ class RedisFailurePolicyTest {
 		RedisKeys hashed = RedisKeys.of("p", "openai", "k0123456789abcdef01234567");
 		assertThat(hashed.state()).isEqualTo("p:{openai:k0123456789abcdef01234567}:s");
 		RedisKeys raw = RedisKeys.of("p", "open ai{x}", "sk-live-SECRET");
-		assertThat(raw.state()).doesNotContain("SECRET").doesNotContain("open ai").matches("p:\\{p[0-9a-f]{24}:x[0-9a-f]{24}\\}:s");
+		assertThat(raw.state()).doesNotContain("SECRET")
+			.doesNotContain("open ai")
+			.matches("p:\\{p[0-9a-f]{24}:x[0-9a-f]{24}\\}:s");
 		assertThat(RedisKeys.of("p", "openai", "default").leases()).isEqualTo("p:{openai:default}:l");
 	}
 

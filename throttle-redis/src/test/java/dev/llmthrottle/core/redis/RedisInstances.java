@@ -11,8 +11,9 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * Several "instances" of an application in one JVM, each with its own Lettuce client and connection, time source,
- * backend and throttler, sharing one Redis, one key prefix and one partition-key secret.
+ * Several "instances" of an application in one JVM, each with its own Lettuce client and
+ * connection, time source, backend and throttler, sharing one Redis, one key prefix and
+ * one partition-key secret.
  */
 final class RedisInstances implements AutoCloseable {
 
@@ -42,7 +43,9 @@ final class RedisInstances implements AutoCloseable {
 		}
 	}
 
-	/** One instance: its scripts (own connection), backend and the provider's throttler. */
+	/**
+	 * One instance: its scripts (own connection), backend and the provider's throttler.
+	 */
 	static final class Instance implements AutoCloseable {
 
 		final SystemTimeSource time = new SystemTimeSource();

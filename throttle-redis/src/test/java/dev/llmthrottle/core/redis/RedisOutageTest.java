@@ -24,9 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Redis hangs mid-run ({@code SIGSTOP} on a server of the test's own, then {@code SIGCONT}): every decision follows
- * the failure policy, no caller waits past its deadline, each degraded decision is reported once, and the
- * instances are back on Redis within 5 seconds of it answering again.
+ * Redis hangs mid-run ({@code SIGSTOP} on a server of the test's own, then
+ * {@code SIGCONT}): every decision follows the failure policy, no caller waits past its
+ * deadline, each degraded decision is reported once, and the instances are back on Redis
+ * within 5 seconds of it answering again.
  */
 @RequiresRedis
 class RedisOutageTest {
@@ -35,7 +36,10 @@ class RedisOutageTest {
 
 	private static final Duration MAX_WAIT = Duration.ofSeconds(2);
 
-	/** The longest a decision may take: the wait bound plus one command timeout and scheduling slack. */
+	/**
+	 * The longest a decision may take: the wait bound plus one command timeout and
+	 * scheduling slack.
+	 */
 	private static final long DEADLINE_NANOS = MAX_WAIT.plus(COMMAND_TIMEOUT).plusMillis(300).toNanos();
 
 	private final AtomicLong reportedDegraded = new AtomicLong();
@@ -76,7 +80,8 @@ class RedisOutageTest {
 				assertThat(degradedAfterRecovery).as("decisions taken locally while Redis hung").isPositive();
 				assertThat(this.reportedDegraded.get()).as("each degraded decision reported once")
 					.isEqualTo(degradedAfterRecovery);
-				// each instance keeps 1/2 of 40 per second: 3 s of pause plus one window of slack
+				// each instance keeps 1/2 of 40 per second: 3 s of pause plus one window
+				// of slack
 				assertThat(inPause).as("admitted while paused").isLessThanOrEqualTo(2 * 20 * 4);
 				assertThat(recoveredMillis).as("back on Redis after it answers").isLessThan(5_000);
 				assertThat(degradedDecisions(instances)).as("no degraded decision once recovered")

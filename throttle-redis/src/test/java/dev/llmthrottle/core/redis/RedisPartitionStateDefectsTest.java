@@ -29,8 +29,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Regression tests of issue 11 for the Redis state (defects 4, 5, 11 and the Redis items of 12), each on a real
- * Redis with a partition state built directly and scripts a test can break.
+ * Regression tests of issue 11 for the Redis state (defects 4, 5, 11 and the Redis items
+ * of 12), each on a real Redis with a partition state built directly and scripts a test
+ * can break.
  */
 @RequiresRedis
 class RedisPartitionStateDefectsTest {
@@ -87,7 +88,8 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void aSettlementMadeWhileTheBreakerIsOpenReachesRedisAfterwards() {
-		// defect 5: the settlement of a Redis-admitted permit released during an outage was dropped
+		// defect 5: the settlement of a Redis-admitted permit released during an outage
+		// was dropped
 		RedisPartitionState state = state(policy(2, Limit.of(Dimension.OUTPUT_TOKENS, 10_000, MINUTE)));
 		Cost estimate = new Cost(1, 0, 100);
 		Attempt admitted = state.tryAdmit(estimate);
@@ -113,7 +115,10 @@ class RedisPartitionStateDefectsTest {
 		Attempt local = state.tryAdmit(estimate);
 		assertThat(local.isAdmitted()).isTrue();
 		recovery();
-		assertThat(state.tryAdmit(new Cost(1, 0, 1)).isAdmitted()).isTrue(); // charges the fallback's 100
+		assertThat(state.tryAdmit(new Cost(1, 0, 1)).isAdmitted()).isTrue(); // charges
+																				// the
+																				// fallback's
+																				// 100
 		state.release(local.grant(), estimate, new Cost(1, 0, 900), true);
 		await().atMost(Duration.ofSeconds(2)).untilAsserted(() -> assertThat(windowSum("o60000000")).isEqualTo(901));
 	}
@@ -125,7 +130,10 @@ class RedisPartitionStateDefectsTest {
 		Attempt admitted = state.tryAdmit(estimate);
 		outage();
 		state.release(admitted.grant(), estimate, new Cost(1, 0, 900), true);
-		state.release(admitted.grant(), estimate, new Cost(1, 0, 900), true); // the same permit: kept once
+		state.release(admitted.grant(), estimate, new Cost(1, 0, 900), true); // the same
+																				// permit:
+																				// kept
+																				// once
 		recovery();
 		this.scripts.failWhen = (args) -> "settle".equals(args.get(0));
 		int before = this.degradedEvents.get();
@@ -136,7 +144,8 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void aLateReplyDoesNotOpenTheBreaker() {
-		// issue 12: one reply past its deadline (status -1) opened the breaker for the whole provider
+		// issue 12: one reply past its deadline (status -1) opened the breaker for the
+		// whole provider
 		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 100, MINUTE)));
 		AtomicInteger rewritten = new AtomicInteger();
 		this.scripts.rewrite = (args) -> {
@@ -158,7 +167,8 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void aWaitFarBeyondMaxWaitIsRefusedAtOnce() throws Exception {
-		// defect 11: the caller waited out max-wait although the script had answered a wait of a minute
+		// defect 11: the caller waited out max-wait although the script had answered a
+		// wait of a minute
 		ThrottlePolicy policy = policy(0, Limit.of(Dimension.REQUESTS, 1, MINUTE)).withMaxWait(Duration.ofSeconds(2));
 		try (RedisInstances.Instance instance = new RedisInstances.Instance(TestRedis.SHARED, this.settings, policy,
 				ThrottleListener.NONE)) {
@@ -189,8 +199,10 @@ class RedisPartitionStateDefectsTest {
 	@Test
 	void anAppliedPolicyIsAskedAgainInsteadOfTheCachedWait() {
 		// issue 12: the cached "not before" survived apply
-		// a burst of two periods: the pacing owed (rescaled to the new rate by the policy change) is no obstacle
-		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 1, MINUTE)).withBurst(MINUTE.multipliedBy(2)));
+		// a burst of two periods: the pacing owed (rescaled to the new rate by the policy
+		// change) is no obstacle
+		RedisPartitionState state = state(
+				policy(0, Limit.of(Dimension.REQUESTS, 1, MINUTE)).withBurst(MINUTE.multipliedBy(2)));
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isTrue();
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isFalse();
 		state.apply(policy(0, Limit.of(Dimension.REQUESTS, 10, MINUTE)).withBurst(MINUTE.multipliedBy(2)));
@@ -199,14 +211,17 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void learnApplyLearnNeverMultipliesThePacingOwed() {
-		// h-engine2: apply kept the pacing owed at the learned rate, so each learn -> apply -> learn multiplied it
+		// h-engine2: apply kept the pacing owed at the learned rate, so each learn ->
+		// apply -> learn multiplied it
 		ThrottlePolicy policy = policy(0, Limit.of(Dimension.REQUESTS, 60, MINUTE)).withBurst(Duration.ZERO);
 		RedisPartitionState state = state(policy);
 		assertThat(state.tryAdmit(Cost.oneRequest()).isAdmitted()).isTrue();
 		assertThat(state.learnLimit(Dimension.REQUESTS, 6, MINUTE)).isTrue();
 		state.apply(policy);
-		// back at 60 a minute: one request owed is 1.01 s of pacing, not the 10.1 s it was at 6 a minute
-		assertThat(state.tryAdmit(Cost.oneRequest()).waitNanos()).isLessThanOrEqualTo(Duration.ofMillis(1_010).toNanos());
+		// back at 60 a minute: one request owed is 1.01 s of pacing, not the 10.1 s it
+		// was at 6 a minute
+		assertThat(state.tryAdmit(Cost.oneRequest()).waitNanos())
+			.isLessThanOrEqualTo(Duration.ofMillis(1_010).toNanos());
 		assertThat(state.learnLimit(Dimension.REQUESTS, 6, MINUTE)).isTrue();
 		// one request owed at 6 a minute: at most 10.1 s, not 10 times that
 		assertThat(state.tryAdmit(Cost.oneRequest()).waitNanos()).isPositive()
@@ -222,8 +237,7 @@ class RedisPartitionStateDefectsTest {
 		state.renewLeases();
 		state.release(admitted.grant(), Cost.oneRequest(), null, true);
 		this.scripts.releaseHeld();
-		await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
-			.until(() -> this.states.lostLeases() == 0);
+		await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2)).until(() -> this.states.lostLeases() == 0);
 	}
 
 	@Test
@@ -242,8 +256,10 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void aChargeNeverBlocksItsCaller() {
-		// PartitionState's contract: everything but tryAdmit and release may run on an event loop. A generous
-		// command timeout: a reply older than that would be dropped (and charged again) on a slow machine.
+		// PartitionState's contract: everything but tryAdmit and release may run on an
+		// event loop. A generous
+		// command timeout: a reply older than that would be dropped (and charged again)
+		// on a slow machine.
 		this.states.close();
 		this.states = new RedisPartitionStates("sim", this.scripts,
 				this.settings.withCommandTimeout(Duration.ofSeconds(10)), this.time, this.listener);
@@ -252,7 +268,8 @@ class RedisPartitionStateDefectsTest {
 		this.scripts.gate = blocked; // the script runs only when the test lets it go
 		CompletableFuture<Long> first = CompletableFuture.supplyAsync(() -> state.tryCharge(Cost.oneRequest()));
 		await().atMost(Duration.ofSeconds(1)).until(first::isDone);
-		assertThat(first.join()).as("asks again after about a round trip").isPositive()
+		assertThat(first.join()).as("asks again after about a round trip")
+			.isPositive()
 			.isLessThanOrEqualTo(Duration.ofMillis(1).toNanos());
 		assertThat(state.tryCharge(Cost.oneRequest())).as("still on its way").isPositive();
 		this.scripts.gate = null;
@@ -263,7 +280,8 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void anInterruptedCallerNeitherOpensTheBreakerNorLosesItsFlag() {
-		// rule R3: an admission or release on an interrupted thread is not a Redis failure
+		// rule R3: an admission or release on an interrupted thread is not a Redis
+		// failure
 		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 100, MINUTE)));
 		Thread.currentThread().interrupt();
 		try {
@@ -277,7 +295,10 @@ class RedisPartitionStateDefectsTest {
 		assertThat(windowSum("r60000000")).isEqualTo(1);
 	}
 
-	/** Calls tryCharge until it decides (0, or a wait longer than the poll of a charge on its way). */
+	/**
+	 * Calls tryCharge until it decides (0, or a wait longer than the poll of a charge on
+	 * its way).
+	 */
 	private static long charge(RedisPartitionState state, Cost cost) {
 		long[] answer = new long[1];
 		await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(1)).until(() -> {

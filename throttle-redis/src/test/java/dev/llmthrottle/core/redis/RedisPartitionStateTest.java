@@ -27,8 +27,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Partition states on a real Redis, through the engine ({@code ProviderThrottler}), several instances with their
- * own connections: shared cooldown and concurrency, lease heartbeat and expiry, unknown releases, {@code SCRIPT
+ * Partition states on a real Redis, through the engine ({@code ProviderThrottler}),
+ * several instances with their own connections: shared cooldown and concurrency, lease
+ * heartbeat and expiry, unknown releases, {@code SCRIPT
  * FLUSH} under load, and key hygiene over 10,000 partitions.
  */
 @RequiresRedis
@@ -92,9 +93,14 @@ class RedisPartitionStateTest {
 				ThrottleListener.NONE)) {
 			crashing.throttler.acquire(null, Cost.oneRequest()); // never released
 			CompletableFuture<Permit> waiting = survivor.throttler.acquireAsync(null, Cost.oneRequest());
-			await().during(Duration.ofMillis(1_500))
-				.atMost(Duration.ofSeconds(3))
-				.until(() -> !waiting.isDone()); // 2.5 lease TTLs: the heartbeat keeps the lease
+			await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> !waiting.isDone()); // 2.5
+																													// lease
+																													// TTLs:
+																													// the
+																													// heartbeat
+																													// keeps
+																													// the
+																													// lease
 			long crashedAt = System.nanoTime();
 			crashing.close(); // no release, no more heartbeats
 			Permit permit = waiting.get(3, TimeUnit.SECONDS);
@@ -112,10 +118,16 @@ class RedisPartitionStateTest {
 				ThrottleListener.NONE)) {
 			Permit permit = instance.throttler.acquire(null, Cost.oneRequest());
 			this.redis.sync().del(RedisKeys.of(this.settings.keyPrefix(), "sim", "default").leases());
-			Permit other = instance.throttler.acquire(null, Cost.oneRequest()); // the slot was freed in Redis
+			Permit other = instance.throttler.acquire(null, Cost.oneRequest()); // the
+																				// slot
+																				// was
+																				// freed
+																				// in
+																				// Redis
 			permit.release(null);
 			await().atMost(Duration.ofSeconds(2)).until(() -> instance.states().unknownLeaseReleases() == 1);
-			// the second holder still holds the only slot: the stale release did not free it
+			// the second holder still holds the only slot: the stale release did not free
+			// it
 			CompletableFuture<Permit> third = instance.throttler.acquireAsync(null, Cost.oneRequest());
 			await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> !third.isDone());
 			other.release(null);
@@ -193,10 +205,13 @@ class RedisPartitionStateTest {
 			await().atMost(Duration.ofSeconds(2))
 				.until(() -> !this.redis.scan(this.settings.keyPrefix() + ":*:c").isEmpty());
 			List<String> keys = this.redis.scan(this.settings.keyPrefix() + ":*");
-			assertThat(keys).hasSizeGreaterThanOrEqualTo(30_000); // state and two windows per partition
+			assertThat(keys).hasSizeGreaterThanOrEqualTo(30_000); // state and two windows
+																	// per partition
 			for (String key : keys) {
-				assertThat(key).doesNotContain("tenant").doesNotContain("CANARY").matches(
-						"\\Q" + this.settings.keyPrefix() + "\\E:\\{sim:k[0-9a-f]{24}\\}:(s|l|c|w:r1000000|w:t20000000)");
+				assertThat(key).doesNotContain("tenant")
+					.doesNotContain("CANARY")
+					.matches("\\Q" + this.settings.keyPrefix()
+							+ "\\E:\\{sim:k[0-9a-f]{24}\\}:(s|l|c|w:r1000000|w:t20000000)");
 			}
 			List<io.lettuce.core.RedisFuture<Long>> ttls = new ArrayList<>();
 			for (String key : keys) {

@@ -8,8 +8,8 @@ import java.time.Duration;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A {@code redis-server} of the test's own, on a free loopback port, that the test may pause ({@code SIGSTOP}),
- * resume and kill without touching the shared server.
+ * A {@code redis-server} of the test's own, on a free loopback port, that the test may
+ * pause ({@code SIGSTOP}), resume and kill without touching the shared server.
  */
 final class RedisServerProcess implements AutoCloseable {
 
@@ -52,7 +52,10 @@ final class RedisServerProcess implements AutoCloseable {
 		return "redis://127.0.0.1:" + this.port;
 	}
 
-	/** Freezes the server: connections stay open, nothing is answered (a hang rather than a crash). */
+	/**
+	 * Freezes the server: connections stay open, nothing is answered (a hang rather than
+	 * a crash).
+	 */
 	void pause() throws IOException, InterruptedException {
 		signal("-STOP");
 	}

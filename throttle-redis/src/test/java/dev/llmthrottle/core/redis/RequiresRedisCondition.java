@@ -12,7 +12,8 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The condition behind {@link RequiresRedis}: a raw {@code PING} to the shared test server.
+ * The condition behind {@link RequiresRedis}: a raw {@code PING} to the shared test
+ * server.
  */
 final class RequiresRedisCondition implements ExecutionCondition {
 

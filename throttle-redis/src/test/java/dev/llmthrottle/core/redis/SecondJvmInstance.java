@@ -21,11 +21,13 @@ import dev.llmthrottle.core.admission.ThrottleListener;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 
 /**
- * One more instance in a JVM of its own, started by {@link MultiInstanceRedisTest}: the same policy and key prefix,
- * its callers calling the simulated provider until a wall-clock instant. Prints {@code admitted N} and exits 0.
+ * One more instance in a JVM of its own, started by {@link MultiInstanceRedisTest}: the
+ * same policy and key prefix, its callers calling the simulated provider until a
+ * wall-clock instant. Prints {@code admitted N} and exits 0.
  *
  * <p>
- * Arguments: Redis URI, key prefix, chat URI, end (epoch ms), threads, amount, period (ms), max concurrent.
+ * Arguments: Redis URI, key prefix, chat URI, end (epoch ms), threads, amount, period
+ * (ms), max concurrent.
  */
 public final class SecondJvmInstance {
 

@@ -13,8 +13,8 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /**
- * Test access to a Redis server: scripts as production builds them (each its own client and connection) and a
- * plain synchronous connection for looking at keys.
+ * Test access to a Redis server: scripts as production builds them (each its own client
+ * and connection) and a plain synchronous connection for looking at keys.
  */
 final class TestRedis implements AutoCloseable {
 
@@ -57,7 +57,10 @@ final class TestRedis implements AutoCloseable {
 		return keys;
 	}
 
-	/** Script calls (EVALSHA and EVAL) the server has run since its start or the last CONFIG RESETSTAT. */
+	/**
+	 * Script calls (EVALSHA and EVAL) the server has run since its start or the last
+	 * CONFIG RESETSTAT.
+	 */
 	long scriptCalls() {
 		long calls = 0;
 		for (String line : sync().info("commandstats").split("\r?\n")) {

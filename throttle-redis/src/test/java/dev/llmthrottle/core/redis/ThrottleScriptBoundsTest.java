@@ -17,8 +17,9 @@ import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code throttle.lua} against absurd inputs (issue 11, defects 3 and 9): no value can make the script fail or push
- * a key beyond a bounded horizon, and a dimension a call does not spend is still enforced (rule R1).
+ * {@code throttle.lua} against absurd inputs (issue 11, defects 3 and 9): no value can
+ * make the script fail or push a key beyond a bounded horizon, and a dimension a call
+ * does not spend is still enforced (rule R1).
  */
 @RequiresRedis
 class ThrottleScriptBoundsTest {
@@ -30,7 +31,10 @@ class ThrottleScriptBoundsTest {
 	/** 1.01 s: the guarded period of a one-second limit. */
 	private static final long PERIOD = 1_010_000;
 
-	/** The script's own bound on a cooldown (two of the longest period it accepts); callers cap it first. */
+	/**
+	 * The script's own bound on a cooldown (two of the longest period it accepts);
+	 * callers cap it first.
+	 */
 	private static final long MAX_COOLDOWN_MILLIS = 6_000_000_000L;
 
 	private static LettuceRedisScripts scripts;
@@ -39,7 +43,8 @@ class ThrottleScriptBoundsTest {
 
 	private RedisKeys keys;
 
-	private final List<ScriptLimit> limits = List.of(ScriptLimit.of(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1))),
+	private final List<ScriptLimit> limits = List.of(
+			ScriptLimit.of(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1))),
 			ScriptLimit.of(Limit.of(Dimension.OUTPUT_TOKENS, 1000, Duration.ofSeconds(1))));
 
 	@BeforeAll
@@ -68,7 +73,8 @@ class ThrottleScriptBoundsTest {
 		AdmitReply next = admit(T0 + 2, new Cost(1, 0, 0));
 		assertThat(next.status()).as("a call estimated at 0 output tokens waits for the output window").isZero();
 		assertThat(next.blockedBy()).isEqualTo("o1000000");
-		// not charged at admission: the debt went to the bucket of its settlement, which leaves at T0 + 1 + period
+		// not charged at admission: the debt went to the bucket of its settlement, which
+		// leaves at T0 + 1 + period
 		assertThat(next.waitMicros()).isEqualTo(PERIOD - 1);
 		assertThat(admit(T0 + 1 + PERIOD, new Cost(1, 0, 0)).status()).isEqualTo(1);
 	}
@@ -85,7 +91,8 @@ class ThrottleScriptBoundsTest {
 			AdmitReply blocked = admit(T0 + 2, new Cost(1, 0, 0));
 			assertThat(blocked.status()).isZero();
 			assertThat(blocked.waitMicros()).as("at most two periods of pacing").isLessThanOrEqualTo(2 * PERIOD);
-			// a second report of the same absurd size never wraps the sum or lifts the limit
+			// a second report of the same absurd size never wraps the sum or lifts the
+			// limit
 			settle(T0 + 3, new long[] { -1, -1 }, new long[] { 0, 0 }, new long[] { 0, actual });
 			assertThat(windowSum("o1000000")).isEqualTo(2000);
 			assertThat(admit(T0 + 4, new Cost(1, 0, 0)).status()).isZero();
@@ -122,7 +129,8 @@ class ThrottleScriptBoundsTest {
 			assertThat(eval(admit)).as(value).isNotEmpty();
 			assertBoundedTtls(2 * PERIOD);
 			long pttl = redis.sync().pttl(this.keys.cooldown());
-			assertThat(pttl).as("a cooldown is bounded (and the margin)").isLessThanOrEqualTo(MAX_COOLDOWN_MILLIS + 1_000);
+			assertThat(pttl).as("a cooldown is bounded (and the margin)")
+				.isLessThanOrEqualTo(MAX_COOLDOWN_MILLIS + 1_000);
 		}
 	}
 

@@ -16,9 +16,10 @@ import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code throttle.lua} on a real Redis with an explicit {@code now} (microseconds), one dimension at a time: the
- * trailing window with its 1% guard, pacing and burst, settling, concurrency leases (expiry, renewal, unknown
- * release), cooldown, reported remaining, the admission deadline, TTLs and the {@code NOSCRIPT} fallback.
+ * {@code throttle.lua} on a real Redis with an explicit {@code now} (microseconds), one
+ * dimension at a time: the trailing window with its 1% guard, pacing and burst, settling,
+ * concurrency leases (expiry, renewal, unknown release), cooldown, reported remaining,
+ * the admission deadline, TTLs and the {@code NOSCRIPT} fallback.
  */
 @RequiresRedis
 class ThrottleScriptTest {
@@ -71,7 +72,8 @@ class ThrottleScriptTest {
 		}
 		AdmitReply full = admit(T0 + 10, limits, Cost.oneRequest(), LONG_BURST);
 		assertThat(full.status()).isZero();
-		// the oldest bucket (stamped with its latest admission, T0 + 2) leaves at T0 + 2 + 1.01 s
+		// the oldest bucket (stamped with its latest admission, T0 + 2) leaves at T0 + 2
+		// + 1.01 s
 		assertThat(full.waitMicros()).isEqualTo(1_010_000 + 2 - 10);
 		AdmitReply admitted = admit(T0 + 1_010_002, limits, Cost.oneRequest(), LONG_BURST);
 		assertThat(admitted.status()).isEqualTo(1);
@@ -110,8 +112,10 @@ class ThrottleScriptTest {
 
 	@Test
 	void aRefundNeverErasesADebtAddedToATrimmedBucket() {
-		// as PacedWindowTest: a call admitted under 10, the amount learned down to 1, two debts settled into the
-		// call's bucket (the cap keeps 2 units of 10), then the call refunded: its units were the ones dropped
+		// as PacedWindowTest: a call admitted under 10, the amount learned down to 1, two
+		// debts settled into the
+		// call's bucket (the cap keeps 2 units of 10), then the call refunded: its units
+		// were the ones dropped
 		List<ScriptLimit> before = limits(Limit.of(Dimension.OUTPUT_TOKENS, 10, Duration.ofSeconds(1)));
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.OUTPUT_TOKENS, 1, Duration.ofSeconds(1)));
 		AdmitReply call = admit(T0, before, new Cost(0, 0, 8), LONG_BURST);
@@ -132,7 +136,8 @@ class ThrottleScriptTest {
 		AdmitReply second = admit(T0, limits, Cost.of(0, 4), LONG_BURST);
 		settle(T0, "", limits, first.buckets(), new long[] { 0 }, new long[] { 10 });
 		settle(T0, "", limits, first.buckets(), new long[] { 0 }, new long[] { 6 });
-		// 26 in the bucket, 20 kept; an unbounded window holds 20 after the first refund and 16 after the second
+		// 26 in the bucket, 20 kept; an unbounded window holds 20 after the first refund
+		// and 16 after the second
 		assertThat(windowSum(limits)).isEqualTo("20");
 		settle(T0, "", limits, first.buckets(), new long[] { 6 }, new long[] { 0 });
 		assertThat(windowSum(limits)).isEqualTo("20");
@@ -140,7 +145,8 @@ class ThrottleScriptTest {
 		assertThat(windowSum(limits)).isEqualTo("16");
 		AdmitReply next = admit(T0 + 1, limits, Cost.of(0, 1), LONG_BURST);
 		assertThat(next.status()).isZero();
-		// the bucket leaves at T0 + 1.01 s (pacing, with the long burst, allows it at once)
+		// the bucket leaves at T0 + 1.01 s (pacing, with the long burst, allows it at
+		// once)
 		assertThat(next.waitMicros()).isEqualTo(1_010_000 - 1);
 	}
 
@@ -167,7 +173,8 @@ class ThrottleScriptTest {
 		AdmitReply first = admit(T0, limits, Cost.of(0, 500), NO_BURST);
 		assertThat(admit(T0, limits, Cost.of(0, 1), NO_BURST).waitMicros()).isEqualTo(505_000);
 		settle(T0 + 100_000, "", limits, first.buckets(), new long[] { 500 }, new long[] { 100 });
-		// 400 tokens refunded = 404,000 µs of pacing: from T0 + 505,000 back to T0 + 101,000
+		// 400 tokens refunded = 404,000 µs of pacing: from T0 + 505,000 back to T0 +
+		// 101,000
 		assertThat(admit(T0 + 100_000, limits, Cost.of(0, 1), NO_BURST).waitMicros()).isEqualTo(1_000);
 		settle(T0 + 200_000, "", limits, first.buckets(), new long[] { 100 }, new long[] { 0 });
 		assertThat(admit(T0 + 200_000, limits, Cost.of(0, 1), NO_BURST).status()).isEqualTo(1);
@@ -181,17 +188,21 @@ class ThrottleScriptTest {
 		AdmitReply full = admitLeased(T0 + 2, "c", 2, limits);
 		assertThat(full.status()).isZero();
 		assertThat(full.blockedBy()).isEqualTo("concurrency");
-		assertThat(full.waitMicros()).isEqualTo(50_000); // the soonest expiry is 1 s away: ask again after the poll
+		assertThat(full.waitMicros()).isEqualTo(50_000); // the soonest expiry is 1 s
+															// away: ask again after the
+															// poll
 		assertThat(settle(T0 + 3, "b", limits, new long[] { -1 }, new long[] { 1 }, new long[] { 1 })).isEqualTo(1);
 		assertThat(settle(T0 + 4, "b", limits, new long[] { -1 }, new long[] { 1 }, new long[] { 1 }))
-			.as("a second release of the same lease is detected, not counted").isZero();
+			.as("a second release of the same lease is detected, not counted")
+			.isZero();
 		assertThat(admitLeased(T0 + 5, "c", 2, limits).status()).isEqualTo(1);
-		// 'a' expires one lease TTL (1 s) after it was taken: reclaimed by the next admission
+		// 'a' expires one lease TTL (1 s) after it was taken: reclaimed by the next
+		// admission
 		assertThat(admitLeased(T0 + 1_000_001, "d", 2, limits).status()).isEqualTo(1);
 		assertThat(settle(T0 + 1_000_002, "a", limits, new long[] { -1 }, new long[] { 1 }, new long[] { 1 }))
-			.as("an expired lease is not released twice").isZero();
-		assertThat(settle(T0 + 1_000_003, "never-taken", limits, new long[] { -1 }, new long[] { 1 },
-				new long[] { 1 }))
+			.as("an expired lease is not released twice")
+			.isZero();
+		assertThat(settle(T0 + 1_000_003, "never-taken", limits, new long[] { -1 }, new long[] { 1 }, new long[] { 1 }))
 			.isZero();
 	}
 
@@ -245,8 +256,10 @@ class ThrottleScriptTest {
 	void everyKeyHasATtlOfItsLongestPeriodPlusAMargin() {
 		List<ScriptLimit> limits = limits(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(2)),
 				Limit.of(Dimension.TOKENS, 100_000, Duration.ofSeconds(10)));
-		AdmitReply admitted = AdmitReply.parse(eval(PartitionScript.admit(0, 0, "a", 5, 3_000_000, 50_000, limits,
-				bursts(limits, 0), Cost.of(10, 10)), limits), limits.size());
+		AdmitReply admitted = AdmitReply.parse(
+				eval(PartitionScript.admit(0, 0, "a", 5, 3_000_000, 50_000, limits, bursts(limits, 0), Cost.of(10, 10)),
+						limits),
+				limits.size());
 		assertThat(admitted.status()).isEqualTo(1);
 		eval(PartitionScript.coolDown(1_500, "test"), limits);
 		List<String> all = redis.scan(this.keys.prefix() + "*");
@@ -285,8 +298,9 @@ class ThrottleScriptTest {
 	}
 
 	private AdmitReply admit(long now, List<ScriptLimit> limits, Cost cost, long burst) {
-		return AdmitReply.parse(eval(PartitionScript.admit(now, 0, "", 0, 1_000_000, 50_000, limits, bursts(limits, burst), cost),
-				limits), limits.size());
+		return AdmitReply
+			.parse(eval(PartitionScript.admit(now, 0, "", 0, 1_000_000, 50_000, limits, bursts(limits, burst), cost),
+					limits), limits.size());
 	}
 
 	private AdmitReply admitLeased(long now, String lease, int max, List<ScriptLimit> limits) {
@@ -296,8 +310,8 @@ class ThrottleScriptTest {
 
 	private long settle(long now, String lease, List<ScriptLimit> limits, long[] buckets, long[] admitted,
 			long[] actual) {
-		return PartitionScript.number(
-				eval(PartitionScript.settle(now, lease, limits, buckets, admitted, actual), limits).get(0));
+		return PartitionScript
+			.number(eval(PartitionScript.settle(now, lease, limits, buckets, admitted, actual), limits).get(0));
 	}
 
 	private String windowSum(List<ScriptLimit> limits) {

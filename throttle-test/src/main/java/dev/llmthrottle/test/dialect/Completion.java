@@ -11,22 +11,25 @@ import java.util.List;
  */
 public record Completion(long promptTokens, List<Long> choiceTokens, long maxTokens) {
 
-    /** Copies the list. */
-    public Completion {
-        choiceTokens = List.copyOf(choiceTokens);
-    }
+	/** Copies the list. */
+	public Completion {
+		choiceTokens = List.copyOf(choiceTokens);
+	}
 
-    /** Total output tokens over all choices. */
-    public long completionTokens() {
-        long total = 0;
-        for (long t : choiceTokens) {
-            total += t;
-        }
-        return total;
-    }
+	/** Total output tokens over all choices. */
+	public long completionTokens() {
+		long total = 0;
+		for (long t : choiceTokens) {
+			total += t;
+		}
+		return total;
+	}
 
-    /** Whether a choice stopped at the output cap (finish reason {@code length} / {@code max_tokens}). */
-    public boolean truncated(int choice) {
-        return choiceTokens.get(choice) >= maxTokens;
-    }
+	/**
+	 * Whether a choice stopped at the output cap (finish reason {@code length} /
+	 * {@code max_tokens}).
+	 */
+	public boolean truncated(int choice) {
+		return choiceTokens.get(choice) >= maxTokens;
+	}
 }

@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A complete non-success response: status, dialect-specific headers (hints, not rate-limit state) and a
- * JSON body.
+ * A complete non-success response: status, dialect-specific headers (hints, not
+ * rate-limit state) and a JSON body.
  *
  * @param status the HTTP status
  * @param headers extra headers in order (lower-case names)
@@ -14,8 +14,8 @@ import java.util.Map;
  */
 public record Reply(int status, Map<String, String> headers, byte[] body, String kind) {
 
-    /** Copies the headers, keeping their order. */
-    public Reply {
-        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
-    }
+	/** Copies the headers, keeping their order. */
+	public Reply {
+		headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+	}
 }

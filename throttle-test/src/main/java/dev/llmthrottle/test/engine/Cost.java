@@ -12,40 +12,42 @@ import dev.llmthrottle.test.config.Dimension;
  */
 public record Cost(long requests, long tokens, long inputTokens, long outputTokens) {
 
-    /** Nothing. */
-    public static final Cost ZERO = new Cost(0, 0, 0, 0);
+	/** Nothing. */
+	public static final Cost ZERO = new Cost(0, 0, 0, 0);
 
-    /** Rejects negative values. */
-    public Cost {
-        if (requests < 0 || tokens < 0 || inputTokens < 0 || outputTokens < 0) {
-            throw new IllegalArgumentException("Cost must not be negative: " + requests + "/" + tokens + "/"
-                    + inputTokens + "/" + outputTokens);
-        }
-    }
+	/** Rejects negative values. */
+	public Cost {
+		if (requests < 0 || tokens < 0 || inputTokens < 0 || outputTokens < 0) {
+			throw new IllegalArgumentException(
+					"Cost must not be negative: " + requests + "/" + tokens + "/" + inputTokens + "/" + outputTokens);
+		}
+	}
 
-    /** One request with the given input and output tokens ({@code tokens} = their sum). */
-    public static Cost request(long inputTokens, long outputTokens) {
-        return new Cost(1, inputTokens + outputTokens, inputTokens, outputTokens);
-    }
+	/**
+	 * One request with the given input and output tokens ({@code tokens} = their sum).
+	 */
+	public static Cost request(long inputTokens, long outputTokens) {
+		return new Cost(1, inputTokens + outputTokens, inputTokens, outputTokens);
+	}
 
-    /** Output tokens only (counted in {@code output-tokens} and {@code tokens}). */
-    public static Cost output(long outputTokens) {
-        return new Cost(0, outputTokens, 0, outputTokens);
-    }
+	/** Output tokens only (counted in {@code output-tokens} and {@code tokens}). */
+	public static Cost output(long outputTokens) {
+		return new Cost(0, outputTokens, 0, outputTokens);
+	}
 
-    /** The amount for one dimension. */
-    public long get(Dimension dimension) {
-        switch (dimension) {
-            case REQUESTS:
-                return requests;
-            case TOKENS:
-                return tokens;
-            case INPUT_TOKENS:
-                return inputTokens;
-            case OUTPUT_TOKENS:
-                return outputTokens;
-            default:
-                throw new IllegalStateException("Unknown dimension " + dimension);
-        }
-    }
+	/** The amount for one dimension. */
+	public long get(Dimension dimension) {
+		switch (dimension) {
+			case REQUESTS:
+				return requests;
+			case TOKENS:
+				return tokens;
+			case INPUT_TOKENS:
+				return inputTokens;
+			case OUTPUT_TOKENS:
+				return outputTokens;
+			default:
+				throw new IllegalStateException("Unknown dimension " + dimension);
+		}
+	}
 }

@@ -16,19 +16,19 @@ import java.util.Map;
  */
 public record HttpRequest(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
 
-    /** Copies the header map. */
-    public HttpRequest {
-        headers = Map.copyOf(headers);
-    }
+	/** Copies the header map. */
+	public HttpRequest {
+		headers = Map.copyOf(headers);
+	}
 
-    /** The first value of a header (case-insensitive name), or {@code null}. */
-    public String header(String name) {
-        List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
+	/** The first value of a header (case-insensitive name), or {@code null}. */
+	public String header(String name) {
+		List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+		return values == null || values.isEmpty() ? null : values.get(0);
+	}
 
-    /** The body decoded as UTF-8. */
-    public String bodyText() {
-        return new String(body, StandardCharsets.UTF_8);
-    }
+	/** The body decoded as UTF-8. */
+	public String bodyText() {
+		return new String(body, StandardCharsets.UTF_8);
+	}
 }

@@ -9,23 +9,28 @@ import java.lang.annotation.Target;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Starts a fresh {@link dev.llmthrottle.test.SimulatedProvider} before each test and stops it after;
- * declare a {@code SimulatedProvider} parameter to receive it. Configured with the standalone flags:
+ * Starts a fresh {@link dev.llmthrottle.test.SimulatedProvider} before each test and
+ * stops it after; declare a {@code SimulatedProvider} parameter to receive it. Configured
+ * with the standalone flags:
  *
  * <pre>{@code
- * @SimulatedProviderTest({"--model=quantized", "--limit=requests:50/10s", "--latency=20ms"})
+ * &#64;SimulatedProviderTest({"--model=quantized", "--limit=requests:50/10s", "--latency=20ms"})
  * void naiveClientIsRefused(SimulatedProvider provider) { ... }
  * }</pre>
  *
  * On a class, it applies to every test method that has no annotation of its own.
  */
-@Target({ElementType.TYPE, ElementType.METHOD})
+@Target({ ElementType.TYPE, ElementType.METHOD })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
 @ExtendWith(SimulatedProviderExtension.class)
 public @interface SimulatedProviderTest {
 
-    /** Standalone flags, e.g. {@code --dialect=anthropic}, {@code --limit=tokens:20000/10s}, {@code --seed=7}. */
-    String[] value() default {};
+	/**
+	 * Standalone flags, e.g. {@code --dialect=anthropic},
+	 * {@code --limit=tokens:20000/10s}, {@code --seed=7}.
+	 */
+	String[] value() default {};
+
 }

@@ -7,68 +7,75 @@ import dev.llmthrottle.test.config.Dimension;
 import dev.llmthrottle.test.config.EnforcementModel;
 import dev.llmthrottle.test.config.Limit;
 
-/** Small helpers shared by the enforcement tests: a manual clock and terse admission calls. */
+/**
+ * Small helpers shared by the enforcement tests: a manual clock and terse admission
+ * calls.
+ */
 final class EnforcerFixture {
 
-    static final long MS = 1_000_000L;
-    static final long S = 1_000_000_000L;
+	static final long MS = 1_000_000L;
+	static final long S = 1_000_000_000L;
 
-    final ManualClock clock = new ManualClock();
-    final Enforcer enforcer;
+	final ManualClock clock = new ManualClock();
 
-    EnforcerFixture(EnforcerSettings settings) {
-        this.enforcer = new Enforcer(settings, clock);
-    }
+	final Enforcer enforcer;
 
-    static EnforcerFixture of(EnforcementModel model, String... limits) {
-        Limit[] parsed = new Limit[limits.length];
-        for (int i = 0; i < limits.length; i++) {
-            parsed[i] = Limit.parse(limits[i]);
-        }
-        return new EnforcerFixture(EnforcerSettings.of(model, parsed));
-    }
+	EnforcerFixture(EnforcerSettings settings) {
+		this.enforcer = new Enforcer(settings, clock);
+	}
 
-    static Cost tokens(long tokens) {
-        return new Cost(1, tokens, 0, 0);
-    }
+	static EnforcerFixture of(EnforcementModel model, String... limits) {
+		Limit[] parsed = new Limit[limits.length];
+		for (int i = 0; i < limits.length; i++) {
+			parsed[i] = Limit.parse(limits[i]);
+		}
+		return new EnforcerFixture(EnforcerSettings.of(model, parsed));
+	}
 
-    static Cost request() {
-        return new Cost(1, 0, 0, 0);
-    }
+	static Cost tokens(long tokens) {
+		return new Cost(1, tokens, 0, 0);
+	}
 
-    void at(long nanos) {
-        long now = clock.nanoTime();
-        assertThat(nanos).as("time only moves forward").isGreaterThanOrEqualTo(now);
-        clock.advanceNanos(nanos - now);
-    }
+	static Cost request() {
+		return new Cost(1, 0, 0, 0);
+	}
 
-    Admission admit(Cost cost) {
-        return enforcer.tryAdmit(cost, 0);
-    }
+	void at(long nanos) {
+		long now = clock.nanoTime();
+		assertThat(nanos).as("time only moves forward").isGreaterThanOrEqualTo(now);
+		clock.advanceNanos(nanos - now);
+	}
 
-    Ticket admitted(Cost cost) {
-        Admission a = admit(cost);
-        assertThat(a).as("admission at %d ns", clock.nanoTime()).isInstanceOf(Admission.Admitted.class);
-        return ((Admission.Admitted) a).ticket();
-    }
+	Admission admit(Cost cost) {
+		return enforcer.tryAdmit(cost, 0);
+	}
 
-    long throttledWait(Cost cost) {
-        Admission a = admit(cost);
-        assertThat(a).as("refusal at %d ns", clock.nanoTime()).isInstanceOf(Admission.Throttled.class);
-        return ((Admission.Throttled) a).waitNanos();
-    }
+	Ticket admitted(Cost cost) {
+		Admission a = admit(cost);
+		assertThat(a).as("admission at %d ns", clock.nanoTime()).isInstanceOf(Admission.Admitted.class);
+		return ((Admission.Admitted) a).ticket();
+	}
 
-    /** Admits {@code n} requests of the given cost now, asserting each is admitted. */
-    void burst(int n, Cost cost) {
-        for (int i = 0; i < n; i++) {
-            admitted(cost);
-        }
-    }
+	long throttledWait(Cost cost) {
+		Admission a = admit(cost);
+		assertThat(a).as("refusal at %d ns", clock.nanoTime()).isInstanceOf(Admission.Throttled.class);
+		return ((Admission.Throttled) a).waitNanos();
+	}
 
-    LimitState state(Dimension dimension) {
-        return enforcer.snapshot().limits().stream()
-                .filter(s -> s.limit().dimension() == dimension)
-                .findFirst()
-                .orElseThrow();
-    }
+	/** Admits {@code n} requests of the given cost now, asserting each is admitted. */
+	void burst(int n, Cost cost) {
+		for (int i = 0; i < n; i++) {
+			admitted(cost);
+		}
+	}
+
+	LimitState state(Dimension dimension) {
+		return enforcer.snapshot()
+			.limits()
+			.stream()
+			.filter(s -> s.limit().dimension() == dimension)
+			.findFirst()
+			.orElseThrow();
+	}
+
 }

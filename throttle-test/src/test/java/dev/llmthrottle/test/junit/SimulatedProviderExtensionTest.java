@@ -19,52 +19,55 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class SimulatedProviderExtensionTest {
 
-    @RegisterExtension
-    static SimulatedProviderExtension shared = SimulatedProviderExtension.of(
-            SimulatedProvider.builder().model(EnforcementModel.TOKEN_BUCKET).limit("requests:1/1m"));
+	@RegisterExtension
+	static SimulatedProviderExtension shared = SimulatedProviderExtension
+		.of(SimulatedProvider.builder().model(EnforcementModel.TOKEN_BUCKET).limit("requests:1/1m"));
 
-    @RegisterExtension
-    SimulatedProviderExtension perTest = SimulatedProviderExtension.of(SimulatedProvider.builder());
+	@RegisterExtension
+	SimulatedProviderExtension perTest = SimulatedProviderExtension.of(SimulatedProvider.builder());
 
-    static String sharedUrl;
+	static String sharedUrl;
 
-    @Test
-    @Order(1)
-    void aStaticExtensionStartsOneProviderForTheClass() throws Exception {
-        sharedUrl = shared.baseUrl();
-        assertThat(Http.post(URI.create(sharedUrl + "/v1/chat/completions"), Http.openAiBody("Hi", 5)).statusCode())
-                .isEqualTo(200);
-    }
+	@Test
+	@Order(1)
+	void aStaticExtensionStartsOneProviderForTheClass() throws Exception {
+		sharedUrl = shared.baseUrl();
+		assertThat(Http.post(URI.create(sharedUrl + "/v1/chat/completions"), Http.openAiBody("Hi", 5)).statusCode())
+			.isEqualTo(200);
+	}
 
-    @Test
-    @Order(2)
-    void itIsResetBeforeEachTest() throws Exception {
-        assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
-        assertThat(shared.get().stats().received()).isZero();
-        assertThat(Http.post(shared.get().chatUri(), Http.openAiBody("Hi", 5)).statusCode()).isEqualTo(200);
-    }
+	@Test
+	@Order(2)
+	void itIsResetBeforeEachTest() throws Exception {
+		assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
+		assertThat(shared.get().stats().received()).isZero();
+		assertThat(Http.post(shared.get().chatUri(), Http.openAiBody("Hi", 5)).statusCode()).isEqualTo(200);
+	}
 
-    @Test
-    @Order(3)
-    void anInstanceExtensionStartsOnePerTest() {
-        assertThat(perTest.get()).isNotSameAs(shared.get());
-        assertThat(perTest.get().settings().limits()).isEmpty();
-    }
+	@Test
+	@Order(3)
+	void anInstanceExtensionStartsOnePerTest() {
+		assertThat(perTest.get()).isNotSameAs(shared.get());
+		assertThat(perTest.get().settings().limits()).isEmpty();
+	}
 
-    @Test
-    @Order(5)
-    void theSharedProviderSurvivesNestedClasses() {
-        assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
-    }
+	@Test
+	@Order(5)
+	void theSharedProviderSurvivesNestedClasses() {
+		assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
+	}
 
-    @Nested
-    @Order(4)
-    class Inner {
+	@Nested
+	@Order(4)
+	class Inner {
 
-        @Test
-        void nestedTestsShareTheOuterProvider() {
-            // with two extensions registered a SimulatedProvider parameter would be ambiguous: use get()
-            assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
-        }
-    }
+		@Test
+		void nestedTestsShareTheOuterProvider() {
+			// with two extensions registered a SimulatedProvider parameter would be
+			// ambiguous: use get()
+			assertThat(shared.baseUrl()).isEqualTo(sharedUrl);
+		}
+
+	}
+
 }
