@@ -185,8 +185,16 @@ class LlmThrottledRetryBlockingTests {
 			await().atMost(Duration.ofSeconds(5)).until(() -> script.invocations() == 1 && time.pendingTasks() > 0);
 			assertThat(flaky.cooldownRemaining()).isZero();
 			assertThat(flaky.snapshot().inFlight()).isZero();
-			time.advance(Duration.ofMillis(500)); // the first backoff is at most
-													// initial-backoff
+			// the first backoff is at most initial-backoff; advanced in steps, since the
+			// retry's timer is
+			// registered by the caller's thread, which a single advance could overtake
+			await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10)).until(() -> {
+				if (result.isDone()) {
+					return true;
+				}
+				time.advance(Duration.ofMillis(50));
+				return false;
+			});
 			assertThat(result.get(5, TimeUnit.SECONDS)).isEqualTo("answer");
 			assertThat(script.invocations()).isEqualTo(2);
 			assertNoPermitLeaked(flaky);

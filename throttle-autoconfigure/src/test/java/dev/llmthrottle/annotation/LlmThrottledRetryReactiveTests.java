@@ -134,10 +134,7 @@ class LlmThrottledRetryReactiveTests {
 			Partition flaky = partition(context, "flaky");
 			StepVerifier.create(service.mono())
 				.expectSubscription()
-				.then(() -> await(() -> script.invocations() == 1 && time.pendingTasks() > 0))
-				.then(() -> time.advance(Duration.ofMillis(500)))
-				.then(() -> await(() -> script.invocations() == 2 && time.pendingTasks() > 0))
-				.then(() -> time.advance(Duration.ofSeconds(1)))
+				.then(() -> advanceUntil(time, () -> script.invocations() == 3))
 				.expectErrorSatisfies((ex) -> assertThat(ex).isSameAs(last))
 				.verify(TIMEOUT);
 			assertThat(script.invocations()).isEqualTo(3);
@@ -187,6 +184,21 @@ class LlmThrottledRetryReactiveTests {
 
 	private static void await(java.util.concurrent.Callable<Boolean> condition) {
 		Awaitility.await().atMost(TIMEOUT).until(condition);
+	}
+
+	/**
+	 * Advances virtual time in small steps until {@code condition} holds: the jittered
+	 * backoffs are random and each retry is scheduled by another thread, so a fixed
+	 * advance could land before a backoff timer exists.
+	 */
+	private static void advanceUntil(VirtualTimeSource time, java.util.concurrent.Callable<Boolean> condition) {
+		Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(10)).until(() -> {
+			if (condition.call()) {
+				return true;
+			}
+			time.advance(Duration.ofMillis(50));
+			return false;
+		});
 	}
 
 }
