@@ -3,6 +3,7 @@ package dev.llmthrottle.autoconfigure;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -27,7 +28,11 @@ public final class ThrottledClientReport {
 
 	public ThrottledClientReport(LlmProviders providers, List<ThrottledClient> clients) {
 		this.providers = providers;
-		this.clients = List.copyOf(clients);
+		// general HTTP clients first, then the bound ones, each by name: a stable line
+		this.clients = clients.stream()
+			.sorted(Comparator.comparing((ThrottledClient client) -> !client.isGeneral())
+				.thenComparing(ThrottledClient::name))
+			.toList();
 	}
 
 	/** Logs the report. */

@@ -18,9 +18,13 @@ import dev.llmthrottle.exchange.LlmProviders;
 public final class ThrottledClientReportAutoConfiguration {
 
 	@Bean
-	SmartInitializingSingleton llmThrottleClientReport(LlmProviders providers,
-			ObjectProvider<ThrottledClient> clients) {
-		return () -> new ThrottledClientReport(providers, clients.orderedStream().toList()).log();
+	ThrottledClientReport llmThrottleClientReport(LlmProviders providers, ObjectProvider<ThrottledClient> clients) {
+		return new ThrottledClientReport(providers, clients.orderedStream().toList());
+	}
+
+	@Bean
+	SmartInitializingSingleton llmThrottleClientReportLogger(ObjectProvider<ThrottledClientReport> report) {
+		return () -> report.ifAvailable(ThrottledClientReport::log);
 	}
 
 }
