@@ -74,7 +74,8 @@ public final class ThrottledClientReport {
 			for (URI url : client.baseUrls()) {
 				if (this.providers.all().stream().noneMatch((provider) -> covers(provider, url))) {
 					lines.add(("%s sends to %s, which no llm.throttle.providers.<name>.base-url covers: "
-							+ "its calls are not throttled").formatted(client.name(), url));
+							+ "its calls are not throttled")
+						.formatted(client.name(), url));
 				}
 			}
 		}

@@ -35,8 +35,9 @@ class ThrottledClientReportTests {
 
 	@Test
 	void eachProviderListsTheGeneralClientsWhoseAdaptersAreInstalled() {
-		this.runner.run((context) -> assertThat(context.getBean(ThrottledClientReport.class).coverage())
-			.containsExactly("llm-throttle provider 'openai' (https://api.openai.com/v1) covers: RestClient, WebClient"));
+		this.runner
+			.run((context) -> assertThat(context.getBean(ThrottledClientReport.class).coverage()).containsExactly(
+					"llm-throttle provider 'openai' (https://api.openai.com/v1) covers: RestClient, WebClient"));
 	}
 
 	@Test
@@ -59,7 +60,8 @@ class ThrottledClientReportTests {
 
 	@Test
 	void aProviderNoClientReachesSaysSo() {
-		this.runner.withClassLoader(new FilteredClassLoader(WebClient.class, org.springframework.web.client.RestClient.class))
+		this.runner
+			.withClassLoader(new FilteredClassLoader(WebClient.class, org.springframework.web.client.RestClient.class))
 			.run((context) -> assertThat(context.getBean(ThrottledClientReport.class).coverage()).containsExactly(
 					"llm-throttle provider 'openai' (https://api.openai.com/v1) covers no HTTP client: only @LlmThrottled "
 							+ "methods and the programmatic API are throttled"));

@@ -58,7 +58,9 @@ class SpringAiApp {
 		return properties;
 	}
 
-	/** The throttle's provider {@code name} covering {@code simulator}, with its limits. */
+	/**
+	 * The throttle's provider {@code name} covering {@code simulator}, with its limits.
+	 */
 	static List<String> provider(String name, SimulatedProvider simulator, String dialect, String... limits) {
 		String prefix = "llm.throttle.providers." + name + ".";
 		List<String> properties = new ArrayList<>();

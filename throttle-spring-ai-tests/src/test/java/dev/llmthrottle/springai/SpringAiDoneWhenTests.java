@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Issue 13's "done when", scaled to short periods, with Spring AI's OpenAI chat model and
  * no annotation: 120 calls from 8 threads against a strict provider allowing 40 requests
  * per 2 s, then the same with an unseen neighbour taking a third of the quota; the SDK's
- * own retries (Spring AI's default {@code max-retries} of 3 left on) never multiply
- * ours; {@code auto} limits are learned from the provider's headers.
+ * own retries (Spring AI's default {@code max-retries} of 3 left on) never multiply ours;
+ * {@code auto} limits are learned from the provider's headers.
  */
 class SpringAiDoneWhenTests {
 
@@ -103,7 +103,8 @@ class SpringAiDoneWhenTests {
 				chatModel.call("two");
 				assertThatThrownBy(() -> chatModel.call("three")).hasStackTraceContaining("429");
 				awaitIdle(SpringAiApp.partition(context, "sim", SpringAiApp.OPENAI_KEY));
-				// Spring AI's default max-retries is 3: without the mark the SDK would have
+				// Spring AI's default max-retries is 3: without the mark the SDK would
+				// have
 				// sent the third call 4 times
 				assertThat(simulator.stats().received()).isEqualTo(3);
 			}

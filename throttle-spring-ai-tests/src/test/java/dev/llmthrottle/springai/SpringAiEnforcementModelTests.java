@@ -60,8 +60,8 @@ class SpringAiEnforcementModelTests {
 	void anthropic() throws Exception {
 		int port = freePort();
 		List<String> properties;
-		try (SimulatedProvider first = simulator(port, Dialect.ANTHROPIC, EnforcementModel.TOKEN_BUCKET,
-				"input-tokens", "output-tokens")) {
+		try (SimulatedProvider first = simulator(port, Dialect.ANTHROPIC, EnforcementModel.TOKEN_BUCKET, "input-tokens",
+				"output-tokens")) {
 			properties = SpringAiApp.anthropic(first);
 			properties.addAll(SpringAiApp.provider("sim", first, "anthropic", "requests 8 1s",
 					"input-tokens 10000000 10m", "output-tokens 10000000 10m"));
@@ -121,7 +121,12 @@ class SpringAiEnforcementModelTests {
 			case 1 -> String.join("", chatModel.stream("Stream a line about queues. " + i).collectList().block());
 			case 2 -> chatClient.prompt().user("A word on pacing. " + i).call().content();
 			default -> String.join("",
-					chatClient.prompt().user("Stream a word on windows. " + i).stream().content().collectList().block());
+					chatClient.prompt()
+						.user("Stream a word on windows. " + i)
+						.stream()
+						.content()
+						.collectList()
+						.block());
 		};
 		Batch batch = Batch.run(16, 4, call);
 		assertThat(batch.failures()).as("%s", model).isEmpty();

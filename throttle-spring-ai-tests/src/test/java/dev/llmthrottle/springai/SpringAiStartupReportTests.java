@@ -20,9 +20,9 @@ import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What startup says about Spring AI's models: the providers covering their base URLs
- * list them, a model whose base URL no provider covers is warned about, and the
- * customizers are contributed only where Spring AI's classes and OkHttp are.
+ * What startup says about Spring AI's models: the providers covering their base URLs list
+ * them, a model whose base URL no provider covers is warned about, and the customizers
+ * are contributed only where Spring AI's classes and OkHttp are.
  */
 class SpringAiStartupReportTests {
 

@@ -29,9 +29,8 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * interceptor does: the cost is estimated from the request body, the call is admitted on
  * its key's partition (or, on the thread of an annotated method holding that partition's
  * admission, runs under it), {@link OkHttpShape} reads the responses, learns from every
- * one, settles the usage as the body is read and marks what it gives up on so that an
- * SDK above does not retry it again. Calls to URLs no provider covers pass through
- * untouched.
+ * one, settles the usage as the body is read and marks what it gives up on so that an SDK
+ * above does not retry it again. Calls to URLs no provider covers pass through untouched.
  *
  * <p>
  * <b>Where it waits.</b> A synchronous {@code Call.execute()} runs interceptors on the
@@ -43,20 +42,22 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * and {@code max-queue} (admission) or its retry policy (backoff, hints up to
  * {@code max-retry-after}, deadline); what a waiting call waits for (a concurrency slot,
  * room in a window, the end of a cooldown) is freed by the clock or by calls already
- * admitted, which need no dispatcher thread to finish (their bodies are read and closed by
- * the SDK's caller or stream handler); and the dispatcher's executor (Spring AI's
+ * admitted, which need no dispatcher thread to finish (their bodies are read and closed
+ * by the SDK's caller or stream handler); and the dispatcher's executor (Spring AI's
  * default, like OkHttp's) creates threads on demand, so a parked thread takes nothing
  * from other calls except one of the dispatcher's {@code maxRequests} running slots (64)
  * for at most that bound. A call cancelled while it waits is not sent once admitted (its
  * permit is returned unused). On the dispatcher a refusal of ours (a typed
- * {@link RejectedExecutionException} or {@link LlmProviderException}) would be rethrown by OkHttp to the thread's
- * uncaught-exception handler and reach the SDK as a retryable {@code IOException}, so
- * there it is answered as a response instead ({@link Refusals}); on a caller's thread it
- * is thrown as it is.
+ * {@link RejectedExecutionException} or {@link LlmProviderException}) would be rethrown
+ * by OkHttp to the thread's uncaught-exception handler and reach the SDK as a retryable
+ * {@code IOException}, so there it is answered as a response instead ({@link Refusals});
+ * on a caller's thread it is thrown as it is.
  */
 public final class LlmThrottleOkHttpInterceptor implements Interceptor {
 
-	/** The largest request body read to estimate the cost; larger ones cost the default. */
+	/**
+	 * The largest request body read to estimate the cost; larger ones cost the default.
+	 */
 	static final long MAX_ESTIMATED_BODY = 8L * 1024 * 1024;
 
 	private final LlmProviders providers;

@@ -15,9 +15,9 @@ import dev.llmthrottle.call.UsageMeter;
 
 /**
  * A success's body that feeds every byte the caller reads to a {@link UsageMeter} and
- * settles the attempt's lease exactly once: when the body ends (or an event stream's final
- * event is in), when reading fails (with what was reported so far) or when it is closed.
- * A body closed unread is first read through the meter up to
+ * settles the attempt's lease exactly once: when the body ends (or an event stream's
+ * final event is in), when reading fails (with what was reported so far) or when it is
+ * closed. A body closed unread is first read through the meter up to
  * {@link UsageMeter#MAX_WHOLE} bytes, so a status-only caller still settles from the
  * usage; nothing is buffered beyond what the meter keeps.
  */
@@ -100,13 +100,14 @@ final class MeteredBody extends ResponseBody {
 		byte[] chunk = this.copy.readByteArray();
 		this.meter.feed(chunk, 0, chunk.length);
 		if (this.meter.isComplete()) {
-			finish(true); // the last event is in: the call is over even if the body lingers
+			finish(true); // the last event is in: the call is over even if the body
+							// lingers
 		}
 	}
 
 	/**
-	 * Closes the body; one the caller did not read is read through the meter first (up
-	 * to a bound) so that the call settles from its usage.
+	 * Closes the body; one the caller did not read is read through the meter first (up to
+	 * a bound) so that the call settles from its usage.
 	 */
 	@Override
 	public void close() {

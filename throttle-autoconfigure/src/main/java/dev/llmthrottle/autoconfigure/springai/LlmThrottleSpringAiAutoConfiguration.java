@@ -1,6 +1,5 @@
 package dev.llmthrottle.autoconfigure.springai;
 
-
 import org.springframework.ai.anthropic.http.okhttp.AnthropicHttpClientBuilderCustomizer;
 import org.springframework.ai.openai.http.okhttp.OpenAiHttpClientBuilderCustomizer;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -59,6 +58,5 @@ public final class LlmThrottleSpringAiAutoConfiguration {
 		}
 
 	}
-
 
 }

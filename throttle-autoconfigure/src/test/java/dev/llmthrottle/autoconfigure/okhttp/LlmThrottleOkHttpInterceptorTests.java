@@ -249,8 +249,7 @@ class LlmThrottleOkHttpInterceptorTests {
 		this.script.add(() -> {
 			throw new IOException("connection reset by peer");
 		});
-		assertThatThrownBy(() -> this.client.newCall(request(URL).build()).execute())
-			.isInstanceOf(IOException.class);
+		assertThatThrownBy(() -> this.client.newCall(request(URL).build()).execute()).isInstanceOf(IOException.class);
 		assertThat(this.sent).hasSize(3);
 		this.sent.clear();
 		assertThatThrownBy(
@@ -262,10 +261,8 @@ class LlmThrottleOkHttpInterceptorTests {
 	@Test
 	void anInterruptWhileWaitingForAdmissionEndsInInterruptedIOException() throws Exception {
 		this.script.add(status(200, USAGE_JSON));
-		Response holding = this.client.newCall(request(URL).build()).execute(); // holds
-																				// the
-																				// only
-																				// slot
+		// holds the only slot
+		Response holding = this.client.newCall(request(URL).build()).execute();
 		CompletableFuture<Throwable> outcome = new CompletableFuture<>();
 		Thread waiter = new Thread(() -> {
 			try {
@@ -273,8 +270,8 @@ class LlmThrottleOkHttpInterceptorTests {
 				outcome.complete(null);
 			}
 			catch (Throwable ex) {
-				outcome.complete(new IllegalStateException(ex + " interrupted=" + Thread.currentThread().isInterrupted(),
-						ex));
+				outcome.complete(
+						new IllegalStateException(ex + " interrupted=" + Thread.currentThread().isInterrupted(), ex));
 			}
 		});
 		waiter.start();
