@@ -8,6 +8,7 @@ import org.springframework.boot.restclient.RestClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.client.RestClient;
 
+import dev.llmthrottle.autoconfigure.ThrottledClient;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.exchange.CostEstimator;
@@ -33,6 +34,11 @@ public final class LlmThrottleRestClientAutoConfiguration {
 	@Bean
 	RestClientCustomizer llmThrottleRestClientCustomizer(LlmThrottleClientHttpRequestInterceptor interceptor) {
 		return (builder) -> builder.requestInterceptor(interceptor);
+	}
+
+	@Bean
+	ThrottledClient llmThrottleRestClientThrottledClient() {
+		return ThrottledClient.anyUrl("RestClient");
 	}
 
 }

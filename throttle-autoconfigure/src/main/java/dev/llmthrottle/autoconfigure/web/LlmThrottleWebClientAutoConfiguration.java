@@ -8,6 +8,7 @@ import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.client.WebClient;
 
+import dev.llmthrottle.autoconfigure.ThrottledClient;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.exchange.CostEstimator;
@@ -33,6 +34,11 @@ public final class LlmThrottleWebClientAutoConfiguration {
 	@Bean
 	WebClientCustomizer llmThrottleWebClientCustomizer(LlmThrottleExchangeFilterFunction filter) {
 		return (builder) -> builder.filter(filter);
+	}
+
+	@Bean
+	ThrottledClient llmThrottleWebClientThrottledClient() {
+		return ThrottledClient.anyUrl("WebClient");
 	}
 
 }
