@@ -185,8 +185,7 @@ public final class LlmThrottler {
 	 */
 	public <T> CallPipeline<T> pipeline(String key, Cost cost) {
 		return new CallPipeline<>(this.feedback, this.time, this.provider, this.throttler.partition(key), cost,
-				this.priority, null,
-				new ValueShape<>(this.failureReader, (error) -> {
+				this.priority, null, new ValueShape<>(this.failureReader, (error) -> {
 				}, (ex, waitingToRetry) -> new CallInterruptedException(this.throttler.name(), waitingToRetry, ex)));
 	}
 

@@ -3,9 +3,9 @@ package dev.llmthrottle.core;
 import java.util.Locale;
 
 /**
- * The lane a call waits in when its partition has no room for it now. Within a
- * partition, a caller of a higher lane is admitted before a caller of a lower one that
- * queued earlier; within a lane, callers go in arrival order. Each lane below
+ * The lane a call waits in when its partition has no room for it now. Within a partition,
+ * a caller of a higher lane is admitted before a caller of a lower one that queued
+ * earlier; within a lane, callers go in arrival order. Each lane below
  * {@link #INTERACTIVE} keeps a minimum share of the admissions while it has callers
  * waiting (the provider's {@code min-share}), so a batch is slowed down by interactive
  * traffic but never starved.
@@ -23,7 +23,9 @@ public enum Priority {
 	/** Ordinary calls: what every entry point uses unless told otherwise. */
 	DEFAULT,
 
-	/** Bulk work whose latency matters little: admitted last, within its minimum share. */
+	/**
+	 * Bulk work whose latency matters little: admitted last, within its minimum share.
+	 */
 	BATCH;
 
 	private static final Priority[] LANES = values();

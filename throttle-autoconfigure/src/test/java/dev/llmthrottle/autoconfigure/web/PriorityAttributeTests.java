@@ -61,10 +61,10 @@ class PriorityAttributeTests {
 			ThrottlePolicy.of("openai", 1).withMaxWait(Duration.ofSeconds(30)), this.time,
 			PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 
-	private final LlmProviders providers = new LlmProviders(List.of(new LlmProvider("openai", Dialect.OPENAI,
-			List.of(URI.create("https://api.openai.test/v1")),
-			new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60), null), 0,
-			this.throttler)));
+	private final LlmProviders providers = new LlmProviders(
+			List.of(new LlmProvider("openai", Dialect.OPENAI, List.of(URI.create("https://api.openai.test/v1")),
+					new RetryPolicy(1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(60), null), 0,
+					this.throttler)));
 
 	private final ResponseFeedback feedback = new ResponseFeedback(Clock.systemUTC(), new Random(1),
 			ThrottleListener.NONE);
@@ -128,12 +128,15 @@ class PriorityAttributeTests {
 	@Test
 	void restClientRejectsAnUnknownPriorityNamingTheAttribute() {
 		RestClient client = restClient();
-		assertThatIllegalArgumentException().isThrownBy(() -> client.post()
-			.uri(URL)
-			.header("Authorization", "Bearer sk-test-key")
-			.attribute(LlmThrottleAttributes.PRIORITY, "urgent")
-			.retrieve()
-			.toBodilessEntity()).withMessageContaining(LlmThrottleAttributes.PRIORITY).withMessageContaining("urgent");
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> client.post()
+				.uri(URL)
+				.header("Authorization", "Bearer sk-test-key")
+				.attribute(LlmThrottleAttributes.PRIORITY, "urgent")
+				.retrieve()
+				.toBodilessEntity())
+			.withMessageContaining(LlmThrottleAttributes.PRIORITY)
+			.withMessageContaining("urgent");
 		assertThat(this.order).isEmpty();
 		assertThat(partition().snapshot().inFlight()).isZero();
 	}

@@ -51,13 +51,13 @@ import dev.llmthrottle.test.stats.ProviderStats;
  *
  * <p>
  * Measured: each interactive call's admission wait (from submitting it to the pipeline
- * sending it), against one pacing interval of the binding limit ({@code period / amount});
- * the batch's share of all admissions while interactive calls were arriving, against the
- * configured minimum share; the provider's 429s. Two cells by default: one interactive
- * call a second for the whole batch (the issue's scenario), and interactive calls at
- * twice the limit's rate for {@code --flood-s} seconds, where only the minimum share keeps
- * the batch moving. Prints {@code PRIORITY_MACHINE}, one {@code PRIORITY} line per cell
- * and one {@code PRIORITY_TARGET} line per target.
+ * sending it), against one pacing interval of the binding limit
+ * ({@code period / amount}); the batch's share of all admissions while interactive calls
+ * were arriving, against the configured minimum share; the provider's 429s. Two cells by
+ * default: one interactive call a second for the whole batch (the issue's scenario), and
+ * interactive calls at twice the limit's rate for {@code --flood-s} seconds, where only
+ * the minimum share keeps the batch moving. Prints {@code PRIORITY_MACHINE}, one
+ * {@code PRIORITY} line per cell and one {@code PRIORITY_TARGET} line per target.
  */
 public final class PriorityRun {
 
@@ -106,9 +106,8 @@ public final class PriorityRun {
 			ScheduledExecutorService arrivals = Executors.newSingleThreadScheduledExecutor();
 			HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 			try {
-				LlmThrottler throttler = LlmThrottler
-					.of(provider, new ResponseFeedback(Clock.systemUTC(), new Random(options.seed), ThrottleListener.NONE),
-							time)
+				LlmThrottler throttler = LlmThrottler.of(provider,
+						new ResponseFeedback(Clock.systemUTC(), new Random(options.seed), ThrottleListener.NONE), time)
 					.withFailureReader(PriorityRun::reply)
 					.withExecutor(senders);
 				Recorder recorder = new Recorder();
@@ -144,7 +143,8 @@ public final class PriorityRun {
 				PartitionSnapshot snapshot = engine.defaultPartition().snapshot();
 				String leaks = (snapshot.inFlight() != 0 || snapshot.queued() != 0 || snapshot.repeatedReleases() != 0)
 						? snapshot.toString() : "";
-				return new Result(recorder, simulator.stats(), makespan, finished, leaks, definition.policy().minShare());
+				return new Result(recorder, simulator.stats(), makespan, finished, leaks,
+						definition.policy().minShare());
 			}
 			finally {
 				arrivals.shutdownNow();
@@ -211,8 +211,7 @@ public final class PriorityRun {
 	}
 
 	private static Reply reply(Throwable error) {
-		Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause()
-				: error;
+		Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause() : error;
 		if (cause instanceof StatusException status) {
 			return new Reply(status.response.statusCode(), ProtocolHeaders.of(status.response.headers().map()),
 					status.response.body());
@@ -271,8 +270,8 @@ public final class PriorityRun {
 			target(cell, "interactive p99 admission wait", "< " + fmt(pacingMs) + " ms", fmt(p99) + " ms",
 					p99 < pacingMs);
 		}
-		target(cell, "batch share of admissions", ">= " + fmt(result.minShare), String.format(Locale.ROOT, "%.3f", share),
-				share >= result.minShare);
+		target(cell, "batch share of admissions", ">= " + fmt(result.minShare),
+				String.format(Locale.ROOT, "%.3f", share), share >= result.minShare);
 		target(cell, "429s", "0", Long.toString(result.stats.tooManyRequests()), result.stats.tooManyRequests() == 0);
 	}
 

@@ -624,12 +624,12 @@ public final class Partition {
 			return new QueueFullException(this.provider, current.maxQueue());
 		}
 		// Foreseeable wait: everyone certain to go first (its lane, and the higher lanes
-		// under strict priority), then this call, sent at the steady rate of each limit (a
+		// under strict priority), then this call, sent at the steady rate of each limit
+		// (a
 		// lower bound: those ahead that a burst admits at once cost nothing)
 		long share = PriorityLanes.shareOf(current.minShare());
 		Cost ahead = this.queue.ahead(priority, share);
-		PartitionState.Projection projection = this.state.project(this.queue.firstAhead(priority, share), ahead,
-				cost);
+		PartitionState.Projection projection = this.state.project(this.queue.firstAhead(priority, share), ahead, cost);
 		if (projection.nanos() > current.maxWait().toNanos()) {
 			Parked parked = this.parked;
 			if (parked != null && this.time.nanoTime() + current.maxWait().toNanos() - parked.until() < 0) {

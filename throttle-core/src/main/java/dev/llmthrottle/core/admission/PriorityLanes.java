@@ -24,13 +24,13 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * <b>Minimum share.</b> Each lane below the top one keeps a credit, counted in millionths
  * of an admission. While the lane has callers, every admission of the partition adds the
- * share {@code s} to it, and the lane's own admissions take one whole admission off (never
- * below zero: room a lane got while nobody above it waited is not held against it). The
- * lane is owed when its credit plus {@code s} reaches one, so a backlogged lane gets one
- * admission in every {@code 1/s} while higher lanes are saturated, and its credit never
- * exceeds a few admissions. An emptied lane forgets its credit. The share counts
- * admissions, not tokens: it bounds how long a batch waits in calls, which is what a
- * batch's progress is measured in.
+ * share {@code s} to it, and the lane's own admissions take one whole admission off
+ * (never below zero: room a lane got while nobody above it waited is not held against
+ * it). The lane is owed when its credit plus {@code s} reaches one, so a backlogged lane
+ * gets one admission in every {@code 1/s} while higher lanes are saturated, and its
+ * credit never exceeds a few admissions. An emptied lane forgets its credit. The share
+ * counts admissions, not tokens: it bounds how long a batch waits in calls, which is what
+ * a batch's progress is measured in.
  */
 final class PriorityLanes {
 

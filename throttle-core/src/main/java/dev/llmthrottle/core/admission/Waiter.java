@@ -8,9 +8,9 @@ import dev.llmthrottle.core.TimeSource;
 
 /**
  * A caller queued for admission in its priority lane: a future completed with its
- * {@link Permit}. Cancelling
- * it withdraws the caller from the queue, and a permit granted in the same instant is
- * handed straight back, so a cancelled waiter gives nothing away and takes nothing.
+ * {@link Permit}. Cancelling it withdraws the caller from the queue, and a permit granted
+ * in the same instant is handed straight back, so a cancelled waiter gives nothing away
+ * and takes nothing.
  */
 final class Waiter extends CompletableFuture<Permit> {
 

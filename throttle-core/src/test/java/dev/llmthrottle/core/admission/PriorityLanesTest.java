@@ -155,8 +155,9 @@ class PriorityLanesTest {
 	@Test
 	void anOwedLargeBatchCallIsNotOvertakenBySmallInteractiveOnes() {
 		Limit tokens = Limit.of(Dimension.TOKENS, 100, Duration.ofSeconds(1));
-		Partition partition = throttler(new ThrottlePolicy("openai", List.of(tokens), 0, Duration.ofMinutes(1), 100,
-				Duration.ZERO, 10).withMinShare(0.5))
+		Partition partition = throttler(
+				new ThrottlePolicy("openai", List.of(tokens), 0, Duration.ofMinutes(1), 100, Duration.ZERO, 10)
+					.withMinShare(0.5))
 			.defaultPartition();
 		Permit full = partition.tryAcquire(Cost.of(100, 0));
 		full.release(null);
@@ -187,9 +188,9 @@ class PriorityLanesTest {
 
 	@Test
 	void withdrawalsInEveryLaneLeaveNothingQueuedAndNothingHeld() {
-		Partition partition = throttler(ThrottlePolicy.of("openai", 1)
-			.withMinShare(0.3)
-			.withMaxWait(Duration.ofSeconds(10))).defaultPartition();
+		Partition partition = throttler(
+				ThrottlePolicy.of("openai", 1).withMinShare(0.3).withMaxWait(Duration.ofSeconds(10)))
+			.defaultPartition();
 		Permit busy = partition.tryAcquire(Cost.oneRequest());
 		List<CompletableFuture<Permit>> cancelled = new ArrayList<>();
 		List<CompletableFuture<Permit>> kept = new ArrayList<>();
@@ -269,9 +270,9 @@ class PriorityLanesTest {
 
 	@Test
 	void aWaiterExpiringBehindAnotherLaneSaysSo() {
-		Partition partition = throttler(ThrottlePolicy.of("openai", 1)
-			.withMinShare(0)
-			.withMaxWait(Duration.ofSeconds(1))).defaultPartition();
+		Partition partition = throttler(
+				ThrottlePolicy.of("openai", 1).withMinShare(0).withMaxWait(Duration.ofSeconds(1)))
+			.defaultPartition();
 		Permit busy = partition.tryAcquire(Cost.oneRequest());
 		CompletableFuture<Permit> batch = partition.acquireAsync(Cost.oneRequest(), BATCH);
 		this.time.advance(Duration.ofMillis(500));
