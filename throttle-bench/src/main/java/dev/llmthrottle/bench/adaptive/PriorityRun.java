@@ -253,19 +253,23 @@ public final class PriorityRun {
 		double share = (allInWindow > 0) ? (double) batchInWindow / allInWindow : Double.NaN;
 		double pacingMs = 1000.0 * options.periodS / options.requests;
 		double p50 = percentileMs(waits, 0.50);
+		double p90 = percentileMs(waits, 0.90);
 		double p99 = percentileMs(waits, 0.99);
+		long overPacing = waits.stream().filter((wait) -> wait / 1e6 >= pacingMs).count();
 		double max = waits.isEmpty() ? Double.NaN : waits.get(waits.size() - 1) / 1e6;
 		int total = admissions.size();
 		double lowerBoundS = (double) total * options.periodS / options.requests;
 		System.out.println(String.format(Locale.ROOT,
 				"PRIORITY cell=%s model=%s requests=%d period_s=%d latency_ms=%d max_concurrent=%d calls=%d "
-						+ "interactive_per_s=%.1f interactive=%d interactive_p50_ms=%.1f interactive_p99_ms=%.1f "
-						+ "interactive_max_ms=%.1f pacing_ms=%.1f batch_share=%.3f window_admissions=%d min_share=%.2f "
+						+ "interactive_per_s=%.1f interactive=%d interactive_p50_ms=%.1f interactive_p90_ms=%.1f "
+						+ "interactive_p99_ms=%.1f interactive_max_ms=%.1f interactive_over_pacing=%d pacing_ms=%.1f "
+						+ "batch_share=%.3f batch_in_window=%d window_admissions=%d min_share=%.2f "
 						+ "too_many=%d failed=%d makespan_s=%.1f lower_bound_s=%.1f finished=%s leaks=%s",
 				cell.name, options.model, options.requests, options.periodS, options.latencyMs, options.maxConcurrent,
-				options.calls, cell.interactivePerS, waits.size(), p50, p99, max, pacingMs, share, allInWindow,
-				result.minShare, result.stats.tooManyRequests(), result.recorder.failed(), result.makespan / 1e9,
-				lowerBoundS, result.finished, result.leaks.isEmpty() ? "none" : result.leaks.replace(' ', '_')));
+				options.calls, cell.interactivePerS, waits.size(), p50, p90, p99, max, overPacing, pacingMs, share,
+				batchInWindow, allInWindow, result.minShare, result.stats.tooManyRequests(), result.recorder.failed(),
+				result.makespan / 1e9, lowerBoundS, result.finished,
+				result.leaks.isEmpty() ? "none" : result.leaks.replace(' ', '_')));
 		if (cell.name.equals("steady")) {
 			target(cell, "interactive p99 admission wait", "< " + fmt(pacingMs) + " ms", fmt(p99) + " ms",
 					p99 < pacingMs);

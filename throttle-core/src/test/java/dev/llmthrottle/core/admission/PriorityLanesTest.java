@@ -187,6 +187,35 @@ class PriorityLanesTest {
 	}
 
 	@Test
+	void anInteractiveCallWaitsAtMostOnePacingIntervalBehindASaturatingBatch() {
+		// 20 requests a second: one every 50 ms (50.5 ms with the 1% guard)
+		Limit requests = Limit.of(Dimension.REQUESTS, 20, Duration.ofSeconds(1));
+		Partition partition = throttler(new ThrottlePolicy("openai", List.of(requests), 0, Duration.ofMinutes(10),
+				10_000, Duration.ZERO, 10))
+			.defaultPartition();
+		List<CompletableFuture<Permit>> batch = new ArrayList<>();
+		for (int i = 0; i < 400; i++) {
+			batch.add(partition.acquireAsync(Cost.oneRequest(), BATCH));
+		}
+		List<Long> waits = new ArrayList<>();
+		for (int second = 0; second < 15; second++) {
+			// arrivals spread over the pacing interval's phases
+			this.time.advance(Duration.ofMillis(1000 + 7 * second));
+			long submitted = this.time.nanoTime();
+			partition.acquireAsync(Cost.oneRequest(), INTERACTIVE).thenAccept((permit) -> {
+				waits.add(permit.admittedAt() - submitted);
+				permit.release(null);
+			});
+		}
+		this.time.advance(Duration.ofSeconds(1));
+		assertThat(waits).hasSize(15).allSatisfy((wait) -> assertThat(wait).isLessThanOrEqualTo(50_500_000L));
+		long batchAdmitted = batch.stream().filter(CompletableFuture::isDone).count();
+		assertThat(batchAdmitted).as("the batch keeps the rest of the rate").isGreaterThan(15 * 20 - 15 - 20);
+		this.time.advance(Duration.ofSeconds(30));
+		batch.forEach((future) -> future.join().release(null));
+	}
+
+	@Test
 	void withdrawalsInEveryLaneLeaveNothingQueuedAndNothingHeld() {
 		Partition partition = throttler(
 				ThrottlePolicy.of("openai", 1).withMinShare(0.3).withMaxWait(Duration.ofSeconds(10)))
