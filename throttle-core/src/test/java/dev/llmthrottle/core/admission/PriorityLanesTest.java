@@ -190,8 +190,8 @@ class PriorityLanesTest {
 	void anInteractiveCallWaitsAtMostOnePacingIntervalBehindASaturatingBatch() {
 		// 20 requests a second: one every 50 ms (50.5 ms with the 1% guard)
 		Limit requests = Limit.of(Dimension.REQUESTS, 20, Duration.ofSeconds(1));
-		Partition partition = throttler(new ThrottlePolicy("openai", List.of(requests), 0, Duration.ofMinutes(10),
-				10_000, Duration.ZERO, 10))
+		Partition partition = throttler(
+				new ThrottlePolicy("openai", List.of(requests), 0, Duration.ofMinutes(10), 10_000, Duration.ZERO, 10))
 			.defaultPartition();
 		List<CompletableFuture<Permit>> batch = new ArrayList<>();
 		for (int i = 0; i < 400; i++) {
