@@ -7,6 +7,8 @@ import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
+import dev.llmthrottle.core.Priority;
+
 /**
  * Runs the annotated bean method (or every public method of the annotated class) inside
  * an admission of the named provider's throttler: the call waits, without exceeding
@@ -72,5 +74,14 @@ public @interface LlmThrottled {
 	 * used.
 	 */
 	String key() default "";
+
+	/**
+	 * The lane the call waits in when the partition has no room for it now:
+	 * {@link Priority#INTERACTIVE} calls are admitted before queued
+	 * {@link Priority#DEFAULT} and {@link Priority#BATCH} ones, and each lower lane keeps
+	 * the provider's {@code min-share} of the admissions while it waits. Calls made
+	 * through a filtered client inside the method are admitted once, in this lane.
+	 */
+	Priority priority() default Priority.DEFAULT;
 
 }

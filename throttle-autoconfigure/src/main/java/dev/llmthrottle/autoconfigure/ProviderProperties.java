@@ -104,6 +104,13 @@ public class ProviderProperties {
 	private Integer maxPartitions;
 
 	/**
+	 * Least fraction of a partition's admissions each priority lane below interactive
+	 * (default, batch) gets while it has callers waiting, from 0 (strict priority) to
+	 * 0.5. When unset, 0.1.
+	 */
+	private Double minShare;
+
+	/**
 	 * Whether the provider may have no limit at all. Without it, a provider with no limit
 	 * fails startup.
 	 */
@@ -224,6 +231,14 @@ public class ProviderProperties {
 
 	public void setBackend(Backend backend) {
 		this.backend = backend;
+	}
+
+	public Double getMinShare() {
+		return this.minShare;
+	}
+
+	public void setMinShare(Double minShare) {
+		this.minShare = minShare;
 	}
 
 	public Duration getBurst() {

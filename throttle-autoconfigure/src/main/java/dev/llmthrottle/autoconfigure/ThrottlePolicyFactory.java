@@ -186,6 +186,11 @@ public class ThrottlePolicyFactory {
 		notNegative(burst, problems);
 		Setting<Integer> maxPartitions = merged.get("max-partitions", ProviderProperties::getMaxPartitions);
 		atLeast(maxPartitions, 1, problems);
+		Setting<Double> minShare = merged.get("min-share", ProviderProperties::getMinShare);
+		if (minShare.isSet() && !(minShare.value() >= 0 && minShare.value() <= ThrottlePolicy.MAX_MIN_SHARE)) {
+			problems.add(new Problem(minShare.path(), "must be between 0 and " + ThrottlePolicy.MAX_MIN_SHARE
+					+ " (a fraction of the admissions) but was " + minShare.value()));
+		}
 		Setting<Backend> backend = merged.get("backend", ProviderProperties::getBackend);
 		boolean unlimited = Boolean.TRUE.equals(merged.get("unlimited", ProviderProperties::getUnlimited).value());
 		List<Limit> autoLimits = new ArrayList<>();
@@ -201,7 +206,8 @@ public class ThrottlePolicyFactory {
 		}
 		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, maxConcurrent.orElse(0),
 				maxWait.orElse(ThrottlePolicy.DEFAULT_MAX_WAIT), maxQueue.orElse(ThrottlePolicy.DEFAULT_MAX_QUEUE),
-				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS), autoLimits);
+				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS), autoLimits,
+				minShare.orElse(ThrottlePolicy.DEFAULT_MIN_SHARE));
 		Dialect dialect = merged.get("dialect", ProviderProperties::getDialect).orElse(inferDialect(baseUrls));
 		return new ProviderDefinition(merged.name(), baseUrls, dialect, backend.orElse(Backend.MEMORY), policy,
 				defaultOutputTokens.orElse(0L), unlimited, retry);

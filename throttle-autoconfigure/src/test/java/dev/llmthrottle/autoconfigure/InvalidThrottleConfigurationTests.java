@@ -56,6 +56,12 @@ class InvalidThrottleConfigurationTests {
 						"llm.throttle.providers.openai.burst must not be negative but was -2s"),
 				arguments(rpm(OPENAI + "max-partitions=0"),
 						"llm.throttle.providers.openai.max-partitions must be at least 1 but was 0"),
+				arguments(rpm(OPENAI + "min-share=0.7"),
+						"llm.throttle.providers.openai.min-share must be between 0 and 0.5 (a fraction of the "
+								+ "admissions) but was 0.7"),
+				arguments(rpm("llm.throttle.defaults.min-share=-0.1"),
+						"llm.throttle.defaults.min-share must be between 0 and 0.5 (a fraction of the "
+								+ "admissions) but was -0.1"),
 				arguments(new String[] { OPENAI + "base-url=https://api.openai.com" },
 						"llm.throttle.providers.openai has no limit"),
 				arguments(new String[] { OPENAI + "tokens-per-minute=1000", OPENAI + "default-output-tokens=4096" },

@@ -75,7 +75,8 @@ public final class AsyncCall<T> {
 				return;
 			}
 			this.call.begin();
-			CompletableFuture<Permit> admitting = this.call.partition().acquireAsync(this.call.cost());
+			CompletableFuture<Permit> admitting = this.call.partition()
+				.acquireAsync(this.call.cost(), this.call.priority());
 			waitFor(() -> admitting.cancel(false));
 			BiConsumer<Permit, Throwable> onAdmission = (permit, failure) -> {
 				if (failure != null) {

@@ -65,7 +65,7 @@ public final class BlockingCall {
 		call.begin();
 		Permit permit;
 		try {
-			permit = call.partition().acquire(call.cost());
+			permit = call.partition().acquire(call.cost(), call.priority());
 		}
 		catch (InterruptedException ex) {
 			throw call.interrupted(ex, false);

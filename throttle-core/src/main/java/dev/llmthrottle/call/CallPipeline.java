@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Priority;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.Permit;
@@ -39,6 +40,8 @@ public final class CallPipeline<T> {
 
 	private final Cost cost;
 
+	private final Priority priority;
+
 	private final @Nullable Permit outer;
 
 	private final CallShape<T> shape;
@@ -63,6 +66,16 @@ public final class CallPipeline<T> {
 	 */
 	public CallPipeline(@Nullable ResponseFeedback feedback, TimeSource time, @Nullable LlmProvider provider,
 			Partition partition, Cost cost, @Nullable Permit outer, CallShape<T> shape) {
+		this(feedback, time, provider, partition, cost, Priority.DEFAULT, outer, shape);
+	}
+
+	/**
+	 * A pipeline whose attempts wait in the lane of {@code priority}, see
+	 * {@link #CallPipeline(ResponseFeedback, TimeSource, LlmProvider, Partition, Cost, Permit, CallShape)}.
+	 */
+	public CallPipeline(@Nullable ResponseFeedback feedback, TimeSource time, @Nullable LlmProvider provider,
+			Partition partition, Cost cost, Priority priority, @Nullable Permit outer, CallShape<T> shape) {
+		this.priority = priority;
 		this.feedback = feedback;
 		this.time = time;
 		this.provider = provider;
@@ -79,6 +92,11 @@ public final class CallPipeline<T> {
 
 	public Cost cost() {
 		return this.cost;
+	}
+
+	/** The lane each attempt waits in for admission. */
+	public Priority priority() {
+		return this.priority;
 	}
 
 	public TimeSource time() {

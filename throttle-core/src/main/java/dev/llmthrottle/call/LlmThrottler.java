@@ -10,6 +10,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Priority;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.exchange.LlmProvider;
@@ -29,6 +30,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * LlmThrottler openai = LlmThrottler.of(throttler, new SystemTimeSource());
  * String answer = openai.call(apiKey, Cost.of(1200, 400), () -> client.complete(prompt));
+ * LlmThrottler nightly = openai.withPriority(Priority.BATCH); // waits behind interactive calls
  * }</pre>
  */
 public final class LlmThrottler {
@@ -45,14 +47,17 @@ public final class LlmThrottler {
 
 	private final Executor executor;
 
+	private final Priority priority;
+
 	private LlmThrottler(ProviderThrottler throttler, LlmProvider provider, ResponseFeedback feedback, TimeSource time,
-			Function<Throwable, @Nullable Reply> failureReader, Executor executor) {
+			Function<Throwable, @Nullable Reply> failureReader, Executor executor, Priority priority) {
 		this.throttler = Objects.requireNonNull(throttler, "throttler");
 		this.provider = provider;
 		this.feedback = feedback;
 		this.time = Objects.requireNonNull(time, "time");
 		this.failureReader = failureReader;
 		this.executor = executor;
+		this.priority = Objects.requireNonNull(priority, "priority");
 	}
 
 	/**
@@ -60,7 +65,8 @@ public final class LlmThrottler {
 	 * configured).
 	 */
 	public static LlmThrottler of(ProviderThrottler throttler, TimeSource time) {
-		return new LlmThrottler(throttler, null, null, time, (error) -> null, ForkJoinPool.commonPool());
+		return new LlmThrottler(throttler, null, null, time, (error) -> null, ForkJoinPool.commonPool(),
+				Priority.DEFAULT);
 	}
 
 	/**
@@ -69,7 +75,7 @@ public final class LlmThrottler {
 	 */
 	public static LlmThrottler of(LlmProvider provider, ResponseFeedback feedback, TimeSource time) {
 		return new LlmThrottler(provider.throttler(), provider, feedback, time, (error) -> null,
-				ForkJoinPool.commonPool());
+				ForkJoinPool.commonPool(), Priority.DEFAULT);
 	}
 
 	/**
@@ -80,7 +86,8 @@ public final class LlmThrottler {
 	 * must not throw
 	 */
 	public LlmThrottler withFailureReader(Function<Throwable, @Nullable Reply> reader) {
-		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, reader, this.executor);
+		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, reader, this.executor,
+				this.priority);
 	}
 
 	/**
@@ -88,7 +95,23 @@ public final class LlmThrottler {
 	 * {@code executor}.
 	 */
 	public LlmThrottler withExecutor(Executor executor) {
-		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, this.failureReader, executor);
+		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, this.failureReader, executor,
+				this.priority);
+	}
+
+	/**
+	 * The same throttler, its calls waiting in the lane of {@code priority} (the default
+	 * lane otherwise): {@link Priority#INTERACTIVE} calls go before queued
+	 * {@link Priority#BATCH} ones, which keep the provider's {@code min-share}.
+	 */
+	public LlmThrottler withPriority(Priority priority) {
+		return new LlmThrottler(this.throttler, this.provider, this.feedback, this.time, this.failureReader,
+				this.executor, priority);
+	}
+
+	/** The lane this throttler's calls wait in. */
+	public Priority priority() {
+		return this.priority;
 	}
 
 	/** The provider's name. */
@@ -161,8 +184,8 @@ public final class LlmThrottler {
 	 * operator).
 	 */
 	public <T> CallPipeline<T> pipeline(String key, Cost cost) {
-		return new CallPipeline<>(this.feedback, this.time, this.provider, this.throttler.partition(key), cost, null,
-				new ValueShape<>(this.failureReader, (error) -> {
+		return new CallPipeline<>(this.feedback, this.time, this.provider, this.throttler.partition(key), cost,
+				this.priority, null, new ValueShape<>(this.failureReader, (error) -> {
 				}, (ex, waitingToRetry) -> new CallInterruptedException(this.throttler.name(), waitingToRetry, ex)));
 	}
 

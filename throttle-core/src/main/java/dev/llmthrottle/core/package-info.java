@@ -5,7 +5,8 @@
  *
  * <p>
  * Public API: {@link dev.llmthrottle.core.Cost}, {@link dev.llmthrottle.core.Dimension},
- * {@link dev.llmthrottle.core.Limit}, {@link dev.llmthrottle.core.TimeSource},
+ * {@link dev.llmthrottle.core.Limit}, {@link dev.llmthrottle.core.Priority} (the lane a
+ * waiting call queues in), {@link dev.llmthrottle.core.TimeSource},
  * {@link dev.llmthrottle.core.SystemTimeSource},
  * {@link dev.llmthrottle.core.VirtualTimeSource} (time as a dependency, virtual in tests)
  * and the rejections {@link dev.llmthrottle.core.ThrottleRejectedException},

@@ -55,7 +55,7 @@ final class FailedAttempts {
 		LlmProviders providers = this.providers.get();
 		return new CallPipeline<>(this.feedback.get(), time,
 				(providers != null) ? providers.byName(operation.provider()).orElse(null) : null, admission.partition(),
-				admission.cost(), outer,
+				admission.cost(), operation.priority(), outer,
 				new ValueShape<>((error) -> retriable ? read(error) : null,
 						(error) -> this.passedOn.add(FailedResponses.unwrap(error)),
 						(ex, waitingToRetry) -> interrupted(operation.provider(), ex, waitingToRetry)));

@@ -7,6 +7,7 @@ import java.math.RoundingMode;
 import org.springframework.expression.EvaluationException;
 
 import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Priority;
 import dev.llmthrottle.core.admission.Partition;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 
@@ -27,8 +28,11 @@ final class ThrottledOperation {
 
 	private final Cost defaultCost;
 
+	private final Priority priority;
+
 	ThrottledOperation(String description, ProviderThrottler throttler, ThrottleExpression tokens,
-			ThrottleExpression key, Cost defaultCost) {
+			ThrottleExpression key, Cost defaultCost, Priority priority) {
+		this.priority = priority;
 		this.description = description;
 		this.throttler = throttler;
 		this.tokens = tokens;
@@ -39,6 +43,11 @@ final class ThrottledOperation {
 	/** The provider name. */
 	String provider() {
 		return this.throttler.name();
+	}
+
+	/** The lane its calls wait in. */
+	Priority priority() {
+		return this.priority;
 	}
 
 	/** The method, for messages. */

@@ -43,7 +43,8 @@ import dev.llmthrottle.core.admission.LlmThrottlers;
  */
 final class ThrottledOperationSource {
 
-	private static final ThrottledOperation NONE = new ThrottledOperation("none", null, null, null, null);
+	private static final ThrottledOperation NONE = new ThrottledOperation("none", null, null, null, null,
+			dev.llmthrottle.core.Priority.DEFAULT);
 
 	private final Supplier<LlmThrottlers> throttlers;
 
@@ -175,7 +176,8 @@ final class ThrottledOperationSource {
 			.flatMap((all) -> all.find(provider))
 			.map(ProviderDefinition::defaultCost)
 			.orElse(Cost.oneRequest());
-		ThrottledOperation operation = new ThrottledOperation(origin, registry.get(provider), tokens, key, defaultCost);
+		ThrottledOperation operation = new ThrottledOperation(origin, registry.get(provider), tokens, key, defaultCost,
+				annotation.priority());
 		this.cache.put(cacheKey, operation);
 		this.providers.add(provider);
 		return operation;

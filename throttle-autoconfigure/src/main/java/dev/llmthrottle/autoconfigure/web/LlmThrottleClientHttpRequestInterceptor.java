@@ -58,8 +58,9 @@ public final class LlmThrottleClientHttpRequestInterceptor implements ClientHttp
 		LlmProvider provider = match.get();
 		Partition partition = provider.throttler().partition(CredentialKeys.rawKey(request.getHeaders()));
 		CallPipeline<ClientHttpResponse> call = new CallPipeline<>(this.feedback, this.time, provider, partition,
-				this.costs.estimate(provider, body), this.currentAdmission.find(partition),
-				new RestClientShape(provider.dialect()));
+				this.costs.estimate(provider, body),
+				LlmThrottleAttributes.priority(request.getAttributes().get(LlmThrottleAttributes.PRIORITY)),
+				this.currentAdmission.find(partition), new RestClientShape(provider.dialect()));
 		try {
 			return BlockingCall.run(call, (lease) -> execution.execute(request, body));
 		}

@@ -75,7 +75,9 @@ public final class LlmThrottleExchangeFilterFunction implements ExchangeFilterFu
 				outer = this.currentAdmission.find(partition);
 			}
 			CallPipeline<WebClientShape.Answer> call = new CallPipeline<>(this.feedback, this.time, provider, partition,
-					estimate(provider, request), outer, new WebClientShape(provider.dialect()));
+					estimate(provider, request),
+					LlmThrottleAttributes.priority(request.attribute(LlmThrottleAttributes.PRIORITY).orElse(null)),
+					outer, new WebClientShape(provider.dialect()));
 			return ReactorCall.mono(call, (lease) -> WebClientShape.exchange(next, request), Schedulers.parallel())
 				.map(WebClientShape.Answer::response);
 		});

@@ -114,7 +114,7 @@ public final class ReactorCall {
 		}
 		return Mono.defer(() -> {
 			call.begin();
-			return new AdmissionMono(() -> call.partition().acquireAsync(call.cost()), scheduler)
+			return new AdmissionMono(() -> call.partition().acquireAsync(call.cost(), call.priority()), scheduler)
 				.onErrorMap(call::admissionFailed)
 				.map(call::lease);
 		});

@@ -1,7 +1,6 @@
 package dev.llmthrottle.core.admission;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +14,7 @@ import java.util.function.Supplier;
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.MaxWaitExceededException;
+import dev.llmthrottle.core.Priority;
 import dev.llmthrottle.core.QueueFullException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.ThrottleRejectedException;
@@ -24,7 +24,7 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One provider partition (one API key or tenant): the arrival-order queue in front of a
+ * One provider partition (one API key or tenant): the queue in front of a
  * {@link PartitionState} that holds concurrency, limits and cooldown (in memory, or
  * shared through Redis).
  *
@@ -32,9 +32,11 @@ import org.jspecify.annotations.Nullable;
  * A call is admitted at the first instant when the cooldown has passed, a concurrency
  * slot is free and every limit has room; only then is anything taken, all at once. So a
  * caller never holds a request slot while waiting for tokens (or the other way round),
- * and what the provider sees is exactly the schedule computed here. Waiters are served
- * strictly in arrival order: while anyone waits, newcomers queue behind, so a large
- * request is not starved by a stream of small ones.
+ * and what the provider sees is exactly the schedule computed here. Waiters queue in
+ * their {@link Priority} lane, in arrival order within it; exactly one of them is next
+ * (the head of the highest lane waiting, unless a lower lane is owed its minimum share,
+ * see {@link PriorityLanes}), and nobody goes before it: while anyone waits, newcomers
+ * queue, so a large request is not starved by a stream of small ones.
  *
  * <p>
  * Why a lock and not compare-and-set: an admission reads and writes several limiters, the
@@ -63,7 +65,7 @@ public final class Partition {
 
 	private final ReentrantLock lock = new ReentrantLock();
 
-	private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+	private final PriorityLanes queue = new PriorityLanes();
 
 	private final PartitionState state;
 
@@ -76,12 +78,6 @@ public final class Partition {
 	private final AtomicBoolean drainAgain = new AtomicBoolean();
 
 	private volatile ThrottlePolicy policy;
-
-	private long queuedRequests;
-
-	private long queuedInput;
-
-	private long queuedOutput;
 
 	private TimeSource.Cancellable wakeUp;
 
@@ -216,13 +212,21 @@ public final class Partition {
 	}
 
 	/**
-	 * Admits {@code cost}, waiting (without blocking a thread) in arrival order. The
-	 * future completes with the permit, or exceptionally with a
-	 * {@link ThrottleRejectedException}; cancelling it withdraws the caller. Fails at
-	 * once when the cost can never fit, the queue is full, or the foreseeable wait
-	 * exceeds {@code max-wait}.
+	 * Admits {@code cost} in the {@link Priority#DEFAULT} lane, see
+	 * {@link #acquireAsync(Cost, Priority)}.
 	 */
 	public CompletableFuture<Permit> acquireAsync(Cost cost) {
+		return acquireAsync(cost, Priority.DEFAULT);
+	}
+
+	/**
+	 * Admits {@code cost}, waiting (without blocking a thread) in the lane of
+	 * {@code priority}, in arrival order within it. The future completes with the permit,
+	 * or exceptionally with a {@link ThrottleRejectedException}; cancelling it withdraws
+	 * the caller. Fails at once when the cost can never fit, the queue is full, or the
+	 * foreseeable wait exceeds {@code max-wait}.
+	 */
+	public CompletableFuture<Permit> acquireAsync(Cost cost, Priority priority) {
 		if (this.remote) {
 			try {
 				checkFitsOrReport(cost);
@@ -246,12 +250,11 @@ public final class Partition {
 				permit = admitNow(cost);
 			}
 			if (!retiredNow && rejection == null && permit == null) {
-				rejection = checkQueueable(cost);
+				rejection = checkQueueable(cost, priority);
 			}
 			if (!retiredNow && rejection == null && permit == null) {
-				waiter = new Waiter(this, cost, this.time.nanoTime());
-				this.queue.addLast(waiter);
-				addQueued(cost, 1);
+				waiter = new Waiter(this, cost, priority, this.time.nanoTime());
+				this.queue.add(waiter);
 				if (!this.remote) {
 					completions = drainLocked();
 				}
@@ -261,7 +264,7 @@ public final class Partition {
 			this.lock.unlock();
 		}
 		if (retiredNow) {
-			return acquireAsyncOnSuccessor(cost);
+			return acquireAsyncOnSuccessor(cost, priority);
 		}
 		if (rejection != null) {
 			this.listener.rejected(this.provider, this.key, rejection);
@@ -291,16 +294,25 @@ public final class Partition {
 	}
 
 	/**
-	 * Admits {@code cost}, parking the calling thread for at most {@code max-wait}.
+	 * Admits {@code cost} in the {@link Priority#DEFAULT} lane, see
+	 * {@link #acquire(Cost, Priority)}.
+	 */
+	public Permit acquire(Cost cost) throws InterruptedException {
+		return acquire(cost, Priority.DEFAULT);
+	}
+
+	/**
+	 * Admits {@code cost}, parking the calling thread for at most {@code max-wait} in the
+	 * lane of {@code priority}.
 	 * @throws InterruptedException if interrupted while waiting; the caller is then
 	 * withdrawn and nothing is taken
 	 */
-	public Permit acquire(Cost cost) throws InterruptedException {
+	public Permit acquire(Cost cost, Priority priority) throws InterruptedException {
 		Permit permit = tryAcquire(cost);
 		if (permit != null) {
 			return permit;
 		}
-		CompletableFuture<Permit> future = acquireAsync(cost);
+		CompletableFuture<Permit> future = acquireAsync(cost, priority);
 		try {
 			return future.get();
 		}
@@ -411,11 +423,11 @@ public final class Partition {
 		try {
 			this.parked = parked;
 			long maxWait = this.policy.maxWait().toNanos();
-			for (Waiter waiter : this.queue) {
+			this.queue.forEach((waiter) -> {
 				if (waiter.enqueuedAt + maxWait - parked.until() < 0) {
 					doomed.add(waiter);
 				}
-			}
+			});
 		}
 		finally {
 			this.lock.unlock();
@@ -527,9 +539,9 @@ public final class Partition {
 		return (live != this) ? live : null;
 	}
 
-	private CompletableFuture<Permit> acquireAsyncOnSuccessor(Cost cost) {
+	private CompletableFuture<Permit> acquireAsyncOnSuccessor(Cost cost, Priority priority) {
 		try {
-			return successor().acquireAsync(cost);
+			return successor().acquireAsync(cost, priority);
 		}
 		catch (PartitionLimitException ex) {
 			return CompletableFuture.failedFuture(ex);
@@ -606,17 +618,18 @@ public final class Partition {
 	}
 
 	/** Lock held. A rejection for a caller about to queue, or null. */
-	private ThrottleRejectedException checkQueueable(Cost cost) {
+	private ThrottleRejectedException checkQueueable(Cost cost, Priority priority) {
 		ThrottlePolicy current = this.policy;
 		if (this.queue.size() >= current.maxQueue()) {
 			return new QueueFullException(this.provider, current.maxQueue());
 		}
-		// Foreseeable wait: everyone queued ahead, then this call, sent at the steady
-		// rate of each limit (a lower
-		// bound: those ahead that a burst admits at once cost nothing)
-		Cost ahead = new Cost(this.queuedRequests, this.queuedInput, this.queuedOutput);
-		Waiter head = this.queue.peekFirst();
-		PartitionState.Projection projection = this.state.project((head != null) ? head.cost : null, ahead, cost);
+		// Foreseeable wait: everyone certain to go first (its lane, and the higher lanes
+		// under strict priority), then this call, sent at the steady rate of each limit
+		// (a
+		// lower bound: those ahead that a burst admits at once cost nothing)
+		long share = PriorityLanes.shareOf(current.minShare());
+		Cost ahead = this.queue.ahead(priority, share);
+		PartitionState.Projection projection = this.state.project(this.queue.firstAhead(priority, share), ahead, cost);
 		if (projection.nanos() > current.maxWait().toNanos()) {
 			Parked parked = this.parked;
 			if (parked != null && this.time.nanoTime() + current.maxWait().toNanos() - parked.until() < 0) {
@@ -634,10 +647,11 @@ public final class Partition {
 	 */
 	private List<Runnable> drainLocked() {
 		List<Runnable> completions = null;
+		long share = PriorityLanes.shareOf(this.policy.minShare());
 		Waiter head;
-		while ((head = this.queue.peekFirst()) != null) {
+		while ((head = this.queue.next(share)) != null) {
 			if (head.isDone()) {
-				removeHead(head);
+				this.queue.remove(head);
 				continue;
 			}
 			PartitionState.Attempt attempt;
@@ -645,7 +659,7 @@ public final class Partition {
 				attempt = this.state.tryAdmit(head.cost);
 			}
 			catch (RequestTooLargeException ex) {
-				removeHead(head);
+				this.queue.remove(head);
 				completions = add(completions, failure(head, ex));
 				continue;
 			}
@@ -656,7 +670,7 @@ public final class Partition {
 				}
 				break; // UNTIL_RELEASE: the next release drains again
 			}
-			removeHead(head);
+			this.queue.admitted(head, share);
 			completions = add(completions, grant(head, newPermit(head.cost, attempt.grant())));
 		}
 		return (completions != null) ? completions : List.of();
@@ -692,8 +706,9 @@ public final class Partition {
 			Waiter head;
 			this.lock.lock();
 			try {
-				while ((head = this.queue.peekFirst()) != null && head.isDone()) {
-					removeHead(head);
+				long share = PriorityLanes.shareOf(this.policy.minShare());
+				while ((head = this.queue.next(share)) != null && head.isDone()) {
+					this.queue.remove(head);
 				}
 			}
 			finally {
@@ -710,9 +725,7 @@ public final class Partition {
 				Waiter failed = head;
 				this.lock.lock();
 				try {
-					if (this.queue.remove(failed)) {
-						addQueued(failed.cost, -1);
-					}
+					this.queue.remove(failed);
 				}
 				finally {
 					this.lock.unlock();
@@ -735,8 +748,10 @@ public final class Partition {
 			Runnable completion;
 			this.lock.lock();
 			try {
-				if (this.queue.peekFirst() == head && !head.isDone()) {
-					removeHead(head);
+				// still the first of its lane (nothing else takes a lane's head away): a
+				// higher lane's caller who arrived during the round trip comes next
+				if (this.queue.isLaneHead(head) && !head.isDone()) {
+					this.queue.admitted(head, PriorityLanes.shareOf(this.policy.minShare()));
 					completion = grant(head, newPermit(head.cost, attempt.grant()));
 				}
 				else {
@@ -776,17 +791,6 @@ public final class Partition {
 		List<Runnable> result = (list != null) ? list : new ArrayList<>(4);
 		result.add(completion);
 		return result;
-	}
-
-	private void removeHead(Waiter head) {
-		this.queue.pollFirst();
-		addQueued(head.cost, -1);
-	}
-
-	private void addQueued(Cost cost, int sign) {
-		this.queuedRequests += sign * cost.requests();
-		this.queuedInput += sign * cost.inputTokens();
-		this.queuedOutput += sign * cost.outputTokens();
 	}
 
 	/** Lock held. Makes sure a drain runs at {@code at}. */
@@ -880,8 +884,15 @@ public final class Partition {
 		String blockedBy;
 		this.lock.lock();
 		try {
-			blockedBy = (this.queue.peekFirst() != waiter) ? "callers ahead in the queue"
-					: (this.remote) ? "shared limits" : describeHeadBlocker(waiter);
+			if (!this.queue.isLaneHead(waiter)) {
+				blockedBy = "callers ahead in the queue";
+			}
+			else if (this.queue.next(PriorityLanes.shareOf(this.policy.minShare())) != waiter) {
+				blockedBy = "callers ahead in other priority lanes";
+			}
+			else {
+				blockedBy = (this.remote) ? "shared limits" : describeHeadBlocker(waiter);
+			}
 		}
 		finally {
 			this.lock.unlock();
@@ -913,9 +924,7 @@ public final class Partition {
 		}
 		this.lock.lock();
 		try {
-			if (this.queue.remove(waiter)) {
-				addQueued(waiter.cost, -1);
-			}
+			this.queue.remove(waiter);
 		}
 		finally {
 			this.lock.unlock();

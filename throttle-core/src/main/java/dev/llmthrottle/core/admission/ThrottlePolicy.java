@@ -22,15 +22,30 @@ import dev.llmthrottle.core.Limit;
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
  * @param autoLimits those of {@code limits} whose amount is provisional and follows what
  * the provider reports
+ * @param minShare the least fraction of a partition's admissions that each priority lane
+ * below the top one gets while it has callers waiting, from 0 (strict priority: a lower
+ * lane waits while any higher one has callers) to {@value #MAX_MIN_SHARE}
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
-		Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		Duration burst, int maxPartitions, List<Limit> autoLimits, double minShare) {
 
 	public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(1);
 
 	public static final int DEFAULT_MAX_QUEUE = 1000;
 
 	public static final int DEFAULT_MAX_PARTITIONS = 10_000;
+
+	/**
+	 * The default minimum share of each lower priority lane: one admission in ten while
+	 * it waits.
+	 */
+	public static final double DEFAULT_MIN_SHARE = 0.1;
+
+	/**
+	 * The largest minimum share: the two lanes below the top one together may claim every
+	 * admission, never more.
+	 */
+	public static final double MAX_MIN_SHARE = 0.5;
 
 	public ThrottlePolicy {
 		Objects.requireNonNull(provider, "provider");
@@ -56,6 +71,15 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		if (!limits.containsAll(autoLimits)) {
 			throw new IllegalArgumentException("autoLimits must be among limits");
 		}
+		if (!(minShare >= 0 && minShare <= MAX_MIN_SHARE)) {
+			throw new IllegalArgumentException("minShare must be between 0 and " + MAX_MIN_SHARE);
+		}
+	}
+
+	/** A policy with the default minimum share of the lower priority lanes. */
+	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+			Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, DEFAULT_MIN_SHARE);
 	}
 
 	/** A policy whose limits are all fixed. */
@@ -85,32 +109,37 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withMaxConcurrent(int maxConcurrent) {
 		return new ThrottlePolicy(this.provider, this.limits, maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.minShare);
 	}
 
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.minShare);
 	}
 
 	public ThrottlePolicy withMaxQueue(int maxQueue) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.minShare);
 	}
 
 	public ThrottlePolicy withBurst(Duration burst) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.minShare);
 	}
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList());
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.minShare);
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, maxPartitions, this.autoLimits);
+				this.burst, maxPartitions, this.autoLimits, this.minShare);
+	}
+
+	public ThrottlePolicy withMinShare(double minShare) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
+				this.burst, this.maxPartitions, this.autoLimits, minShare);
 	}
 
 	/**

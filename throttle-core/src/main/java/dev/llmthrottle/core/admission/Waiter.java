@@ -3,12 +3,14 @@ package dev.llmthrottle.core.admission;
 import java.util.concurrent.CompletableFuture;
 
 import dev.llmthrottle.core.Cost;
+import dev.llmthrottle.core.Priority;
 import dev.llmthrottle.core.TimeSource;
 
 /**
- * A caller queued for admission: a future completed with its {@link Permit}. Cancelling
- * it withdraws the caller from the queue, and a permit granted in the same instant is
- * handed straight back, so a cancelled waiter gives nothing away and takes nothing.
+ * A caller queued for admission in its priority lane: a future completed with its
+ * {@link Permit}. Cancelling it withdraws the caller from the queue, and a permit granted
+ * in the same instant is handed straight back, so a cancelled waiter gives nothing away
+ * and takes nothing.
  */
 final class Waiter extends CompletableFuture<Permit> {
 
@@ -18,15 +20,18 @@ final class Waiter extends CompletableFuture<Permit> {
 
 	final long enqueuedAt;
 
+	final Priority priority;
+
 	/**
 	 * Set after queueing; volatile so that a grant racing the assignment either sees it
 	 * or is seen.
 	 */
 	volatile TimeSource.Cancellable deadline;
 
-	Waiter(Partition partition, Cost cost, long enqueuedAt) {
+	Waiter(Partition partition, Cost cost, Priority priority, long enqueuedAt) {
 		this.partition = partition;
 		this.cost = cost;
+		this.priority = priority;
 		this.enqueuedAt = enqueuedAt;
 	}
 
