@@ -55,8 +55,8 @@ class LlmThrottledSdkExceptionTests {
 	void sdkBodyIsReadAsJsonSoThatQuotaExhaustionIsNeverRetried() {
 		RetryingServices.runner().run((context) -> {
 			FlakyService service = context.getBean(FlakyService.class);
-			SdkStatusException noQuota = sdk(429, Map.of("message", "You exceeded your current quota",
-					"type", "insufficient_quota", "code", "insufficient_quota"));
+			SdkStatusException noQuota = sdk(429, Map.of("message", "You exceeded your current quota", "type",
+					"insufficient_quota", "code", "insufficient_quota"));
 			Script script = context.getBean(Script.class).failWith(noQuota);
 			// the real SDK's first conversion of a body loads its Jackson and Kotlin
 			// machinery (seconds on a loaded machine): not what is timed here

@@ -25,8 +25,8 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * the class path its wrapper ({@link OpenAiSdkThrottle}, {@link AnthropicSdkThrottle},
  * injectable to wrap clients that are not beans) and a post-processor that wraps every
  * {@code OpenAIClient}, {@code OpenAIClientAsync}, {@code AnthropicClient} and
- * {@code AnthropicClientAsync} bean whose base URL a configured provider covers (with
- * the SDK's retries turned off: the provider's retry policy owns them).
+ * {@code AnthropicClientAsync} bean whose base URL a configured provider covers (with the
+ * SDK's retries turned off: the provider's retry policy owns them).
  */
 @AutoConfiguration(after = LlmThrottleExchangeAutoConfiguration.class)
 @ConditionalOnBean(LlmProviders.class)
@@ -58,11 +58,11 @@ public final class LlmThrottleSdkAutoConfiguration {
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		static BeanPostProcessor llmThrottleOpenAiClients(ObjectProvider<OpenAiSdkThrottle> throttle) {
-			return new SdkClientPostProcessor(
-					"openai-java", (bean) -> (bean instanceof com.openai.client.OpenAIClient client)
+			return new SdkClientPostProcessor("openai-java",
+					(bean) -> (bean instanceof com.openai.client.OpenAIClient client)
 							? throttle.getObject().throttle(client)
-							: (bean instanceof com.openai.client.OpenAIClientAsync async) ? throttle.getObject()
-								.throttle(async) : bean);
+							: (bean instanceof com.openai.client.OpenAIClientAsync async)
+									? throttle.getObject().throttle(async) : bean);
 		}
 
 	}

@@ -30,12 +30,12 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * What the official SDKs' throttling decorators share: the configured providers (matched
  * by the request's URL), the response feedback, the cost estimator, the calling thread's
  * admission and the engine's clock. Each request a wrapped SDK client sends to a
- * configured provider runs through the one call pipeline: admitted on its key's
- * partition with a cost estimated from its body (or, inside an {@code @LlmThrottled}
- * method of the same partition, under that admission), the provider's 429 and its hint
- * handled with the shared cooldown and retried as the provider's retry policy allows, the
- * headers of every response learnt, the cost settled from the usage of the body or stream,
- * the permit released on every path. Requests to no configured provider pass through.
+ * configured provider runs through the one call pipeline: admitted on its key's partition
+ * with a cost estimated from its body (or, inside an {@code @LlmThrottled} method of the
+ * same partition, under that admission), the provider's 429 and its hint handled with the
+ * shared cooldown and retried as the provider's retry policy allows, the headers of every
+ * response learnt, the cost settled from the usage of the body or stream, the permit
+ * released on every path. Requests to no configured provider pass through.
  *
  * <p>
  * In a Spring Boot application this is a bean, and SDK client beans are wrapped
@@ -77,7 +77,9 @@ public final class SdkThrottle {
 		this.executor = Objects.requireNonNull(executor, "executor");
 	}
 
-	/** The same, sending asynchronous calls admitted after a wait from the common pool. */
+	/**
+	 * The same, sending asynchronous calls admitted after a wait from the common pool.
+	 */
 	public SdkThrottle(LlmProviders providers, ResponseFeedback feedback, CostEstimator costs,
 			CurrentAdmission currentAdmission, TimeSource time) {
 		this(providers, feedback, costs, currentAdmission, time, ForkJoinPool.commonPool());
@@ -111,8 +113,8 @@ public final class SdkThrottle {
 	 * @param repeatable whether the request can be sent again (otherwise nothing is
 	 * retried or learnt, only admitted and settled)
 	 */
-	public <R> CallPipeline<R> pipeline(LlmProvider provider, @Nullable String rawKey, byte[] body,
-			boolean repeatable, SdkCallShape<R> shape) {
+	public <R> CallPipeline<R> pipeline(LlmProvider provider, @Nullable String rawKey, byte[] body, boolean repeatable,
+			SdkCallShape<R> shape) {
 		Partition partition = provider.throttler().partition(rawKey);
 		return new CallPipeline<>(repeatable ? this.feedback : null, this.time, provider, partition,
 				this.costs.estimate(provider, body), this.currentAdmission.find(partition), shape);

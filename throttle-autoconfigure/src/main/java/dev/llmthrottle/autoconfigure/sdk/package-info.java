@@ -7,10 +7,10 @@
  * <p>
  * Public API: {@link dev.llmthrottle.autoconfigure.sdk.SdkThrottle} (what the decorators
  * share), {@code dev.llmthrottle.autoconfigure.sdk.openai.OpenAiSdkThrottle} and
- * {@code dev.llmthrottle.autoconfigure.sdk.anthropic.AnthropicSdkThrottle} (wrap a client),
- * {@link dev.llmthrottle.autoconfigure.sdk.LlmThrottleSdkAutoConfiguration}. The rest is
- * for the SDK adapters of this package only. Each SDK is an optional dependency: the
- * classes of one SDK are loaded only when that SDK is on the class path.
+ * {@code dev.llmthrottle.autoconfigure.sdk.anthropic.AnthropicSdkThrottle} (wrap a
+ * client), {@link dev.llmthrottle.autoconfigure.sdk.LlmThrottleSdkAutoConfiguration}. The
+ * rest is for the SDK adapters of this package only. Each SDK is an optional dependency:
+ * the classes of one SDK are loaded only when that SDK is on the class path.
  */
 @NullMarked
 package dev.llmthrottle.autoconfigure.sdk;

@@ -103,7 +103,8 @@ class FailedResponsesTests {
 
 	@Test
 	void ignoresSuccessStatuses() {
-		assertThat(this.responses.read(new SdkStatusException(200, SdkStatusException.sdkHeaders(), JsonValue.from(""))))
+		assertThat(
+				this.responses.read(new SdkStatusException(200, SdkStatusException.sdkHeaders(), JsonValue.from(""))))
 			.isNull();
 	}
 

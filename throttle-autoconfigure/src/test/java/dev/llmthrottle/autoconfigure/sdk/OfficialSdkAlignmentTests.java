@@ -32,8 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Dependency alignment: openai-java 4.101.0 and anthropic-java 3.16.0 (their OkHttp
  * clients) wrapped by the SDK adapter, against the simulated provider over real HTTP, in
  * every enforcement model, blocking and asynchronous, whole and streamed: no 429, our
- * settled tokens equal to the provider's own count, limits learnt with {@code auto}, and a
- * concurrent batch with no failure.
+ * settled tokens equal to the provider's own count, limits learnt with {@code auto}, and
+ * a concurrent batch with no failure.
  */
 class OfficialSdkAlignmentTests {
 
@@ -185,9 +185,7 @@ class OfficialSdkAlignmentTests {
 
 	/** A stream's lease is settled as its last event passes: wait for the last ones. */
 	private static void settle(SdkFixture fixture) {
-		Awaitility.await()
-			.atMost(Duration.ofSeconds(10))
-			.until(() -> fixture.partition().snapshot().inFlight() == 0);
+		Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fixture.partition().snapshot().inFlight() == 0);
 	}
 
 	/** Sends {@link #CALLS_PER_MODE} calls in each mode, four at a time. */

@@ -85,17 +85,13 @@ final class SdkFixture {
 	}
 
 	OpenAIClient openAi() {
-		return new OpenAiSdkThrottle(this.sdk).throttle(OpenAIOkHttpClient.builder()
-			.baseUrl(this.simulator.baseUrl() + "/v1")
-			.apiKey(KEY)
-			.build());
+		return new OpenAiSdkThrottle(this.sdk)
+			.throttle(OpenAIOkHttpClient.builder().baseUrl(this.simulator.baseUrl() + "/v1").apiKey(KEY).build());
 	}
 
 	AnthropicClient anthropic() {
-		return new AnthropicSdkThrottle(this.sdk).throttle(AnthropicOkHttpClient.builder()
-			.baseUrl(this.simulator.baseUrl())
-			.apiKey(KEY)
-			.build());
+		return new AnthropicSdkThrottle(this.sdk)
+			.throttle(AnthropicOkHttpClient.builder().baseUrl(this.simulator.baseUrl()).apiKey(KEY).build());
 	}
 
 	static ChatCompletionCreateParams chat(boolean stream) {

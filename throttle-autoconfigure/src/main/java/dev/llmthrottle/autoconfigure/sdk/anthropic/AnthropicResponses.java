@@ -10,7 +10,9 @@ import dev.llmthrottle.autoconfigure.sdk.internal.MeteredBody;
 import dev.llmthrottle.autoconfigure.sdk.internal.SdkResponses;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
-/** anthropic-java's {@link HttpResponse} as the shared SDK shape reads and rebuilds it. */
+/**
+ * anthropic-java's {@link HttpResponse} as the shared SDK shape reads and rebuilds it.
+ */
 final class AnthropicResponses implements SdkResponses<HttpResponse> {
 
 	static final AnthropicResponses INSTANCE = new AnthropicResponses();

@@ -87,7 +87,8 @@ public final class AnthropicSdkThrottle {
 	private Consumer<ClientOptions.Builder> wrap(AtomicBoolean covered) {
 		return (builder) -> {
 			ClientOptions current = builder.build();
-			if (this.throttle.provider(current.baseUrl()).isEmpty() || current.interceptors().contains(this.interceptor)) {
+			if (this.throttle.provider(current.baseUrl()).isEmpty()
+					|| current.interceptors().contains(this.interceptor)) {
 				return;
 			}
 			builder.addInterceptor(this.interceptor);

@@ -93,10 +93,10 @@ public final class MeteredBody extends FilterInputStream {
 	}
 
 	/**
-	 * Closes the response the body belongs to. A JSON body the SDK did not read to its end
-	 * is first read through the meter, up to {@link UsageMeter#MAX_WHOLE} bytes, so that the
-	 * call still settles from its usage; an event stream closed early is not drained (it
-	 * may run for minutes): it settles from what it reported so far.
+	 * Closes the response the body belongs to. A JSON body the SDK did not read to its
+	 * end is first read through the meter, up to {@link UsageMeter#MAX_WHOLE} bytes, so
+	 * that the call still settles from its usage; an event stream closed early is not
+	 * drained (it may run for minutes): it settles from what it reported so far.
 	 */
 	public void closeResponse() {
 		try {

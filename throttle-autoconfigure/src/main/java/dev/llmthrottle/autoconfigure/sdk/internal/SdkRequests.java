@@ -16,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SdkRequests {
 
-	/** Bodies larger than this are not read for the estimate (the default cost applies). */
+	/**
+	 * Bodies larger than this are not read for the estimate (the default cost applies).
+	 */
 	public static final int MAX_BODY = 8 * 1024 * 1024;
 
 	private SdkRequests() {
@@ -61,8 +63,8 @@ public final class SdkRequests {
 	}
 
 	/**
-	 * The body's bytes when it is JSON, repeatable (reading it does not consume it) and no
-	 * larger than {@link #MAX_BODY}; otherwise empty (the estimate falls back to the
+	 * The body's bytes when it is JSON, repeatable (reading it does not consume it) and
+	 * no larger than {@link #MAX_BODY}; otherwise empty (the estimate falls back to the
 	 * default cost). Never throws.
 	 */
 	public static byte[] jsonBody(@Nullable String contentType, long contentLength, boolean repeatable,

@@ -7,6 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 import com.openai.client.OpenAIClient;
 import com.openai.client.OpenAIClientAsync;
 import com.openai.core.ClientOptions;
@@ -105,9 +107,9 @@ public final class OpenAiSdkThrottle {
 	/** The builder's raw client, which the SDK keeps private. */
 	private static final class RawClientField {
 
-		private static final Field FIELD = find();
+		private static final @Nullable Field FIELD = find();
 
-		private static Field find() {
+		private static @Nullable Field find() {
 			try {
 				Field field = ClientOptions.Builder.class.getDeclaredField("httpClient");
 				field.setAccessible(true);

@@ -62,8 +62,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * error (retried, or passed on), a body that fails while read, an asynchronous call
  * cancelled while waiting, in flight, or as its response is delivered, a caller
  * interrupted while waiting, an absurd retry hint, a stream cut, a body closed early
- * (JSON drained to settle from its usage, a stream not drained). Every case must leave the
- * partition with nothing in flight or queued and no permit released twice (and the
+ * (JSON drained to settle from its usage, a stream not drained). Every case must leave
+ * the partition with nothing in flight or queued and no permit released twice (and the
  * no-leaked-permit extension checks the ledger).
  */
 class SdkDecoratorFaultMatrixTests {
@@ -95,9 +95,10 @@ class SdkDecoratorFaultMatrixTests {
 
 	private HttpClient client(int maxAttempts, int maxConcurrent) {
 		this.throttler = new ProviderThrottler(
-				new ThrottlePolicy("fault", List.of(Limit.of(Dimension.REQUESTS, 1000, Duration.ofSeconds(1)),
-						Limit.of(Dimension.TOKENS, 1_000_000, Duration.ofMinutes(1))), maxConcurrent,
-						Duration.ofSeconds(30), 100, Duration.ZERO, 10),
+				new ThrottlePolicy("fault",
+						List.of(Limit.of(Dimension.REQUESTS, 1000, Duration.ofSeconds(1)),
+								Limit.of(Dimension.TOKENS, 1_000_000, Duration.ofMinutes(1))),
+						maxConcurrent, Duration.ofSeconds(30), 100, Duration.ZERO, 10),
 				this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE);
 		this.provider = new LlmProvider("fault", Dialect.OPENAI, List.of(URI.create(URL)),
 				new RetryPolicy(maxAttempts, Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofSeconds(5), null),
@@ -176,8 +177,7 @@ class SdkDecoratorFaultMatrixTests {
 		assertThat(this.script.calls.get()).isEqualTo(2);
 		// the failed attempt may have reached the provider: its estimate stands; the
 		// second settles to its usage
-		long estimate = new CostEstimator(new JtokkitTokenCounter(), 1.2)
-			.estimate(this.provider, CHAT_BODY)
+		long estimate = new CostEstimator(new JtokkitTokenCounter(), 1.2).estimate(this.provider, CHAT_BODY)
 			.amount(Dimension.TOKENS);
 		assertThat(tokensUsed()).isEqualTo(estimate + 12);
 		assertNothingHeld();
@@ -286,7 +286,8 @@ class SdkDecoratorFaultMatrixTests {
 	void absurdRetryHintFailsAtOnceWithoutOverflow() {
 		HttpClient client = client(3, 4);
 		this.script.reply(() -> new FakeResponse(429, "application/json",
-				new ByteArrayInputStream("{\"error\":{\"type\":\"rate_limit_exceeded\"}}".getBytes(StandardCharsets.UTF_8)),
+				new ByteArrayInputStream(
+						"{\"error\":{\"type\":\"rate_limit_exceeded\"}}".getBytes(StandardCharsets.UTF_8)),
 				"retry-after", "99999999999999999999", "retry-after-ms", "9223372036854775807"));
 		long started = System.nanoTime();
 		assertThatThrownBy(() -> client.execute(request(), RequestOptions.none()))
@@ -320,8 +321,7 @@ class SdkDecoratorFaultMatrixTests {
 		response.body().read(new byte[16]);
 		int readsBeforeClose = endless.reads.get();
 		response.close();
-		assertThat(endless.reads.get()).as("an open-ended stream is not drained on close")
-			.isEqualTo(readsBeforeClose);
+		assertThat(endless.reads.get()).as("an open-ended stream is not drained on close").isEqualTo(readsBeforeClose);
 		assertThat(reply.closed).isTrue();
 		assertNothingHeld();
 	}
