@@ -9,8 +9,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.openai.core.JsonValue;
-import com.openai.core.http.Headers;
-import com.openai.errors.UnexpectedStatusCodeException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -25,6 +23,7 @@ import org.springframework.web.client.HttpClientErrorException;
 import org.springframework.web.reactive.function.client.WebClientResponseException;
 
 import dev.llmthrottle.autoconfigure.ThrottleAutoConfigurations;
+import dev.llmthrottle.autoconfigure.aop.SdkStatusException;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.VirtualTimeSource;
@@ -104,8 +103,8 @@ final class RetryingServices {
 				body.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
 	}
 
-	static UnexpectedStatusCodeException sdk(int status, Map<String, Object> body, String... headers) {
-		return new UnexpectedStatusCodeException(status, Headers.of(headers), JsonValue.from(body));
+	static SdkStatusException sdk(int status, Map<String, Object> body, String... headers) {
+		return new SdkStatusException(status, SdkStatusException.sdkHeaders(headers), JsonValue.from(body));
 	}
 
 	private static HttpHeaders springHeaders(String... namesAndValues) {

@@ -5,14 +5,18 @@ import java.util.stream.Collectors;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Role;
+import org.springframework.util.ClassUtils;
 
 import dev.llmthrottle.autoconfigure.LlmThrottleAutoConfiguration;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.autoconfigure.sdk.SdkClients;
+import dev.llmthrottle.autoconfigure.sdk.SdkThrottle;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.LlmThrottlers;
@@ -41,12 +45,18 @@ public final class LlmThrottledAutoConfiguration {
 
 	@Bean
 	SdkRetryWarning llmThrottledSdkRetryWarning(ListableBeanFactory beanFactory,
-			ObjectProvider<LlmThrottledBeanPostProcessor> postProcessor, ObjectProvider<LlmProviders> providers) {
+			ObjectProvider<LlmThrottledBeanPostProcessor> postProcessor, ObjectProvider<LlmProviders> providers,
+			ObjectProvider<SdkThrottle> sdkThrottle) {
+		SdkClients clients = new SdkClients((beanFactory instanceof ConfigurableBeanFactory configurable
+				&& configurable.getBeanClassLoader() != null) ? configurable.getBeanClassLoader()
+						: ClassUtils.getDefaultClassLoader());
 		return new SdkRetryWarning(beanFactory,
 				() -> postProcessor.stream()
 					.flatMap((processor) -> processor.throttledProviders().stream())
 					.collect(Collectors.toSet()),
-				providers::getIfAvailable);
+				providers::getIfAvailable,
+				(client) -> sdkThrottle.stream().anyMatch((throttle) -> throttle.isThrottled(client)),
+				clients::maxRetries);
 	}
 
 }

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -21,17 +23,17 @@ import dev.llmthrottle.protocol.Dialect;
 
 /**
  * Warns once per provider, at startup, when {@code @LlmThrottled} methods retry calls to
- * a provider and the context holds a client of an official SDK that speaks to such
- * providers: if those methods call the SDK, its own retries (two by default, not
- * throttled) multiply the advisor's attempts. The SDKs are found by class name, so
- * neither is a dependency.
+ * a provider and the context holds a client bean of an official SDK that speaks to such
+ * providers, that llm-throttle does not wrap, and whose own retries are on: if those
+ * methods call the SDK, its retries (two by default, not throttled) multiply the
+ * advisor's attempts. A client bean the SDK adapter wrapped (its retries are off, the
+ * provider's policy owns them) or built with {@code maxRetries(0)} is never named. The
+ * SDKs are found by class name, so neither is a dependency.
  *
  * <p>
- * What cannot be told from here: whether the SDK client was built with
- * {@code maxRetries(0)} (the SDKs keep their options private), which provider a client
- * points at (its base URL is private too; the SDK's dialect family is used instead), SDK
- * clients built inside methods rather than declared as beans, and whether the annotated
- * methods call the SDK at all.
+ * What cannot be told from here: which provider an unwrapped client points at (the SDK's
+ * dialect family is used instead), SDK clients built inside methods rather than declared
+ * as beans, and whether the annotated methods call the SDK at all.
  */
 final class SdkRetryWarning implements SmartInitializingSingleton {
 
@@ -57,17 +59,28 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 
 	private final List<Sdk> sdks;
 
+	private final Predicate<Object> wrapped;
+
+	private final Function<Object, OptionalInt> maxRetries;
+
+	/**
+	 * @param wrapped whether a client bean runs through llm-throttle's SDK adapter
+	 * @param maxRetries a client's own retries, empty when unknown
+	 */
 	SdkRetryWarning(ListableBeanFactory beanFactory, Supplier<Set<String>> throttledProviders,
-			Supplier<LlmProviders> providers) {
-		this(beanFactory, throttledProviders, providers, OFFICIAL_SDKS);
+			Supplier<LlmProviders> providers, Predicate<Object> wrapped, Function<Object, OptionalInt> maxRetries) {
+		this(beanFactory, throttledProviders, providers, OFFICIAL_SDKS, wrapped, maxRetries);
 	}
 
 	SdkRetryWarning(ListableBeanFactory beanFactory, Supplier<Set<String>> throttledProviders,
-			Supplier<LlmProviders> providers, List<Sdk> sdks) {
+			Supplier<LlmProviders> providers, List<Sdk> sdks, Predicate<Object> wrapped,
+			Function<Object, OptionalInt> maxRetries) {
 		this.beanFactory = beanFactory;
 		this.throttledProviders = throttledProviders;
 		this.providers = providers;
 		this.sdks = List.copyOf(sdks);
+		this.wrapped = wrapped;
+		this.maxRetries = maxRetries;
 	}
 
 	@Override
@@ -96,7 +109,11 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 			for (String type : sdk.clientTypes()) {
 				if (ClassUtils.isPresent(type, classLoader)) {
 					Class<?> clientType = ClassUtils.resolveClassName(type, classLoader);
-					beans.addAll(List.of(this.beanFactory.getBeanNamesForType(clientType, true, false)));
+					this.beanFactory.getBeansOfType(clientType, true, false).forEach((name, client) -> {
+						if (retriesOn(client) && !beans.contains(name)) {
+							beans.add(name);
+						}
+					});
 				}
 			}
 			if (!beans.isEmpty()) {
@@ -104,6 +121,18 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 			}
 		}
 		return clients;
+	}
+
+	/**
+	 * Whether a client's own retries can multiply the advisor's: not when llm-throttle
+	 * wraps it (its retries are off), not with {@code maxRetries(0)}; yes when unknown.
+	 */
+	private boolean retriesOn(Object client) {
+		if (this.wrapped.test(client)) {
+			return false;
+		}
+		OptionalInt retries = this.maxRetries.apply(client);
+		return retries.isEmpty() || retries.getAsInt() > 0;
 	}
 
 	private void warn(LlmProvider provider, Map<Sdk, List<String>> clients) {
@@ -123,9 +152,8 @@ final class SdkRetryWarning implements SmartInitializingSingleton {
 				+ provider.retry().maxAttempts() + " attempts), and the context holds SDK client beans: "
 				+ String.join(", ", found) + ". If those methods call the SDK, its own retries multiply the attempts"
 				+ " and are not throttled: set the SDK's maxRetries(0) (" + String.join(", ", advice)
-				+ "), or llm.throttle.providers." + provider.name() + ".retry.max-attempts=1 to leave retries to the"
-				+ " SDK. Whether the client already has maxRetries(0) cannot be checked; once it has, silence this"
-				+ " with logging.level." + SdkRetryWarning.class.getName() + "=error.");
+				+ "), let llm-throttle wrap the client (a base URL a configured provider covers), or set llm.throttle.providers."
+				+ provider.name() + ".retry.max-attempts=1 to leave retries to the SDK.");
 	}
 
 	/**

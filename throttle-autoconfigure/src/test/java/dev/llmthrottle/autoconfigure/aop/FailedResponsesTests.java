@@ -8,7 +8,6 @@ import java.util.concurrent.ExecutionException;
 
 import com.openai.core.JsonValue;
 import com.openai.core.http.Headers;
-import com.openai.errors.UnexpectedStatusCodeException;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -56,8 +55,8 @@ class FailedResponsesTests {
 
 	@Test
 	void readsSdkServiceExceptionWithItsBodyAsJson() {
-		UnexpectedStatusCodeException failure = new UnexpectedStatusCodeException(429,
-				Headers.of("retry-after", "1", "x-multi", "a", "x-multi", "b"),
+		SdkStatusException failure = new SdkStatusException(429,
+				SdkStatusException.sdkHeaders("retry-after", "1", "x-multi", "a", "x-multi", "b"),
 				JsonValue.from(Map.of("type", "insufficient_quota", "details", List.of(1, "two"))));
 		FailedResponse response = this.responses.read(failure);
 		assertThat(response.status()).isEqualTo(429);
@@ -73,14 +72,14 @@ class FailedResponsesTests {
 	@Test
 	void sdkExceptionWithoutBodyHasAnEmptyBody() {
 		FailedResponse response = this.responses
-			.read(new UnexpectedStatusCodeException(500, Headers.of(), JsonValue.from(null)));
+			.read(new SdkStatusException(500, SdkStatusException.sdkHeaders(), JsonValue.from(null)));
 		assertThat(response.status()).isEqualTo(500);
 		assertThat(response.body()).isEmpty();
 	}
 
 	@Test
 	void looksThroughCompletionAndExecutionExceptions() {
-		UnexpectedStatusCodeException failure = new UnexpectedStatusCodeException(429, Headers.of(),
+		SdkStatusException failure = new SdkStatusException(429, SdkStatusException.sdkHeaders(),
 				JsonValue.from("slow down"));
 		assertThat(this.responses.read(new CompletionException(failure)).status()).isEqualTo(429);
 		assertThat(this.responses.read(new ExecutionException(new CompletionException(failure))).body())
@@ -104,7 +103,8 @@ class FailedResponsesTests {
 
 	@Test
 	void ignoresSuccessStatuses() {
-		assertThat(this.responses.read(new UnexpectedStatusCodeException(200, Headers.of(), JsonValue.from(""))))
+		assertThat(
+				this.responses.read(new SdkStatusException(200, SdkStatusException.sdkHeaders(), JsonValue.from(""))))
 			.isNull();
 	}
 
@@ -143,7 +143,7 @@ class FailedResponsesTests {
 		}
 
 		public Headers headers() {
-			return Headers.of();
+			return SdkStatusException.sdkHeaders();
 		}
 
 		public JsonValue body() {
@@ -158,7 +158,7 @@ class FailedResponsesTests {
 		private static final long serialVersionUID = 1L;
 
 		BrokenSdkException() {
-			super("broken");
+			super("broken", null);
 		}
 
 		@Override
@@ -168,7 +168,7 @@ class FailedResponsesTests {
 
 		@Override
 		public Headers headers() {
-			return Headers.of();
+			return SdkStatusException.sdkHeaders();
 		}
 
 		@Override

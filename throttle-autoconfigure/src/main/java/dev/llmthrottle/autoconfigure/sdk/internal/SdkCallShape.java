@@ -1,0 +1,170 @@
+package dev.llmthrottle.autoconfigure.sdk.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.llmthrottle.call.CallInterruptedException;
+import dev.llmthrottle.call.CallShape;
+import dev.llmthrottle.call.Lease;
+import dev.llmthrottle.call.Reply;
+import dev.llmthrottle.call.UsageMeter;
+import dev.llmthrottle.protocol.Dialect;
+
+/**
+ * An SDK's raw HTTP response as the call pipeline reads it: an error's body is read up to
+ * a bound (and handed back to the SDK when the pipeline gives up, so that the SDK builds
+ * its usual exception from it), a success's body passes to the SDK through a
+ * {@link MeteredBody}. A transport failure (an {@link IOException} or the SDK's own I/O
+ * exception) is retried as the provider's policy allows. One instance per call.
+ *
+ * <p>
+ * For an asynchronous call ({@link #attach}), a success delivered after the caller
+ * cancelled is closed here, since nobody else will: its lease is settled on close.
+ *
+ * @param <R> the SDK's response type
+ */
+public final class SdkCallShape<R> implements CallShape<R> {
+
+	private static final int MAX_ERROR_BODY = 64 * 1024;
+
+	private static final String[] SDK_IO_EXCEPTIONS = { "com.openai.errors.OpenAIIoException",
+			"com.anthropic.errors.AnthropicIoException" };
+
+	private final SdkResponses<R> responses;
+
+	private final Dialect dialect;
+
+	private final String provider;
+
+	private final AtomicReference<@Nullable R> delivered = new AtomicReference<>();
+
+	private volatile @Nullable CompletableFuture<?> owner;
+
+	public SdkCallShape(SdkResponses<R> responses, Dialect dialect, String provider) {
+		this.responses = responses;
+		this.dialect = dialect;
+		this.provider = provider;
+	}
+
+	/**
+	 * Ties the shape to the future the caller holds: when that future is cancelled, a
+	 * response delivered to it (now or later) is closed.
+	 */
+	public void attach(CompletableFuture<?> future) {
+		this.owner = future;
+		future.whenComplete((value, error) -> {
+			if (future.isCancelled()) {
+				closeDelivered();
+			}
+		});
+	}
+
+	@Override
+	public Reply reply(R response) throws IOException {
+		int status = this.responses.status(response);
+		if (status < 400) {
+			return new Reply(status, this.responses.headers(response), "");
+		}
+		byte[] body;
+		try (InputStream in = this.responses.body(response)) {
+			body = in.readNBytes(MAX_ERROR_BODY);
+		}
+		return new Reply(status, this.responses.headers(response), new String(body, StandardCharsets.UTF_8));
+	}
+
+	@Override
+	public Failure failure(Throwable error) {
+		Throwable cause = unwrap(error);
+		if (isInterrupted(cause) || hasInterruptedCause(cause)) {
+			return Failure.OTHER;
+		}
+		if (cause instanceof IOException || isSdkIoException(cause)) {
+			return Failure.TRANSPORT;
+		}
+		return Failure.OTHER;
+	}
+
+	@Override
+	public R deliver(R response, Lease lease) {
+		String type = this.responses.headers(response).first("content-type").orElse("");
+		boolean stream = type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+		UsageMeter meter = stream ? UsageMeter.eventStream(this.dialect) : UsageMeter.json(this.dialect);
+		MeteredBody body = new MeteredBody(this.responses.body(response), lease, meter, stream,
+				() -> this.responses.close(response));
+		R metered = this.responses.metered(response, body);
+		this.delivered.set(metered);
+		CompletableFuture<?> future = this.owner;
+		if (future != null && future.isCancelled()) {
+			closeDelivered();
+		}
+		return metered;
+	}
+
+	@Override
+	public R giveUp(R response, Reply reply, int attempts) {
+		return this.responses.withBody(response, reply.body().getBytes(StandardCharsets.UTF_8));
+	}
+
+	@Override
+	public void discard(R response) {
+		this.responses.close(response);
+	}
+
+	@Override
+	public Throwable interrupted(InterruptedException ex, boolean waitingToRetry) {
+		return new CallInterruptedException(this.provider, waitingToRetry, ex);
+	}
+
+	private void closeDelivered() {
+		R response = this.delivered.getAndSet(null);
+		if (response != null) {
+			this.responses.close(response);
+		}
+	}
+
+	static Throwable unwrap(Throwable error) {
+		Throwable current = error;
+		while ((current instanceof CompletionException || current instanceof ExecutionException)
+				&& current.getCause() != null) {
+			current = current.getCause();
+		}
+		return current;
+	}
+
+	private static boolean hasInterruptedCause(Throwable error) {
+		for (Throwable cause = error.getCause(); cause != null && cause != error; cause = cause.getCause()) {
+			if (isInterrupted(cause)) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** An interrupt, not a timeout (which is an {@link InterruptedIOException} too). */
+	private static boolean isInterrupted(Throwable error) {
+		return error instanceof InterruptedException
+				|| (error instanceof InterruptedIOException && !(error instanceof SocketTimeoutException));
+	}
+
+	private static boolean isSdkIoException(Throwable error) {
+		for (Class<?> type = error.getClass(); type != null; type = type.getSuperclass()) {
+			for (String name : SDK_IO_EXCEPTIONS) {
+				if (name.equals(type.getName())) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+}

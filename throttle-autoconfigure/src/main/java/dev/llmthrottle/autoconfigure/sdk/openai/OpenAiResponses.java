@@ -1,0 +1,108 @@
+package dev.llmthrottle.autoconfigure.sdk.openai;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+
+import com.openai.core.http.Headers;
+import com.openai.core.http.HttpResponse;
+
+import dev.llmthrottle.autoconfigure.sdk.internal.MeteredBody;
+import dev.llmthrottle.autoconfigure.sdk.internal.SdkResponses;
+import dev.llmthrottle.protocol.ProtocolHeaders;
+
+/** openai-java's {@link HttpResponse} as the shared SDK shape reads and rebuilds it. */
+final class OpenAiResponses implements SdkResponses<HttpResponse> {
+
+	static final OpenAiResponses INSTANCE = new OpenAiResponses();
+
+	private OpenAiResponses() {
+	}
+
+	@Override
+	public int status(HttpResponse response) {
+		return response.statusCode();
+	}
+
+	@Override
+	public ProtocolHeaders headers(HttpResponse response) {
+		return headers(response.headers());
+	}
+
+	static ProtocolHeaders headers(Headers headers) {
+		ProtocolHeaders.Builder builder = ProtocolHeaders.builder();
+		for (String name : headers.names()) {
+			builder.add(name, headers.values(name));
+		}
+		return builder.build();
+	}
+
+	@Override
+	public InputStream body(HttpResponse response) {
+		return response.body();
+	}
+
+	@Override
+	public void close(HttpResponse response) {
+		try {
+			response.close();
+		}
+		catch (RuntimeException ex) {
+			// freeing a response must not decide the call's outcome
+		}
+	}
+
+	@Override
+	public HttpResponse metered(HttpResponse response, MeteredBody body) {
+		return new HttpResponse() {
+
+			@Override
+			public int statusCode() {
+				return response.statusCode();
+			}
+
+			@Override
+			public Headers headers() {
+				return response.headers();
+			}
+
+			@Override
+			public InputStream body() {
+				return body;
+			}
+
+			@Override
+			public void close() {
+				body.closeResponse();
+			}
+
+		};
+	}
+
+	@Override
+	public HttpResponse withBody(HttpResponse response, byte[] body) {
+		return new HttpResponse() {
+
+			@Override
+			public int statusCode() {
+				return response.statusCode();
+			}
+
+			@Override
+			public Headers headers() {
+				return response.headers();
+			}
+
+			@Override
+			public InputStream body() {
+				return new ByteArrayInputStream(body);
+			}
+
+			@Override
+			public void close() {
+				OpenAiResponses.this.close(response);
+			}
+
+		};
+	}
+
+}
