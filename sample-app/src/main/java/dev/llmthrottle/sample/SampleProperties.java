@@ -13,9 +13,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param batch Batch job.
  * @param simulated In-process simulated provider(s).
  * @param demo Blocking, Mono and Flux demo calls.
+ * @param client Client the batch calls through: webclient ({@code @LlmThrottled} around a
+ * WebClient call), restclient (a RestClient call, throttled by the starter's
+ * interceptor), spring-ai (Spring AI's OpenAI chat model) or openai-java (an
+ * {@code OpenAIClient} on openai-java's OkHttp client); the last two need an
+ * OpenAI-dialect provider.
  */
 @ConfigurationProperties("sample")
-public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulated simulated, @DefaultValue Demo demo) {
+public record SampleProperties(@DefaultValue Batch batch, @DefaultValue Simulated simulated, @DefaultValue Demo demo,
+		@DefaultValue("webclient") Client client) {
+
+	/** The client the batch calls through. */
+	public enum Client {
+
+		/**
+		 * {@code @LlmThrottled} around a reactive WebClient call (the starter's filter
+		 * underneath).
+		 */
+		WEBCLIENT,
+
+		/** A blocking RestClient call, throttled by the starter's interceptor alone. */
+		RESTCLIENT,
+
+		/** Spring AI's OpenAI {@code ChatModel}, no annotation. */
+		SPRING_AI,
+
+		/** openai-java's {@code OpenAIClient} (OkHttp), no annotation. */
+		OPENAI_JAVA;
+
+		/** The value as written on the command line. */
+		public String id() {
+			return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+		}
+
+	}
 
 	/**
 	 * The batch job.

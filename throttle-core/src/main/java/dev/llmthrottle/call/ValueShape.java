@@ -4,12 +4,14 @@ import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.llmthrottle.core.Cost;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The shape of a call whose result is a plain value (a method's return value, a
  * lambda's): a returned value is a success sent and settled (to the usage an HTTP adapter
- * underneath reported to the permit, else the estimate); a failure is acted on only when
+ * underneath reported to the permit, else to the usage the value itself carries when
+ * {@code returnedUsage} can read it, else the estimate); a failure is acted on only when
  * {@code failureReader} finds the provider's response in it (an SDK's or HTTP client's
  * exception). Shared by the annotation advisor and the programmatic API.
  *
@@ -23,6 +25,8 @@ public final class ValueShape<T> implements CallShape<T> {
 
 	private final BiFunction<InterruptedException, Boolean, Throwable> interrupted;
 
+	private final Function<? super T, @Nullable Cost> returnedUsage;
+
 	/**
 	 * @param failureReader the provider's response a failure carries, or {@code null};
 	 * must not throw
@@ -32,9 +36,25 @@ public final class ValueShape<T> implements CallShape<T> {
 	 */
 	public ValueShape(Function<Throwable, @Nullable Reply> failureReader, Consumer<Throwable> passedOn,
 			BiFunction<InterruptedException, Boolean, Throwable> interrupted) {
+		this(failureReader, passedOn, interrupted, (value) -> null);
+	}
+
+	/**
+	 * @param failureReader the provider's response a failure carries, or {@code null};
+	 * must not throw
+	 * @param passedOn told of a failure carrying a response that was passed on as it is
+	 * @param interrupted the exception for an interrupted wait (the flag: whether waiting
+	 * to retry)
+	 * @param returnedUsage the usage a returned value carries, or {@code null}; asked
+	 * only when no HTTP adapter underneath reported one to the permit; must not throw
+	 */
+	public ValueShape(Function<Throwable, @Nullable Reply> failureReader, Consumer<Throwable> passedOn,
+			BiFunction<InterruptedException, Boolean, Throwable> interrupted,
+			Function<? super T, @Nullable Cost> returnedUsage) {
 		this.failureReader = failureReader;
 		this.passedOn = passedOn;
 		this.interrupted = interrupted;
+		this.returnedUsage = returnedUsage;
 	}
 
 	@Override
@@ -50,8 +70,19 @@ public final class ValueShape<T> implements CallShape<T> {
 
 	@Override
 	public T deliver(T result, Lease lease) {
-		lease.settled(null);
+		Cost actual = (lease.permit().reportedActual() == null) ? returned(result) : null;
+		lease.settled(actual);
 		return result;
+	}
+
+	private @Nullable Cost returned(T result) {
+		try {
+			return this.returnedUsage.apply(result);
+		}
+		catch (RuntimeException ex) {
+			// a reader that breaks its contract costs the truth, never the call
+			return null;
+		}
 	}
 
 	@Override

@@ -42,7 +42,8 @@ import dev.llmthrottle.sample.client.Completion;
 import dev.llmthrottle.sample.client.Prompt;
 import dev.llmthrottle.sample.client.ProviderEndpoint;
 import dev.llmthrottle.sample.client.ProviderEndpoints;
-import dev.llmthrottle.sample.client.ThrottledChat;
+import dev.llmthrottle.sample.client.BatchClients;
+import dev.llmthrottle.sample.client.CallerSideTrace;
 import dev.llmthrottle.sample.simulated.SimulatedProviders;
 import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.stats.ProviderStats;
@@ -61,7 +62,7 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private final SampleProperties properties;
 
-	private final ThrottledChat chat;
+	private final BatchClients clients;
 
 	private final ChatClient client;
 
@@ -79,11 +80,11 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 
 	private volatile BatchSummary summary;
 
-	public BatchRunner(SampleProperties properties, ThrottledChat chat, ChatClient client, ProviderEndpoints endpoints,
-			ProviderDefinitions definitions, LlmThrottlers throttlers, ObjectProvider<SimulatedProviders> simulated,
-			ResourceLoader resources, JsonMapper json) {
+	public BatchRunner(SampleProperties properties, BatchClients clients, ChatClient client,
+			ProviderEndpoints endpoints, ProviderDefinitions definitions, LlmThrottlers throttlers,
+			ObjectProvider<SimulatedProviders> simulated, ResourceLoader resources, JsonMapper json) {
 		this.properties = properties;
-		this.chat = chat;
+		this.clients = clients;
 		this.client = client;
 		this.endpoints = endpoints;
 		this.definitions = definitions;
@@ -101,13 +102,21 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		}
 		String provider = batch.provider();
 		ProviderEndpoint endpoint = this.endpoints.get(provider);
-		Function<Prompt, Mono<Completion>> call = (prompt) -> this.chat.complete(endpoint, prompt);
+		try (BatchClients.Caller caller = this.clients.caller(endpoint, batch.concurrency())) {
+			run(batch, provider, endpoint, caller);
+		}
+	}
+
+	private void run(SampleProperties.Batch batch, String provider, ProviderEndpoint endpoint,
+			BatchClients.Caller caller) throws IOException {
+		Function<Prompt, Mono<Completion>> call = caller::complete;
 		ProviderDefinition definition = this.definitions.get(provider);
 		List<Limit> limits = definition.policy().limits();
 		int maxConcurrent = definition.policy().maxConcurrent();
 		List<Prompt> prompts = PromptDataset.load(this.resources.getResource(batch.input()), batch.count(), this.json);
-		logger.info(String.format(Locale.ROOT, "Batch: %d prompts from %s to %s; limits %s, max-concurrent %d%s",
-				prompts.size(), batch.input(), endpoint, limits, maxConcurrent, simulatedDescription(provider)));
+		logger.info(String.format(Locale.ROOT,
+				"Batch: %d prompts from %s to %s through %s; limits %s, max-concurrent %d%s", prompts.size(),
+				batch.input(), endpoint, caller.client(), limits, maxConcurrent, simulatedDescription(provider)));
 
 		warmUpSimulator(endpoint, prompts);
 		BatchRecorder recorder = new BatchRecorder(prompts);
@@ -132,7 +141,7 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		}
 		logger.info(ProgressLine.of(recorder, throttler, limits));
 
-		this.summary = summarize(provider, recorder, limits, maxConcurrent);
+		this.summary = summarize(provider, recorder, limits, maxConcurrent, caller.seesTheWire());
 		Path output = Path.of(batch.output()).toAbsolutePath().normalize();
 		Path chart = output.resolveSibling("timeline.svg");
 		writeResults(output, recorder.calls());
@@ -187,8 +196,9 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		long waitMs = attempts.isEmpty() ? 0 : millis(attempts.get(0).startedAt() - batchCall.submittedAt());
 		long latencyMs = (last != null) ? millis(last.latencyNanos()) : 0;
 		int status = (last != null) ? last.status() : 0;
-		if (error instanceof WebClientResponseException response) {
-			status = response.getStatusCode().value();
+		int carried = CallerSideTrace.status(error);
+		if (carried > 0) {
+			status = carried;
 		}
 		return new CallResult(batchCall.prompt().id(), completion != null, status,
 				(completion != null) ? completion.inputTokens() : 0,
@@ -203,10 +213,20 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		String message = (error instanceof WebClientResponseException response)
 				? "HTTP " + response.getStatusCode().value() + " " + response.getStatusText()
 				: error.getClass().getSimpleName() + ": " + error.getMessage();
+		if (!(error instanceof WebClientResponseException) && CallerSideTrace.status(error) > 0) {
+			message = "HTTP " + CallerSideTrace.status(error) + " " + message;
+		}
 		return (message.length() > 300) ? message.substring(0, 300) + "..." : message;
 	}
 
-	private BatchSummary summarize(String provider, BatchRecorder recorder, List<Limit> limits, int maxConcurrent) {
+	/**
+	 * The batch's figures. When the client's HTTP is not tapped ({@code wire} false: an
+	 * SDK's own OkHttp client), its attempts are seen from the caller's side only (their
+	 * latency holds the SDK's retries and any wait for admission), so the lower bound
+	 * counts the successful calls as the requests and leaves the latency term out.
+	 */
+	private BatchSummary summarize(String provider, BatchRecorder recorder, List<Limit> limits, int maxConcurrent,
+			boolean wire) {
 		long succeeded = 0;
 		long input = 0;
 		long output = 0;
@@ -231,7 +251,8 @@ public class BatchRunner implements ApplicationRunner, ExitCodeGenerator {
 		long calls = recorder.calls().size();
 		long retries = attempts - recorder.calls().stream().filter((c) -> !c.trace().attempts().isEmpty()).count();
 		LowerBound bound = LowerBound.of(limits, maxConcurrent,
-				new LowerBound.Spent(counted, input, output, latencyNanos / 1e9));
+				wire ? new LowerBound.Spent(counted, input, output, latencyNanos / 1e9)
+						: new LowerBound.Spent(succeeded, input, output, 0));
 		return new BatchSummary(provider, (int) calls, succeeded, calls - succeeded, http429(provider, recorder),
 				retries, recorder.makespanSeconds(), bound);
 	}

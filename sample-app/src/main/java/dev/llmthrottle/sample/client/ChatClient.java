@@ -37,6 +37,8 @@ public class ChatClient {
 
 	private final RestClient restClient;
 
+	private final RestWireTap restTap = new RestWireTap();
+
 	private final JsonMapper json;
 
 	public ChatClient(WebClient.Builder webClientBuilder, RestClient.Builder restClientBuilder, JsonMapper json) {
@@ -44,7 +46,7 @@ public class ChatClient {
 		// it runs innermost.
 		this.unthrottled = webClientBuilder.clone().filters(List::clear).build();
 		this.webClient = webClientBuilder.filter(new WireTap()).build();
-		this.restClient = restClientBuilder.build();
+		this.restClient = restClientBuilder.requestInterceptor(this.restTap).build();
 		this.json = json;
 	}
 
@@ -73,6 +75,16 @@ public class ChatClient {
 			.retrieve()
 			.body(JsonNode.class);
 		return endpoint.isAnthropic() ? anthropicCompletion(body) : openAiCompletion(body);
+	}
+
+	/**
+	 * One completion, blocking the calling thread, with its attempts (the starter
+	 * interceptor's retries included) recorded in {@code trace} when it is not
+	 * {@code null}.
+	 */
+	public Completion completeBlocking(ProviderEndpoint endpoint, Prompt prompt, CallTrace trace) {
+		return (trace != null) ? this.restTap.trace(trace, () -> completeBlocking(endpoint, prompt))
+				: completeBlocking(endpoint, prompt);
 	}
 
 	/** One non-streamed completion. */

@@ -40,6 +40,19 @@ public record ProviderEndpoint(String name, Dialect dialect, URI baseUrl, String
 		return URI.create(base + (isAnthropic() ? "/v1/messages" : "/v1/chat/completions"));
 	}
 
+	/**
+	 * The base URL an OpenAI SDK takes (openai-java's, Spring AI's): the provider's, with
+	 * {@code /v1}.
+	 */
+	public String openAiApiBase() {
+		return openAiApiBase(this.baseUrl.toString());
+	}
+
+	static String openAiApiBase(String baseUrl) {
+		String base = baseUrl.replaceAll("/+$", "");
+		return base.endsWith("/v1") ? base : base + "/v1";
+	}
+
 	@Override
 	public String toString() {
 		return "ProviderEndpoint[" + this.name + ", " + this.dialect.id() + ", " + this.baseUrl + ", " + this.model

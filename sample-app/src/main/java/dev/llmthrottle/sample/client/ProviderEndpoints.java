@@ -20,7 +20,7 @@ import dev.llmthrottle.sample.SampleProperties;
 @Component
 public class ProviderEndpoints {
 
-	private static final String SIMULATED_KEY = "sk-simulated-sample-key";
+	static final String SIMULATED_KEY = "sk-simulated-sample-key";
 
 	private final Map<String, ProviderEndpoint> byName = new LinkedHashMap<>();
 

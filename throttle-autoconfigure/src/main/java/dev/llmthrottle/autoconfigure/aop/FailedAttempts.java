@@ -16,7 +16,9 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * Builds the call pipeline of one {@code @LlmThrottled} invocation, with the shape that
  * reads a failed attempt as the HTTP adapters read a response: when the exception carries
  * the provider's response (an HTTP client's or an SDK's) the pipeline feeds it back and
- * follows the verdict; anything else is passed on unchanged.
+ * follows the verdict; anything else is passed on unchanged. A success settles to the
+ * usage an HTTP adapter underneath reported, else to the usage the returned value carries
+ * ({@link ReturnedUsages}), else to the estimate.
  *
  * <p>
  * A failure learnt from and then passed on is remembered (by identity, weakly): when it
@@ -32,6 +34,8 @@ final class FailedAttempts {
 
 	private final FailedResponses responses;
 
+	private final ReturnedUsages returned;
+
 	private final Set<Throwable> passedOn = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
 	/**
@@ -39,11 +43,20 @@ final class FailedAttempts {
 	 * retried)
 	 * @param feedback the response feedback, may supply {@code null}
 	 * @param responses reads the provider's response out of an exception
+	 * @param returned reads the usage out of a returned value, for a success no HTTP
+	 * adapter underneath settled
 	 */
-	FailedAttempts(Supplier<LlmProviders> providers, Supplier<ResponseFeedback> feedback, FailedResponses responses) {
+	FailedAttempts(Supplier<LlmProviders> providers, Supplier<ResponseFeedback> feedback, FailedResponses responses,
+			ReturnedUsages returned) {
 		this.providers = providers;
 		this.feedback = feedback;
 		this.responses = responses;
+		this.returned = returned;
+	}
+
+	/** The readers of the usage a returned value carries. */
+	ReturnedUsages returned() {
+		return this.returned;
 	}
 
 	/**
@@ -58,7 +71,8 @@ final class FailedAttempts {
 				admission.cost(), operation.priority(), outer,
 				new ValueShape<>((error) -> retriable ? read(error) : null,
 						(error) -> this.passedOn.add(FailedResponses.unwrap(error)),
-						(ex, waitingToRetry) -> interrupted(operation.provider(), ex, waitingToRetry)));
+						(ex, waitingToRetry) -> interrupted(operation.provider(), ex, waitingToRetry),
+						this.returned::cost));
 	}
 
 	/**

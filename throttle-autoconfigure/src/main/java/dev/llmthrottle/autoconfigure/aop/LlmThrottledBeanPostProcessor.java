@@ -49,8 +49,9 @@ public class LlmThrottledBeanPostProcessor extends AbstractBeanFactoryAwareAdvis
 		setBeforeExistingAdvisors(true);
 		ComposablePointcut pointcut = new ComposablePointcut(new AnnotationMatchingPointcut(LlmThrottled.class, true))
 			.union(new AnnotationMatchingPointcut(null, LlmThrottled.class, true));
+		ClassLoader classLoader = LlmThrottledBeanPostProcessor.class.getClassLoader();
 		FailedAttempts failures = new FailedAttempts(providers::getIfAvailable, feedback::getIfAvailable,
-				FailedResponses.forClassPath(LlmThrottledBeanPostProcessor.class.getClassLoader()));
+				FailedResponses.forClassPath(classLoader), ReturnedUsages.forClassPath(classLoader));
 		this.advisor = new DefaultPointcutAdvisor(pointcut,
 				new LlmThrottledInterceptor(this.operations, currentAdmission::getObject, time::getObject, failures));
 	}

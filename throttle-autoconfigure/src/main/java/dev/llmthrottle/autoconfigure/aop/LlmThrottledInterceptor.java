@@ -20,6 +20,7 @@ import dev.llmthrottle.call.AsyncCall;
 import dev.llmthrottle.call.BlockingCall;
 import dev.llmthrottle.call.CallPipeline;
 import dev.llmthrottle.call.Lease;
+import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Permit;
@@ -82,9 +83,11 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 			}
 		}
 		Admission admission = operation.admission(invocation.getArguments());
-		CurrentAdmission current = this.currentAdmission.get();
-		if (current.find(admission.partition()) != null) {
-			return invocation.proceed();
+		Permit held = this.currentAdmission.get().find(admission.partition());
+		if (held != null) {
+			Object value = invocation.proceed();
+			reportReturned(held, value);
+			return value;
 		}
 		return BlockingCall.run(pipeline(operation, admission, null, invocation),
 				(lease) -> proceed(invocation, lease));
@@ -109,6 +112,25 @@ final class LlmThrottledInterceptor implements MethodInterceptor {
 			MethodInvocation invocation) {
 		return this.failures.pipeline(operation, admission, outer, this.time.get(),
 				invocation instanceof ProxyMethodInvocation);
+	}
+
+	/**
+	 * A method nested in another of the same partition returned {@code value}: its usage,
+	 * when it carries one, is reported to the outer permit unless an HTTP adapter
+	 * underneath already reported one (the outer method may return something else).
+	 */
+	private void reportReturned(Permit held, Object value) {
+		if (held.reportedActual() == null) {
+			Cost actual = returned().cost(value);
+			if (actual != null) {
+				held.reportActual(actual);
+			}
+		}
+	}
+
+	/** The readers of the usage a returned value carries. */
+	ReturnedUsages returned() {
+		return this.failures.returned();
 	}
 
 	/** Invokes the method once, under the attempt's permit. */

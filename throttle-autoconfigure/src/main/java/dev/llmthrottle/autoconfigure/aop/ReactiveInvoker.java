@@ -12,6 +12,7 @@ import dev.llmthrottle.autoconfigure.aop.ThrottledOperation.Admission;
 import dev.llmthrottle.call.CallPipeline;
 import dev.llmthrottle.call.Lease;
 import dev.llmthrottle.call.reactor.ReactorCall;
+import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.admission.CurrentAdmission;
 import dev.llmthrottle.core.admission.Permit;
 
@@ -21,8 +22,10 @@ import dev.llmthrottle.core.admission.Permit;
  * {@code Mono} holds its permit until it completes, a {@code Flux} until the stream ends,
  * fails or is cancelled. The permit is put into the Reactor context under
  * {@link CurrentAdmission#CONTEXT_KEY} so that HTTP filters downstream do not admit the
- * call again; a subscription already running under a permit of the same partition is not
- * admitted (nor retried) twice.
+ * call again. A {@code Mono}'s value and a {@code Flux}'s elements are read for the usage
+ * they carry when no HTTP filter reported one ({@link ReturnedUsages}). A subscription
+ * already running under a permit of the same partition is not admitted (nor retried)
+ * twice.
  */
 final class ReactiveInvoker {
 
@@ -76,8 +79,29 @@ final class ReactiveInvoker {
 			return result;
 		}
 		return adapter.isMultiValue()
-				? Flux.from(result).contextWrite((ctx) -> ctx.put(CurrentAdmission.CONTEXT_KEY, lease.permit()))
+				? metered(Flux.from(result), lease)
+					.contextWrite((ctx) -> ctx.put(CurrentAdmission.CONTEXT_KEY, lease.permit()))
 				: Mono.from(result).contextWrite((ctx) -> ctx.put(CurrentAdmission.CONTEXT_KEY, lease.permit()));
+	}
+
+	/**
+	 * A stream whose elements are read for the usage they carry (Spring AI's
+	 * {@code ChatResponse} chunks, openai-java's {@code ChatCompletionChunk}s): when it
+	 * completes and no HTTP adapter underneath reported the usage to the permit, the last
+	 * usage seen is reported, for the lease's settlement that follows.
+	 */
+	private Flux<Object> metered(Flux<Object> stream, Lease lease) {
+		ReturnedUsages returned = this.interceptor.returned();
+		if (returned.isEmpty()) {
+			return stream;
+		}
+		ReturnedUsages.StreamUsage usage = returned.new StreamUsage();
+		return stream.doOnNext(usage::onElement).doOnComplete(() -> {
+			Cost actual = usage.cost();
+			if (actual != null && lease.permit().reportedActual() == null) {
+				lease.permit().reportActual(actual);
+			}
+		});
 	}
 
 }

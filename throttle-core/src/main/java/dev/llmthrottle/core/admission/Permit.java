@@ -85,6 +85,14 @@ public final class Permit implements AutoCloseable {
 	}
 
 	/**
+	 * What {@link #reportActual} recorded, or {@code null} when nothing was reported (so
+	 * that a layer with a weaker source of usage does not overwrite an HTTP adapter's).
+	 */
+	public @Nullable Cost reportedActual() {
+		return this.reportedActual;
+	}
+
+	/**
 	 * The call was sent: free the concurrency slot and settle the estimate to
 	 * {@code actual}.
 	 * @param actual what the call really cost, or {@code null} for what
