@@ -58,6 +58,9 @@ final class RefusalRateLearner {
 	 */
 	static final int RECOVERY_SUCCESSES = 100;
 
+	/** After a refusal, growth below the threshold adds at most amount / this per success. */
+	static final double REGROWTH_DIVISOR = 16;
+
 	/** How much slower the amount grows at or above the ceiling. */
 	static final double PROBE_DIVISOR = 8;
 
@@ -164,7 +167,11 @@ final class RefusalRateLearner {
 		}
 		this.holding = false;
 		if (this.amount < this.threshold) {
-			this.amount = clamp(this.amount + this.startStep);
+			// after a refusal, at most a sixteenth per success: at a low rate the start's
+			// step would outgrow every decrease between two refusals
+			double step = (this.refusals == 0) ? this.startStep
+					: Math.min(this.startStep, this.amount / REGROWTH_DIVISOR);
+			this.amount = clamp(this.amount + step);
 		}
 		else if (this.amount >= this.ceiling && ++this.successesAbove > RECOVERY_SUCCESSES) {
 			// not refused again well above the amount once refused: that ceiling may
