@@ -18,16 +18,29 @@ final class RefusalLearners {
 
 	private List<RefusalRateLearner> learners;
 
+	/** The amount last applied to the state, per learner. */
+	private long[] applied;
+
 	RefusalLearners(ThrottlePolicy policy) {
 		this.learners = create(policy, List.of());
+		this.applied = amounts(this.learners);
 	}
 
-	/** A success: the amounts that changed. */
+	/**
+	 * A success: the amounts that grew by at least 1% since they were last applied (so
+	 * that a shared state is not rewritten on every success; decreases always apply).
+	 */
 	synchronized List<Learned> onSuccess(long now) {
 		List<Learned> changed = List.of();
-		for (RefusalRateLearner learner : this.learners) {
-			long before = learner.amount();
-			if (learner.active() && learner.onSuccess(now) != before) {
+		for (int i = 0; i < this.learners.size(); i++) {
+			RefusalRateLearner learner = this.learners.get(i);
+			if (!learner.active()) {
+				continue;
+			}
+			long amount = learner.onSuccess(now);
+			long applied = this.applied[i];
+			if (amount - applied >= Math.max(1, applied / 100)) {
+				this.applied[i] = amount;
 				changed = add(changed, learner);
 			}
 		}
@@ -37,9 +50,10 @@ final class RefusalLearners {
 	/** A rate refusal with its hint: the amounts that changed. */
 	synchronized List<Learned> onRefusal(long now, long hintNanos) {
 		List<Learned> changed = List.of();
-		for (RefusalRateLearner learner : this.learners) {
-			long before = learner.amount();
-			if (learner.active() && learner.onRefusal(now, hintNanos) != before) {
+		for (int i = 0; i < this.learners.size(); i++) {
+			RefusalRateLearner learner = this.learners.get(i);
+			if (learner.active() && learner.onRefusal(now, hintNanos) != this.applied[i]) {
+				this.applied[i] = learner.amount();
 				changed = add(changed, learner);
 			}
 		}
@@ -65,6 +79,7 @@ final class RefusalLearners {
 	 */
 	synchronized List<Learned> apply(ThrottlePolicy policy) {
 		this.learners = create(policy, this.learners);
+		this.applied = amounts(this.learners);
 		List<Learned> learned = List.of();
 		for (RefusalRateLearner learner : this.learners) {
 			if (learner.active() && !learner.starting()) {
@@ -74,12 +89,13 @@ final class RefusalLearners {
 		return learned;
 	}
 
-	/** The active learners' state. */
+	/** The active learners' state, with the amounts applied. */
 	synchronized List<Learned> learned() {
 		List<Learned> learned = List.of();
-		for (RefusalRateLearner learner : this.learners) {
+		for (int i = 0; i < this.learners.size(); i++) {
+			RefusalRateLearner learner = this.learners.get(i);
 			if (learner.active()) {
-				learned = add(learned, learner);
+				learned = add(learned, learner, this.applied[i]);
 			}
 		}
 		return learned;
@@ -102,9 +118,21 @@ final class RefusalLearners {
 		return List.copyOf(created);
 	}
 
+	private static long[] amounts(List<RefusalRateLearner> learners) {
+		long[] amounts = new long[learners.size()];
+		for (int i = 0; i < amounts.length; i++) {
+			amounts[i] = learners.get(i).amount();
+		}
+		return amounts;
+	}
+
 	private static List<Learned> add(List<Learned> list, RefusalRateLearner learner) {
+		return add(list, learner, learner.amount());
+	}
+
+	private static List<Learned> add(List<Learned> list, RefusalRateLearner learner, long amount) {
 		List<Learned> result = list.isEmpty() ? new ArrayList<>(1) : list;
-		result.add(new Learned(learner.period(), learner.amount(), learner.ceiling(), learner.refusals()));
+		result.add(new Learned(learner.period(), amount, learner.ceiling(), learner.refusals()));
 		return result;
 	}
 
