@@ -25,9 +25,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link ResponseFeedback} feeds an {@code auto} request limit's learning from refusals:
- * successes without rate-limit headers raise it, a requests 429 lowers it (and still cools
- * the partition down for its hint), a tokens 429 leaves it, and the first response that
- * states the limit in headers ends the learning for good.
+ * successes without rate-limit headers raise it, a requests 429 lowers it (and still
+ * cools the partition down for its hint), a tokens 429 leaves it, and the first response
+ * that states the limit in headers ends the learning for good.
  */
 class RefusalLearningFeedbackTest {
 
@@ -40,9 +40,10 @@ class RefusalLearningFeedbackTest {
 
 	private final LlmProvider provider = new LlmProvider("gateway", Dialect.OPENAI,
 			List.of(URI.create("http://vllm.local")), RetryPolicy.DEFAULT, 100,
-			new ProviderThrottler(new ThrottlePolicy("gateway", List.of(PROVISIONAL), 0, Duration.ofMinutes(1), 100,
-					Duration.ZERO, 10, List.of(PROVISIONAL)), this.time, PartitionKeys.withRandomSecret(),
-					ThrottleListener.NONE));
+			new ProviderThrottler(
+					new ThrottlePolicy("gateway", List.of(PROVISIONAL), 0, Duration.ofMinutes(1), 100, Duration.ZERO,
+							10, List.of(PROVISIONAL)),
+					this.time, PartitionKeys.withRandomSecret(), ThrottleListener.NONE));
 
 	private final Partition partition = this.provider.throttler().defaultPartition();
 
@@ -79,9 +80,8 @@ class RefusalLearningFeedbackTest {
 
 	@Test
 	void aStatedLimitEndsTheLearning() {
-		this.feedback.onSuccess(this.provider, this.partition,
-				ProtocolHeaders.of("x-ratelimit-limit-requests", "500", "x-ratelimit-remaining-requests", "499",
-						"x-ratelimit-reset-requests", "120ms"));
+		this.feedback.onSuccess(this.provider, this.partition, ProtocolHeaders.of("x-ratelimit-limit-requests", "500",
+				"x-ratelimit-remaining-requests", "499", "x-ratelimit-reset-requests", "120ms"));
 		assertThat(amount()).isEqualTo(500);
 		for (int i = 0; i < 10; i++) {
 			this.time.advance(Duration.ofSeconds(1));

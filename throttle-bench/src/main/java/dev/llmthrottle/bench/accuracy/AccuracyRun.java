@@ -95,7 +95,8 @@ public final class AccuracyRun {
 		List<String> ids = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
 			if (kind == ClientKind.LLM_THROTTLE_REDIS_X3 || kind == ClientKind.LLM_THROTTLE_HEADERLESS) {
-				continue; // needs a local Redis, or a minute a cell: only when asked for by --clients
+				continue; // needs a local Redis, or a minute a cell: only when asked for
+							// by --clients
 			}
 			ids.add(kind.id());
 		}

@@ -31,8 +31,9 @@ public enum ClientKind {
 	/**
 	 * llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to
 	 * {@code auto} against a provider that sends no rate-limit header and enforces 100
-	 * requests (the {@code --requests} flag) per 10 s: the rate is learned from 429s alone
-	 * (issue 14; its cells take a minute or more each, so not in the default client list).
+	 * requests (the {@code --requests} flag) per 10 s: the rate is learned from 429s
+	 * alone (issue 14; its cells take a minute or more each, so not in the default client
+	 * list).
 	 */
 	LLM_THROTTLE_HEADERLESS("llm-throttle-headerless");
 

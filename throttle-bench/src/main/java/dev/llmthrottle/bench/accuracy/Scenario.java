@@ -28,7 +28,8 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 			case LLM_THROTTLE_AUTO ->
 				new Scenario(client, model, base.stretched(60 / base.period().toSeconds()), null, 0);
 			case LLM_THROTTLE_NOISY -> new Scenario(client, model, base, base, neighbourShare);
-			// no headers, unknown limits: the requests limit over 10 s, tokens out of reach
+			// no headers, unknown limits: the requests limit over 10 s, tokens out of
+			// reach
 			case LLM_THROTTLE_HEADERLESS -> new Scenario(client, model,
 					new Quota(base.requests(), base.tokens() * 1000, java.time.Duration.ofSeconds(10)), null, 0);
 			default -> new Scenario(client, model, base, base, 0);

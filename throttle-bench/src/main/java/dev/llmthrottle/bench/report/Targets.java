@@ -47,8 +47,8 @@ public final class Targets {
 	 * instance, or three sharing one quota through Redis, a yardstick issue 8 does not
 	 * set for part 3) every call succeeds, no 429 and efficiency at least 0.97; with
 	 * learned ({@code auto}) limits or a noisy neighbour, 429s under 1% of calls and
-	 * efficiency at least 0.90; with no rate-limit header at all (issue 14), 429s under 3%
-	 * of calls and efficiency at least 0.85.
+	 * efficiency at least 0.90; with no rate-limit header at all (issue 14), 429s under
+	 * 3% of calls and efficiency at least 0.85.
 	 */
 	public static List<KeyValueLine> accuracy(List<KeyValueLine> lines) {
 		List<KeyValueLine> checks = new ArrayList<>();

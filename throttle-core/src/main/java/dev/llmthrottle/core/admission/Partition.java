@@ -401,7 +401,8 @@ public final class Partition {
 
 	private void adoptLearned(List<RefusalLearners.Learned> changed) {
 		for (RefusalLearners.Learned learned : changed) {
-			Boolean applied = change(() -> this.state.learnLimit(Dimension.REQUESTS, learned.amount(), learned.period()));
+			Boolean applied = change(
+					() -> this.state.learnLimit(Dimension.REQUESTS, learned.amount(), learned.period()));
 			if (applied == null) {
 				return; // retired: the successor learns on its own
 			}

@@ -7,30 +7,33 @@ import java.time.Duration;
  * providers that send no rate-limit headers (DeepSeek, self-hosted vLLM/TGI gateways,
  * many proxies): additive increase while calls succeed, multiplicative decrease on each
  * 429, converging near the provider's sustainable rate. The 429's hint stays the
- * partition's cooldown; here it also bounds what one refusal may teach.
+ * partition's cooldown; here it also bounds which refusals count.
  *
- * <h2>The algorithm</h2>
+ * <h2>The algorithm</h2> In the manner of TCP's congestion control, with the rate of
+ * successes standing for acknowledgements and the provider's hint for the round trip:
  * <ol>
  * <li><b>Start</b> (slow start): from the provisional amount, every success adds a fixed
- * number of units to the amount, so that the rate doubles about every
- * {@value #START_DOUBLING_SECONDS} seconds while every call succeeds, whatever the limit's
- * period.</li>
- * <li><b>A refusal</b> ends the start. The amount in force becomes the <em>ceiling</em>
- * and the amount falls to {@value #DECREASE} of it. Refusals that arrive before the hint
- * has passed answer calls sent before the decrease, so they teach nothing more.</li>
- * <li><b>Still refused</b> (a refusal after fewer than {@value #RECOVERY_SUCCESSES}
- * successes since the last one): the provider is congested, and what it admits meanwhile
- * is its real capacity whatever its enforcement (a token bucket refills at its rate, a
- * window admits what leaves it). The amount falls to the larger of the rate admitted
- * since the congestion began and {@value #HARD_DECREASE} of the amount, and never above
- * {@value #DECREASE} of it. So an overshoot of the start (a bursting provider refuses only
- * once its burst is spent) is undone in a few refusals, not one tenth at a time.</li>
- * <li><b>Between refusals</b> (congestion avoidance): each success adds a step that climbs
- * back from the decrease to the ceiling over {@value #RECOVERY_SUCCESSES} successes; at
- * or above the ceiling (the amount that was refused) the step is
- * {@value #PROBE_DIVISOR} times smaller, so the increase is capped near the rate the
- * provider refused instead of oscillating into refusals, and still finds a limit that was
- * raised. Nothing increases while a hint is running.</li>
+ * number of units, so that the rate doubles about every {@value #START_DOUBLING_SECONDS}
+ * seconds while every call succeeds, whatever the limit's period.</li>
+ * <li><b>A refusal</b> (multiplicative decrease): the amount refused becomes the
+ * <em>ceiling</em>, nine tenths of it the <em>threshold</em>, and the amount falls to the
+ * rate the provider admitted since the previous refusal (or the start), but no lower than
+ * seven tenths and no higher than nine tenths of the refused amount. While calls succeed,
+ * the provider admits what we send, so that rate is ours and the decrease is the plain
+ * nine tenths; when refusals follow each other, what it admits in between is its real
+ * capacity whatever its enforcement (a token bucket refills at its rate, a window admits
+ * what leaves it), so an overshoot of the start (a bursting provider refuses only once
+ * its burst is spent) is undone in a few refusals, not a tenth at a time. Refusals and
+ * successes before the hint has passed answer calls sent before the decrease: they teach
+ * nothing, and nothing grows meanwhile (the hint stays the partition's cooldown).</li>
+ * <li><b>Between refusals</b> (additive increase): below the threshold the amount grows
+ * as in the start, but by at most a sixteenth per success; from there each success adds a
+ * step that climbs back to the ceiling over {@value #RECOVERY_SUCCESSES} successes; at or
+ * above the ceiling the step is {@value #PROBE_DIVISOR} times smaller, so the increase is
+ * capped near the amount the provider refused instead of oscillating into refusals. A
+ * ceiling not refused again within {@value #RECOVERY_SUCCESSES} successes above it may be
+ * stale (a raised limit, a neighbour gone, a congestion over): threshold and ceiling then
+ * double, and the amount grows as in the start up to them.</li>
  * </ol>
  * The amount stays within {@code [1, max]} ({@code max} ten thousand units a second); a
  * hint is capped at one period, and all arithmetic is in doubles clamped to those bounds,
@@ -58,7 +61,9 @@ final class RefusalRateLearner {
 	 */
 	static final int RECOVERY_SUCCESSES = 100;
 
-	/** After a refusal, growth below the threshold adds at most amount / this per success. */
+	/**
+	 * After a refusal, growth below the threshold adds at most amount / this per success.
+	 */
 	static final double REGROWTH_DIVISOR = 16;
 
 	/** How much slower the amount grows at or above the ceiling. */

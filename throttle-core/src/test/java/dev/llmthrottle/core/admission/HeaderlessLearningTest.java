@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of them refused, within 1.6 times the provider's bound (60 s), and the amount learned
  * from the refusals alone is near the provider's rate (its fixed window admits bursts at
  * each boundary, so there the amount may stay higher; the window still refuses what it
- * must and the cooldowns pace the rest). Before the learner, the same run kept one request
- * a second: 600 s.
+ * must and the cooldowns pace the rest). Before the learner, the same run kept one
+ * request a second: 600 s.
  */
 class HeaderlessLearningTest {
 

@@ -66,8 +66,8 @@ final class HeaderlessProviderRun {
 			}
 		};
 		this.enforcer = new Enforcer(EnforcerSettings.of(model, providerLimit).withSeed(seed), clock);
-		ThrottlePolicy policy = new ThrottlePolicy("headerless", List.of(PROVISIONAL), callers,
-				Duration.ofMinutes(10), 10_000, Duration.ZERO, 10, List.of(PROVISIONAL));
+		ThrottlePolicy policy = new ThrottlePolicy("headerless", List.of(PROVISIONAL), callers, Duration.ofMinutes(10),
+				10_000, Duration.ZERO, 10, List.of(PROVISIONAL));
 		this.partition = new ProviderThrottler(policy, this.time, PartitionKeys.withRandomSecret(),
 				ThrottleListener.NONE)
 			.defaultPartition();
@@ -124,8 +124,7 @@ final class HeaderlessProviderRun {
 	}
 
 	private void send(Permit permit) {
-		Admission admission = this.enforcer.tryAdmit(dev.llmthrottle.test.engine.Cost.request(0, 0),
-				this.latencyNanos);
+		Admission admission = this.enforcer.tryAdmit(dev.llmthrottle.test.engine.Cost.request(0, 0), this.latencyNanos);
 		if (admission instanceof Admission.Admitted admitted) {
 			this.time.schedule(() -> {
 				this.enforcer.complete(admitted.ticket());
@@ -141,8 +140,7 @@ final class HeaderlessProviderRun {
 			throw new IllegalStateException("unexpected " + admission);
 		}
 		this.refusals++;
-		long hint = this.random.nextBoolean() ? ceilMillis(throttled.waitNanos())
-				: ceilSeconds(throttled.waitNanos());
+		long hint = this.random.nextBoolean() ? ceilMillis(throttled.waitNanos()) : ceilSeconds(throttled.waitNanos());
 		Duration delay = Duration.ofNanos(hint);
 		this.partition.coolDown(delay, "HTTP 429");
 		this.partition.observeRefusal(delay);

@@ -60,7 +60,8 @@ class RefusalRateLearnerTest {
 		RefusalRateLearner learner = new RefusalRateLearner(6000, MINUTE);
 		learner.onRefusal(0, 0);
 		assertThat(learner.amount()).isEqualTo(4200);
-		// 10 admitted in 11 s (55 a minute, far below): the decrease stops at seven tenths
+		// 10 admitted in 11 s (55 a minute, far below): the decrease stops at seven
+		// tenths
 		for (int i = 1; i <= 10; i++) {
 			learner.onSuccess(i * SECOND);
 		}
@@ -93,8 +94,8 @@ class RefusalRateLearnerTest {
 	/**
 	 * Seeded random sequences of successes and refusals at random instants, with absurd
 	 * hints (negative, zero, Long.MAX_VALUE) and instants near the ends of the nanosecond
-	 * range: the amount stays within [1, ten thousand a second], a success never lowers it
-	 * and a refusal never raises it, and nothing throws.
+	 * range: the amount stays within [1, ten thousand a second], a success never lowers
+	 * it and a refusal never raises it, and nothing throws.
 	 */
 	@Test
 	void boundedWhateverTheInputs() {
@@ -107,8 +108,7 @@ class RefusalRateLearnerTest {
 			};
 			long max = (long) (RefusalRateLearner.MAX_PER_SECOND * period.toSeconds());
 			RefusalRateLearner learner = new RefusalRateLearner(1 + random.nextLong(max * 2), period);
-			long now = random.nextBoolean() ? Long.MAX_VALUE - random.nextLong(1_000_000 * SECOND)
-					: random.nextLong();
+			long now = random.nextBoolean() ? Long.MAX_VALUE - random.nextLong(1_000_000 * SECOND) : random.nextLong();
 			for (int step = 0; step < 2_000; step++) {
 				now += random.nextLong(2 * SECOND);
 				long before = learner.amount();
@@ -138,9 +138,9 @@ class RefusalRateLearnerTest {
 	/**
 	 * Convergence against a reference provider: a token bucket of random rate R (1 to 500
 	 * a second) and capacity R x (1 to 10 s), called at the learner's own rate, with the
-	 * bucket's exact wait as hint and nothing sent during it. After ten minutes the amount
-	 * learned is within [0.6 R, 1.5 R] a minute, and fewer than 3% of the calls were
-	 * refused. Prints the failing seed.
+	 * bucket's exact wait as hint and nothing sent during it. After ten minutes the
+	 * amount learned is within [0.6 R, 1.5 R] a minute, and fewer than 3% of the calls
+	 * were refused. Prints the failing seed.
 	 */
 	@Test
 	void convergesNearTheRateOfAnUnknownTokenBucket() {
