@@ -2,7 +2,6 @@ package dev.llmthrottle.core.admission;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,12 +40,6 @@ final class LocalPartitionState implements PartitionState {
 	private long cooldownUntil;
 
 	private String cooldownReason;
-
-	/**
-	 * The share of each limit unseen clients sharing the key hold, by limiter (by
-	 * identity: a limiter kept across a policy change keeps it).
-	 */
-	private Map<PacedRateLimiter, NeighbourShare> neighbours = new IdentityHashMap<>();
 
 	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time) {
 		this.provider = policy.provider();
@@ -205,18 +198,11 @@ final class LocalPartitionState implements PartitionState {
 		}
 		long now = this.time.nanoTime();
 		for (PacedRateLimiter limiter : this.limiters) {
-			PacedWindow window = limiter.window();
-			Limit limit = window.limit();
+			Limit limit = limiter.window().limit();
 			if (limit.dimension() == dimension) {
-				// the neighbour's share is judged against the whole amount and reserved
-				// by
-				// running the limit at what it leaves
-				NeighbourShare neighbour = this.neighbours.computeIfAbsent(limiter,
-						(key) -> new NeighbourShare(limit.amount()));
-				neighbour.observe(window.used(now), remaining, limit.periodNanos(), now);
-				applyShare(limiter, neighbour, now);
-				window.reportRemaining(Math.min(remaining, window.limit().amount()),
-						Math.min(resetNanos, limit.periodNanos()), now);
+				limiter.window()
+					.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
+							now);
 			}
 		}
 	}
@@ -234,40 +220,13 @@ final class LocalPartitionState implements PartitionState {
 			long target = auto ? reportedAmount : Math.min(configured.amount(), reportedAmount);
 			for (PacedRateLimiter limiter : this.limiters) {
 				Limit current = limiter.window().limit();
-				if (current.dimension() != dimension || !current.period().equals(window)) {
-					continue;
+				if (current.dimension() == dimension && current.period().equals(window) && current.amount() != target) {
+					limiter.window().relearn(Limit.of(dimension, target, window), this.time.nanoTime());
+					return true;
 				}
-				NeighbourShare neighbour = this.neighbours.get(limiter);
-				if (neighbour == null) {
-					if (current.amount() != target) {
-						limiter.window().relearn(Limit.of(dimension, target, window), this.time.nanoTime());
-						return true;
-					}
-					return false;
-				}
-				boolean changed = neighbour.base() != target;
-				neighbour.base(target);
-				applyShare(limiter, neighbour, this.time.nanoTime());
-				return changed;
 			}
 		}
 		return false;
-	}
-
-	/**
-	 * Runs the limit at its base amount less the neighbour's share, when that moved by
-	 * more than 2% of the base (so that every report does not rescale the pacing).
-	 */
-	private static void applyShare(PacedRateLimiter limiter, NeighbourShare neighbour, long now) {
-		PacedWindow window = limiter.window();
-		Limit current = window.limit();
-		long effective = neighbour.effective(current.periodNanos(), now);
-		long step = Math.max(1, neighbour.base() / 50);
-		boolean baseChanged = current.amount() > neighbour.base();
-		if (effective != current.amount()
-				&& (baseChanged || Math.abs(effective - current.amount()) >= step || effective == neighbour.base())) {
-			window.relearn(Limit.of(current.dimension(), effective, current.period()), now);
-		}
 	}
 
 	/**
@@ -342,16 +301,6 @@ final class LocalPartitionState implements PartitionState {
 			}
 		}
 		this.limiters = updated;
-		Map<PacedRateLimiter, NeighbourShare> kept = new IdentityHashMap<>();
-		for (int i = 0; i < updated.length; i++) {
-			NeighbourShare neighbour = this.neighbours.get(updated[i]);
-			if (neighbour != null) {
-				neighbour.base(limits.get(i).amount());
-				kept.put(updated[i], neighbour);
-				applyShare(updated[i], neighbour, now);
-			}
-		}
-		this.neighbours = kept;
 		// never waits: a lower cap holds back new admissions until enough calls in flight
 		// have come back
 		this.slots.setMax(newPolicy.maxConcurrent());
@@ -388,9 +337,7 @@ final class LocalPartitionState implements PartitionState {
 		List<PartitionSnapshot.LimitState> states = new ArrayList<>(this.limiters.length);
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
-			NeighbourShare neighbour = this.neighbours.get(limiter);
-			states.add(new PartitionSnapshot.LimitState(window.limit(), window.used(now), window.available(now),
-					(neighbour != null) ? neighbour.share(window.limit().periodNanos(), now) : 0));
+			states.add(new PartitionSnapshot.LimitState(window.limit(), window.used(now), window.available(now)));
 		}
 		return states;
 	}

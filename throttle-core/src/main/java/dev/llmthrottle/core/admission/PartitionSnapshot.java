@@ -24,21 +24,11 @@ public record PartitionSnapshot(String provider, String key, int inFlight, int q
 	/**
 	 * One limit's state.
 	 *
-	 * @param limit the limit in force (configured or learned, less the share reserved for
-	 * unseen clients sharing the key)
+	 * @param limit the limit in force (configured or learned)
 	 * @param used amount admitted in the trailing window
 	 * @param available amount still admissible in the trailing window (ignoring pacing)
-	 * @param neighbourShare the share of the limit, in [0, 0.9], that unseen clients
-	 * sharing the key were seen to hold over the last period and that is reserved for
-	 * them; 0 when none is seen or the backend does not estimate it
 	 */
-	public record LimitState(Limit limit, long used, long available, double neighbourShare) {
-
-		/** A limit's state with no neighbour share. */
-		public LimitState(Limit limit, long used, long available) {
-			this(limit, used, available, 0);
-		}
-
+	public record LimitState(Limit limit, long used, long available) {
 	}
 
 }
