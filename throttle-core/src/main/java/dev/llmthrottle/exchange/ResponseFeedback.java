@@ -12,6 +12,7 @@ import dev.llmthrottle.protocol.Classification;
 import dev.llmthrottle.protocol.DailyQuota;
 import dev.llmthrottle.protocol.DimensionState;
 import dev.llmthrottle.protocol.ErrorCategory;
+import dev.llmthrottle.protocol.LimitType;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 import dev.llmthrottle.protocol.RateLimitHeaders;
 import dev.llmthrottle.protocol.RateLimitSnapshot;
@@ -47,6 +48,8 @@ public final class ResponseFeedback {
 	public void onSuccess(LlmProvider provider, Partition partition, ProtocolHeaders headers) {
 		RateLimitSnapshot snapshot = RateLimitHeaders.parse(headers, provider.dialect(), this.clock.instant());
 		apply(provider, partition, snapshot, true, true);
+		// after apply: a limit the headers state stops learning it from refusals
+		partition.observeSuccess();
 	}
 
 	/**
@@ -89,6 +92,9 @@ public final class ResponseFeedback {
 			String limitType = verdict.limitType().dimension().map((d) -> d.id()).orElse("unknown");
 			this.listener.rateLimited(provider.name(), partition.key(), limitType, delay);
 			partition.coolDown(delay, "HTTP 429 (" + limitType + "), retry after " + delay.toMillis() + " ms");
+			if (verdict.limitType() == LimitType.REQUESTS || verdict.limitType() == LimitType.UNKNOWN) {
+				partition.observeRefusal(delay);
+			}
 		}
 		if (!retry.allowsAnotherAttempt(attempt)) {
 			return new CallVerdict.GiveUp();

@@ -83,7 +83,8 @@ public final class AccuracyRun {
 		Quota roomy = new Quota(1_000_000, 1_000_000_000, Duration.ofSeconds(6));
 		List<Call> batch = Batch.generate(calls, options.seed() + 1);
 		for (ClientKind client : clients) {
-			if (client == ClientKind.LLM_THROTTLE_AUTO || client == ClientKind.LLM_THROTTLE_NOISY) {
+			if (client == ClientKind.LLM_THROTTLE_AUTO || client == ClientKind.LLM_THROTTLE_NOISY
+					|| client == ClientKind.LLM_THROTTLE_HEADERLESS) {
 				continue; // the same code as llm-throttle
 			}
 			runner.run(new Scenario(client, EnforcementModel.TOKEN_BUCKET, roomy, roomy, 0), batch);
@@ -93,8 +94,9 @@ public final class AccuracyRun {
 	private static List<String> ids() {
 		List<String> ids = new ArrayList<>();
 		for (ClientKind kind : ClientKind.values()) {
-			if (kind == ClientKind.LLM_THROTTLE_REDIS_X3) {
-				continue; // needs a local Redis: only when asked for by --clients
+			if (kind == ClientKind.LLM_THROTTLE_REDIS_X3 || kind == ClientKind.LLM_THROTTLE_HEADERLESS) {
+				continue; // needs a local Redis, or a minute a cell: only when asked for
+							// by --clients
 			}
 			ids.add(kind.id());
 		}

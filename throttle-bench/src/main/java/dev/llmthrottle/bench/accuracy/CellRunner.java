@@ -53,6 +53,9 @@ final class CellRunner {
 		Quota quota = scenario.provider();
 		Faults faults = (scenario.neighbourShare() > 0) ? Faults.none().noisyNeighbour(scenario.neighbourShare())
 				: Faults.none();
+		if (scenario.client() == ClientKind.LLM_THROTTLE_HEADERLESS) {
+			faults = faults.missingHeaders(1.0);
+		}
 		try (SimulatedProvider simulator = SimulatedProvider.builder()
 			.dialect(Dialect.OPENAI)
 			.model(scenario.model())

@@ -27,7 +27,15 @@ public enum ClientKind {
 	 * through Redis (part 3 of the benchmarks; needs a local Redis, so not in the default
 	 * client list).
 	 */
-	LLM_THROTTLE_REDIS_X3("llm-throttle-redis-x3");
+	LLM_THROTTLE_REDIS_X3("llm-throttle-redis-x3"),
+	/**
+	 * llm-throttle with {@code requests-per-minute} and {@code tokens-per-minute} set to
+	 * {@code auto} against a provider that sends no rate-limit header and enforces 100
+	 * requests (the {@code --requests} flag) per 10 s: the rate is learned from 429s
+	 * alone (issue 14; its cells take a minute or more each, so not in the default client
+	 * list).
+	 */
+	LLM_THROTTLE_HEADERLESS("llm-throttle-headerless");
 
 	private final String id;
 

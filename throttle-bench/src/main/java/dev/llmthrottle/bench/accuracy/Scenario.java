@@ -28,6 +28,10 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 			case LLM_THROTTLE_AUTO ->
 				new Scenario(client, model, base.stretched(60 / base.period().toSeconds()), null, 0);
 			case LLM_THROTTLE_NOISY -> new Scenario(client, model, base, base, neighbourShare);
+			// no headers, unknown limits: the requests limit over 10 s, tokens out of
+			// reach
+			case LLM_THROTTLE_HEADERLESS -> new Scenario(client, model,
+					new Quota(base.requests(), base.tokens() * 1000, java.time.Duration.ofSeconds(10)), null, 0);
 			default -> new Scenario(client, model, base, base, 0);
 		};
 	}
@@ -41,7 +45,7 @@ public record Scenario(ClientKind client, EnforcementModel model, Quota provider
 			case R4J_DOCS -> new Resilience4jClient(chat, this.configured, maxConcurrent, false);
 			case R4J_TUNED -> new Resilience4jClient(chat, this.configured, maxConcurrent, true);
 			case OPENAI_SDK -> new OpenAiSdkClient(simulator.baseUrl());
-			case LLM_THROTTLE, LLM_THROTTLE_AUTO, LLM_THROTTLE_NOISY ->
+			case LLM_THROTTLE, LLM_THROTTLE_AUTO, LLM_THROTTLE_NOISY, LLM_THROTTLE_HEADERLESS ->
 				new LlmThrottleClient(simulator.baseUrl(), chat, this.configured, options);
 			case LLM_THROTTLE_REDIS_X3 ->
 				new RedisInstancesClient(3, simulator.baseUrl(), chat, this.configured, options);

@@ -47,7 +47,8 @@ public final class Targets {
 	 * instance, or three sharing one quota through Redis, a yardstick issue 8 does not
 	 * set for part 3) every call succeeds, no 429 and efficiency at least 0.97; with
 	 * learned ({@code auto}) limits or a noisy neighbour, 429s under 1% of calls and
-	 * efficiency at least 0.90.
+	 * efficiency at least 0.90; with no rate-limit header at all (issue 14), 429s under
+	 * 3% of calls and efficiency at least 0.85.
 	 */
 	public static List<KeyValueLine> accuracy(List<KeyValueLine> lines) {
 		List<KeyValueLine> checks = new ArrayList<>();
@@ -66,11 +67,16 @@ public final class Targets {
 			if (defaults) {
 				checks.add(check(cell + ": 429s", "", "0", line.get("http_429"), line.number("http_429") == 0));
 			}
+			else if (client.equals("llm-throttle-headerless")) {
+				// issue 14: a rate learned from 429s alone
+				checks.add(check(cell + ": 429s", "", "< 3% of calls", line.get("http_429"),
+						line.number("http_429") < calls * 3 / 100));
+			}
 			else {
 				checks.add(check(cell + ": 429s", "", "< 1% of calls", line.get("http_429"),
 						line.number("http_429") < calls / 100));
 			}
-			double efficiency = defaults ? 0.97 : 0.90;
+			double efficiency = defaults ? 0.97 : client.equals("llm-throttle-headerless") ? 0.85 : 0.90;
 			checks.add(check(cell + ": efficiency", "", String.format(Locale.ROOT, ">= %.2f", efficiency),
 					line.get("efficiency"), line.number("efficiency") >= efficiency));
 		}

@@ -105,6 +105,13 @@ public final class Partition {
 	private final AtomicLong repeatedReleases = new AtomicLong();
 
 	/**
+	 * The {@code auto} request limits learned from refusals alone, while no header states
+	 * them ({@link RefusalRateLearner}); guarded by their own monitor, so that a remote
+	 * state's partition uses them the same way.
+	 */
+	private final RefusalLearners learners;
+
+	/**
 	 * Set by {@link #park}: until when callers who would wait past max-wait fail with the
 	 * refusal.
 	 */
@@ -134,6 +141,7 @@ public final class Partition {
 		this.remote = this.state.remote();
 		this.executor = executor;
 		this.lastActivity = time.nanoTime();
+		this.learners = new RefusalLearners(policy);
 	}
 
 	/** The provider name. */
@@ -373,8 +381,44 @@ public final class Partition {
 	 * @return whether a limit changed
 	 */
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
+		this.learners.stop(dimension, window);
 		Boolean changed = change(() -> this.state.learnLimit(dimension, reportedAmount, window));
 		return (changed != null) ? changed : successor().learnLimit(dimension, reportedAmount, window);
+	}
+
+	/**
+	 * A call sent to the provider succeeded: each {@code auto} request limit that no
+	 * header has stated yet grows a little ({@link RefusalRateLearner}).
+	 */
+	public void observeSuccess() {
+		adoptLearned(this.learners.onSuccess(this.time.nanoTime()));
+	}
+
+	/**
+	 * The provider refused a call for its rate (a 429) and asked to wait {@code hint}:
+	 * each {@code auto} request limit that no header has stated yet shrinks
+	 * ({@link RefusalRateLearner}). The cooldown is set apart, by {@link #coolDown}.
+	 */
+	public void observeRefusal(Duration hint) {
+		adoptLearned(this.learners.onRefusal(this.time.nanoTime(), LocalPartitionState.saturatedNanos(hint)));
+	}
+
+	/**
+	 * What the limits learned from refusals stand at: one entry per {@code auto} request
+	 * limit still learned that way.
+	 */
+	List<RefusalLearners.Learned> learnedFromRefusals() {
+		return this.learners.learned();
+	}
+
+	private void adoptLearned(List<RefusalLearners.Learned> changed) {
+		for (RefusalLearners.Learned learned : changed) {
+			Boolean applied = change(
+					() -> this.state.learnLimit(Dimension.REQUESTS, learned.amount(), learned.period()));
+			if (applied == null) {
+				return; // retired: the successor learns on its own
+			}
+		}
 	}
 
 	/**
@@ -571,6 +615,9 @@ public final class Partition {
 			this.policy = newPolicy;
 			return true;
 		});
+		// the policy restores the provisional amounts: what was learned from refusals
+		// applies again
+		adoptLearned(this.learners.apply(newPolicy));
 	}
 
 	// ---- internals ----
