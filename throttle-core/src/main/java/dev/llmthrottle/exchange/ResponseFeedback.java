@@ -89,6 +89,11 @@ public final class ResponseFeedback {
 			String limitType = verdict.limitType().dimension().map((d) -> d.id()).orElse("unknown");
 			this.listener.rateLimited(provider.name(), partition.key(), limitType, delay);
 			partition.coolDown(delay, "HTTP 429 (" + limitType + "), retry after " + delay.toMillis() + " ms");
+			if (!verdict.overload()) {
+				// refused although our books had room: jitter or skew, the partition widens
+				// its guard
+				partition.refusedWithRoom();
+			}
 		}
 		if (!retry.allowsAnotherAttempt(attempt)) {
 			return new CallVerdict.GiveUp();

@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.llmthrottle.core.Dimension;
+import dev.llmthrottle.core.Enforcement;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.LimitShape;
 
 /**
  * Everything that decides admission for one provider: its limits, concurrency, the bounds
@@ -22,9 +26,13 @@ import dev.llmthrottle.core.Limit;
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
  * @param autoLimits those of {@code limits} whose amount is provisional and follows what
  * the provider reports
+ * @param shapes how each limit is spent (its enforcement and own burst), by dimension and
+ * period; a limit without one is paced with {@code burst}
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
-		Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		Duration burst, int maxPartitions, List<Limit> autoLimits, List<LimitShape> shapes) {
+
+	private static final long TOKEN_BURST_DIVISOR = 10;
 
 	public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(1);
 
@@ -56,6 +64,13 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		if (!limits.containsAll(autoLimits)) {
 			throw new IllegalArgumentException("autoLimits must be among limits");
 		}
+		shapes = List.copyOf(shapes);
+	}
+
+	/** A policy whose limits are all paced with {@code burst}. */
+	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+			Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, List.of());
 	}
 
 	/** A policy whose limits are all fixed. */
@@ -85,32 +100,71 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withMaxConcurrent(int maxConcurrent) {
 		return new ThrottlePolicy(this.provider, this.limits, maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.shapes);
 	}
 
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.shapes);
 	}
 
 	public ThrottlePolicy withMaxQueue(int maxQueue) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.shapes);
 	}
 
 	public ThrottlePolicy withBurst(Duration burst) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.shapes);
 	}
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList());
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.shapes);
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, maxPartitions, this.autoLimits);
+				this.burst, maxPartitions, this.autoLimits, this.shapes);
+	}
+
+	public ThrottlePolicy withShapes(List<LimitShape> shapes) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
+				this.burst, this.maxPartitions, this.autoLimits, shapes);
+	}
+
+	/** How the provider counts {@code limit}: its shape's enforcement, else paced. */
+	public Enforcement enforcementFor(Limit limit) {
+		LimitShape shape = shapeOf(limit);
+		return (shape != null) ? shape.enforcement() : Enforcement.PACED;
+	}
+
+	/**
+	 * How far admissions of {@code limit} may run ahead of its steady rate: in the paced
+	 * mode its own burst or else the policy's, and for token limits at least a tenth of
+	 * their period (costs vary call to call, and strict token pacing would make a large
+	 * call after small ones wait although the window has room); in the other modes what
+	 * {@link Enforcement#burst} allows. The memory and Redis backends both take it from
+	 * here, so they decide alike. The trailing window holds exactly in every case.
+	 */
+	public Duration burstFor(Limit limit) {
+		LimitShape shape = shapeOf(limit);
+		Enforcement enforcement = (shape != null) ? shape.enforcement() : Enforcement.PACED;
+		Duration paced = (shape != null && shape.burst() != null) ? shape.burst() : this.burst;
+		if (enforcement == Enforcement.PACED && limit.dimension() != Dimension.REQUESTS) {
+			Duration tenth = limit.period().dividedBy(TOKEN_BURST_DIVISOR);
+			paced = (tenth.compareTo(paced) > 0) ? tenth : paced;
+		}
+		return enforcement.burst(limit, paced);
+	}
+
+	private @Nullable LimitShape shapeOf(Limit limit) {
+		for (LimitShape shape : this.shapes) {
+			if (shape.shapes(limit)) {
+				return shape;
+			}
+		}
+		return null;
 	}
 
 	/**
