@@ -79,16 +79,16 @@ class LearnedGuardFeedbackTest {
 	}
 
 	private void refuse(ProtocolHeaders headers) {
+		this.time.advance(Duration.ofSeconds(1));
 		Permit permit = this.partition.tryAcquire(Cost.oneRequest());
 		assertThat(permit).isNotNull();
 		this.feedback.onError(this.provider, this.partition, 429, headers, RATE_LIMITED, 1, Duration.ZERO);
 		permit.release(null);
-		this.time.advance(Duration.ofSeconds(1));
 	}
 
 	/** How long after one admission the next one may go, on an idle partition. */
 	private Duration pacingInterval() {
-		this.time.advance(Duration.ofMinutes(3));
+		this.time.advance(Duration.ofSeconds(2));
 		Permit first = this.partition.tryAcquire(Cost.oneRequest());
 		assertThat(first).isNotNull();
 		first.release(null);
@@ -99,8 +99,9 @@ class LearnedGuardFeedbackTest {
 				next.release(null);
 				return Duration.ofNanos(waited);
 			}
-			this.time.advance(Duration.ofMillis(1));
-			waited += 1_000_000;
+			// steps of 0.5 ms: every interval here is a multiple of it
+			this.time.advance(Duration.ofNanos(500_000));
+			waited += 500_000;
 			assertThat(waited).isLessThan(Duration.ofSeconds(5).toNanos());
 		}
 	}
