@@ -252,7 +252,7 @@ final class LocalPartitionState implements PartitionState {
 
 	@Override
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
-		if (reportedAmount < 1) {
+		if (reportedAmount < 1 || this.policy.isFigureOfAnotherLimit(dimension, reportedAmount, window)) {
 			return false;
 		}
 		for (Limit configured : this.policy.limits()) {

@@ -83,8 +83,7 @@ final class CellDriver {
 		try (SimulatedProvider simulator = builder.start(); SystemTimeSource time = new SystemTimeSource()) {
 			ProviderThrottler throttler = throttler(simulator.baseUrl(), time);
 			RestClient rest = client(simulator.baseUrl(), throttler, time);
-			Partition partition = throttler.defaultPartition();
-			AtomicLong maxGuard = new AtomicLong(partition.snapshot().guardPpm());
+			AtomicLong maxGuard = new AtomicLong(guard(throttler));
 			AtomicInteger ok = new AtomicInteger();
 			AtomicInteger failed = new AtomicInteger();
 			AtomicInteger next = new AtomicInteger();
@@ -94,7 +93,7 @@ final class CellDriver {
 			ExecutorService pool = Executors.newFixedThreadPool(this.cell.concurrency() + 1);
 			pool.execute(() -> {
 				while (!Thread.currentThread().isInterrupted()) {
-					maxGuard.accumulateAndGet(partition.snapshot().guardPpm(), Math::max);
+					maxGuard.accumulateAndGet(guard(throttler), Math::max);
 					try {
 						Thread.sleep(50);
 					}
@@ -125,8 +124,17 @@ final class CellDriver {
 			ProviderStats stats = simulator.stats();
 			double makespan = (lastEnd.get() - begin) / 1e9;
 			return new Result(this.cell, ok.get(), failed.get(), stats.tooManyRequests(), makespan, floor(),
-					lowerBound(), maxGuard.get(), partition.snapshot().guardPpm());
+					lowerBound(), maxGuard.get(), guard(throttler));
 		}
+	}
+
+	/** The widest guard of any partition (calls with a key go to its partition). */
+	private static long guard(ProviderThrottler throttler) {
+		long widest = throttler.defaultPartition().snapshot().guardPpm();
+		for (Partition partition : throttler.partitions()) {
+			widest = Math.max(widest, partition.snapshot().guardPpm());
+		}
+		return widest;
 	}
 
 	private boolean send(RestClient rest, URI chat, int i) {
