@@ -23,7 +23,9 @@ import dev.llmthrottle.test.config.EnforcementModel;
  * efficiency at least 0.95.</li>
  * </ul>
  * Flags: {@code --cells=declared,paced,jitter} (any subset), {@code --seed=N},
- * {@code --latency-ms=N}. Each cell takes 20 s to 2.5 min.
+ * {@code --latency-ms=N}, {@code --warmup-calls=N} (400 by default: an unmeasured cell
+ * against an unlimited provider first, so that a cold JVM does not spread the first
+ * cell's initial burst; 0 to measure cold). Each cell takes 20 s to 2.5 min.
  */
 public final class EnforcementRun {
 
@@ -34,6 +36,7 @@ public final class EnforcementRun {
 		List<String> groups = List.of("declared", "paced", "jitter");
 		long seed = 42;
 		int latencyMs = 50;
+		int warmup = 400;
 		for (String arg : args) {
 			if (arg.startsWith("--cells=")) {
 				groups = Arrays.asList(arg.substring("--cells=".length()).split(","));
@@ -44,8 +47,12 @@ public final class EnforcementRun {
 			else if (arg.startsWith("--latency-ms=")) {
 				latencyMs = Integer.parseInt(arg.substring("--latency-ms=".length()));
 			}
+			else if (arg.startsWith("--warmup-calls=")) {
+				warmup = Integer.parseInt(arg.substring("--warmup-calls=".length()));
+			}
 			else {
-				throw new IllegalArgumentException("unknown flag " + arg + " (--cells, --seed, --latency-ms)");
+				throw new IllegalArgumentException(
+						"unknown flag " + arg + " (--cells, --seed, --latency-ms, --warmup-calls)");
 			}
 		}
 		System.out.println(Machine.line("MACHINE"));
@@ -57,6 +64,13 @@ public final class EnforcementRun {
 				case "jitter" -> cells.addAll(jitter());
 				default -> throw new IllegalArgumentException("unknown cell group " + group);
 			}
+		}
+		if (warmup > 0) {
+			// not measured: JIT, class loading and connection setup of a cold JVM would
+			// otherwise spread the first cell's initial burst
+			Cell warm = new Cell("warmup", EnforcementModel.SLIDING_WINDOW, List.of(new Quota(1_000_000, 60_000)),
+					Enforcement.SLIDING_WINDOW, warmup, 40, 0, Target.NONE);
+			System.out.println("WARMUP " + new CellDriver(warm, seed, latencyMs).run().line());
 		}
 		for (Cell cell : cells) {
 			System.out.println(new CellDriver(cell, seed, latencyMs).run().line());
