@@ -72,7 +72,7 @@ class LearnedGuardFeedbackTest {
 		refuse(ProtocolHeaders.of("retry-after-ms", "100"));
 		this.time.advance(Duration.ofSeconds(2));
 		refuse(ProtocolHeaders.of("retry-after-ms", "100"));
-		assertThat(this.partition.snapshot().guardPpm()).isEqualTo(4 * GuardMargin.BASE_PPM);
+		assertThat(this.partition.snapshot().guardPpm()).isEqualTo(3 * GuardMargin.BASE_PPM);
 		this.time.advance(Duration.ofNanos(GuardMargin.HOLD_NANOS + 10 * GuardMargin.HALF_LIFE_NANOS));
 		assertThat(this.partition.snapshot().guardPpm()).isEqualTo(GuardMargin.BASE_PPM);
 		assertThat(pacingInterval()).isEqualTo(Duration.ofNanos(252_500_000L));

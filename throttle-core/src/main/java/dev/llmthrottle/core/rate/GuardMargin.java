@@ -8,9 +8,12 @@ package dev.llmthrottle.core.rate;
  * admission and the provider's stamp on arrival. By default it is 1% of the period. When
  * the provider refuses a call although every limit had room by our books (no debt, no
  * reservation held for a neighbour, no provisional limit), the refusal is jitter or clock
- * skew we did not account for: the guard is {@linkplain #widen doubled}, at most once per
- * second (the refusals of one episode arrive together) and never above
- * {@link #MAX_PPM} (10%). When refusals stop it decays back: it holds for
+ * skew we did not account for: the guard {@linkplain #widen widens} by one base step (1%
+ * of the period), at most once per second (the refusals of one episode arrive together)
+ * and never above {@link #MAX_PPM} (10%). Additive steps find the guard the jitter needs
+ * with an overshoot of at most one step; doubling (measured first) overshot to the 10%
+ * ceiling against 0-100 ms of jitter on a 1-s quantum and cost a tenth of the
+ * throughput. When refusals stop it decays back: it holds for
  * {@link #HOLD_NANOS} after the last widening, then the part above the base halves every
  * {@link #HALF_LIFE_NANOS}, and it snaps back to the base once within 1% of it.
  *
@@ -59,8 +62,8 @@ public final class GuardMargin {
 	}
 
 	/**
-	 * Records a refusal our books cannot explain: the guard doubles (at most once a
-	 * second, at most to {@link #MAX_PPM}).
+	 * Records a refusal our books cannot explain: the guard widens by
+	 * {@link #BASE_PPM} (at most once a second, at most to {@link #MAX_PPM}).
 	 * @return whether the guard changed
 	 */
 	public boolean widen(long now) {
@@ -69,7 +72,7 @@ public final class GuardMargin {
 		if (this.widened && now - this.widenedAt < MIN_WIDEN_INTERVAL_NANOS) {
 			return false;
 		}
-		long next = Math.min(MAX_PPM, Math.max(current * 2, BASE_PPM));
+		long next = Math.min(MAX_PPM, current + BASE_PPM);
 		boolean changed = next != current;
 		this.widenedPpm = next;
 		this.widenedAt = now;

@@ -9,8 +9,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The learned guard's bounds on seeded random sequences of unexplained refusals and quiet
- * spells (issue 14): it never leaves {@code [1%, 10%]}, a refusal doubles it (at most once
- * a second), it holds for a minute after the last refusal and then the part above 1%
+ * spells (issue 14): it never leaves {@code [1%, 10%]}, a refusal widens it by 1% (at most
+ * once a second), it holds for a minute after the last refusal and then the part above 1%
  * halves every half-life, back to 1% within ten half-lives.
  */
 class GuardMarginTest {
@@ -30,7 +30,7 @@ class GuardMarginTest {
 	}
 
 	@Test
-	void doublesFromOnePercentToTenAndReturns() {
+	void widensByOnePercentUpToTenAndReturns() {
 		GuardMargin margin = new GuardMargin();
 		assertThat(margin.ppm(0)).isEqualTo(10_000);
 		assertThat(margin.widen(0)).isTrue();
@@ -38,11 +38,13 @@ class GuardMarginTest {
 		assertThat(margin.widen(SECOND / 2)).as("same episode").isFalse();
 		assertThat(margin.ppm(SECOND / 2)).isEqualTo(20_000);
 		margin.widen(2 * SECOND);
-		margin.widen(4 * SECOND);
-		margin.widen(6 * SECOND);
-		assertThat(margin.ppm(6 * SECOND)).isEqualTo(GuardMargin.MAX_PPM);
-		assertThat(margin.unexplainedRefusals()).isEqualTo(5);
-		long quietFrom = 6 * SECOND + GuardMargin.HOLD_NANOS;
+		assertThat(margin.ppm(2 * SECOND)).isEqualTo(30_000);
+		for (int i = 2; i <= 10; i++) {
+			margin.widen(2L * i * SECOND);
+		}
+		assertThat(margin.ppm(20 * SECOND)).isEqualTo(GuardMargin.MAX_PPM);
+		assertThat(margin.unexplainedRefusals()).isEqualTo(12);
+		long quietFrom = 20 * SECOND + GuardMargin.HOLD_NANOS;
 		assertThat(margin.ppm(quietFrom)).isEqualTo(GuardMargin.MAX_PPM);
 		assertThat(margin.ppm(quietFrom + GuardMargin.HALF_LIFE_NANOS)).isEqualTo(55_000);
 		assertThat(margin.ppm(quietFrom + 10 * GuardMargin.HALF_LIFE_NANOS)).isEqualTo(GuardMargin.BASE_PPM);
@@ -64,7 +66,7 @@ class GuardMarginTest {
 					assertThat(after).isEqualTo(before);
 				}
 				else {
-					assertThat(after).isEqualTo(Math.min(GuardMargin.MAX_PPM, 2 * before));
+					assertThat(after).isEqualTo(Math.min(GuardMargin.MAX_PPM, before + GuardMargin.BASE_PPM));
 					lastWiden = now;
 					widenedTo = after;
 				}
