@@ -99,10 +99,10 @@ public class ProviderProperties {
 
 	/**
 	 * How the provider counts its limits, which decides how much of each window may be
-	 * spent at once: paced, sliding-window, token-bucket or fixed-window. Applies to every
-	 * limit of the provider, the *-per-minute and *-per-day keys included, unless an entry
-	 * of 'limits' sets its own. When unset, paced (safe against every provider, including
-	 * one that quantizes a per-minute limit per second).
+	 * spent at once: paced, sliding-window, token-bucket or fixed-window. Applies to
+	 * every limit of the provider, the *-per-minute and *-per-day keys included, unless
+	 * an entry of 'limits' sets its own. When unset, paced (safe against every provider,
+	 * including one that quantizes a per-minute limit per second).
 	 */
 	private String enforcement;
 
@@ -299,8 +299,8 @@ public class ProviderProperties {
 		private String enforcement;
 
 		/**
-		 * How far calls may run ahead of this limit's steady rate after an idle spell, when
-		 * it is paced. When unset, the provider's burst.
+		 * How far calls may run ahead of this limit's steady rate after an idle spell,
+		 * when it is paced. When unset, the provider's burst.
 		 */
 		private Duration burst;
 

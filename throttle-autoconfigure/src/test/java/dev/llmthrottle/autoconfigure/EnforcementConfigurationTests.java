@@ -36,12 +36,10 @@ class EnforcementConfigurationTests {
 
 	@Test
 	void theProvidersEnforcementAppliesToShorthandLimitsAndAnEntryMaySetItsOwn() {
-		this.runner
-			.withPropertyValues(SIM + "requests-per-minute=240", SIM + "enforcement=sliding-window",
-					SIM + "limits[0].dimension=requests", SIM + "limits[0].amount=40", SIM + "limits[0].period=10s",
-					SIM + "limits[0].enforcement=paced", SIM + "limits[0].burst=10s",
-					SIM + "limits[1].dimension=tokens", SIM + "limits[1].amount=1000", SIM + "limits[1].period=10s",
-					SIM + "limits[1].enforcement=TOKEN_BUCKET")
+		this.runner.withPropertyValues(SIM + "requests-per-minute=240", SIM + "enforcement=sliding-window",
+				SIM + "limits[0].dimension=requests", SIM + "limits[0].amount=40", SIM + "limits[0].period=10s",
+				SIM + "limits[0].enforcement=paced", SIM + "limits[0].burst=10s", SIM + "limits[1].dimension=tokens",
+				SIM + "limits[1].amount=1000", SIM + "limits[1].period=10s", SIM + "limits[1].enforcement=TOKEN_BUCKET")
 			.run((context) -> {
 				ThrottlePolicy policy = context.getBean(ProviderDefinitions.class).get("sim").policy();
 				Limit perMinute = Limit.perMinute(Dimension.REQUESTS, 240);
@@ -58,8 +56,7 @@ class EnforcementConfigurationTests {
 
 	@Test
 	void aDefaultEnforcementIsInheritedByEveryProvider() {
-		this.runner
-			.withPropertyValues("llm.throttle.defaults.enforcement=fixed-window", SIM + "requests-per-minute=60")
+		this.runner.withPropertyValues("llm.throttle.defaults.enforcement=fixed-window", SIM + "requests-per-minute=60")
 			.run((context) -> {
 				ThrottlePolicy policy = context.getBean(ProviderDefinitions.class).get("sim").policy();
 				assertThat(policy.enforcementFor(Limit.perMinute(Dimension.REQUESTS, 60)))

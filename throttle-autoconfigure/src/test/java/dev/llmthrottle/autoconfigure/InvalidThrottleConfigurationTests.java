@@ -57,16 +57,19 @@ class InvalidThrottleConfigurationTests {
 				arguments(rpm(OPENAI + "enforcement=leaky"),
 						"llm.throttle.providers.openai.enforcement must be one of paced, sliding-window, token-bucket "
 								+ "or fixed-window but was 'leaky'"),
-				arguments(rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
-						OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=sliding"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=sliding"),
 						"llm.throttle.providers.openai.limits[0].enforcement must be one of paced, sliding-window, "
 								+ "token-bucket or fixed-window but was 'sliding'"),
-				arguments(rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
-						OPENAI + "limits[0].period=10s", OPENAI + "limits[0].burst=-1s"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].burst=-1s"),
 						"llm.throttle.providers.openai.limits[0].burst must not be negative but was -1s"),
-				arguments(rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
-						OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=token-bucket",
-						OPENAI + "limits[0].burst=2s"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=token-bucket",
+								OPENAI + "limits[0].burst=2s"),
 						"llm.throttle.providers.openai.limits[0].burst applies only to a paced limit, but this "
 								+ "limit's enforcement is token-bucket"),
 				arguments(rpm(OPENAI + "max-partitions=0"),

@@ -5,8 +5,8 @@ import java.util.Locale;
 
 /**
  * How the provider is declared to count a {@link Limit}, which decides how much of its
- * window may be spent at once. The exact trailing window of the limit holds in every mode;
- * the mode only sets how far admissions may run ahead of the limit's steady rate.
+ * window may be spent at once. The exact trailing window of the limit holds in every
+ * mode; the mode only sets how far admissions may run ahead of the limit's steady rate.
  *
  * <ul>
  * <li>{@link #PACED} (the default): calls are spread at the steady rate with the
@@ -69,8 +69,8 @@ public enum Enforcement {
 				return enforcement;
 			}
 		}
-		throw new IllegalArgumentException("unknown enforcement '" + text
-				+ "' (expected paced, sliding-window, token-bucket or fixed-window)");
+		throw new IllegalArgumentException(
+				"unknown enforcement '" + text + "' (expected paced, sliding-window, token-bucket or fixed-window)");
 	}
 
 	@Override

@@ -90,7 +90,8 @@ public final class ResponseFeedback {
 			this.listener.rateLimited(provider.name(), partition.key(), limitType, delay);
 			partition.coolDown(delay, "HTTP 429 (" + limitType + "), retry after " + delay.toMillis() + " ms");
 			if (!verdict.overload()) {
-				// refused although our books had room: jitter or skew, the partition widens
+				// refused although our books had room: jitter or skew, the partition
+				// widens
 				// its guard
 				partition.refusedWithRoom();
 			}

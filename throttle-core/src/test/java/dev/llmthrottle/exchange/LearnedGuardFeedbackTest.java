@@ -42,8 +42,8 @@ class LearnedGuardFeedbackTest {
 	private final ResponseFeedback feedback = new ResponseFeedback(
 			Clock.fixed(Instant.parse("2026-03-01T12:00:00Z"), ZoneOffset.UTC), new Random(7), ThrottleListener.NONE);
 
-	private final LlmProvider provider = new LlmProvider("sim", Dialect.OPENAI, List.of(URI.create("https://sim.example")),
-			RetryPolicy.DEFAULT, 100,
+	private final LlmProvider provider = new LlmProvider("sim", Dialect.OPENAI,
+			List.of(URI.create("https://sim.example")), RetryPolicy.DEFAULT, 100,
 			new ProviderThrottler(ThrottlePolicy.of("sim", 0, Limit.perMinute(Dimension.REQUESTS, 240)), this.time,
 					PartitionKeys.withRandomSecret(), ThrottleListener.NONE));
 

@@ -60,7 +60,9 @@ final class ProviderHandler implements RequestHandler {
 
 	private final AtomicLong sequence = new AtomicLong();
 
-	/** Arrival delays, apart from the planner's source so that its draws stay the same. */
+	/**
+	 * Arrival delays, apart from the planner's source so that its draws stay the same.
+	 */
 	private final SplittableRandom arrivals;
 
 	ProviderHandler(ProviderSettings settings, SimClock clock, Enforcer enforcer, Outcomes outcomes,

@@ -77,7 +77,8 @@ class LlmThrottleEndpointTests {
 		assertThat(openai.inFlight()).isEqualTo(3);
 		assertThat(openai.queued()).isEqualTo(1);
 		assertThat(openai.partitions()).isEqualTo(2);
-		assertThat(openai.limits()).containsExactly(new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L, "paced"),
+		assertThat(openai.limits()).containsExactly(
+				new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L, "paced"),
 				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 170L, 830L, 700L, "paced"));
 		assertThat(openai.guard()).isEqualTo("1%");
 		assertThat(openai.cooldown()).isEqualTo(new CooldownDescriptor(VirtualClock.ORIGIN.plusSeconds(45), "40s",

@@ -24,7 +24,6 @@ import io.github.resilience4j.bulkhead.Bulkhead;
  */
 final class LocalPartitionState implements PartitionState {
 
-
 	private final String provider;
 
 	private final TimeSource time;
@@ -237,8 +236,8 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	/**
-	 * Stretches every window by the learned guard as it stands at {@code now} (it
-	 * decays with time).
+	 * Stretches every window by the learned guard as it stands at {@code now} (it decays
+	 * with time).
 	 */
 	private void applyGuard(long now) {
 		long ppm = this.margin.ppm(now);

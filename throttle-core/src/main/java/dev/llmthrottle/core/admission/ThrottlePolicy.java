@@ -94,11 +94,12 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	/**
 	 * Whether a limit of {@code amount} the provider reports for {@code dimension}, read
-	 * as {@code window}, is the figure of another configured limit of that dimension (over
-	 * another period). Rate-limit headers do not say which window they describe (OpenAI's
-	 * are read as per-minute): with 240 per minute and 40 per 10 s configured, a report of
-	 * 40 is the 10-second limit binding, and adopting it as 40 per minute would pace the
-	 * whole batch at a sixth of the rate. Both backends ignore such a report.
+	 * as {@code window}, is the figure of another configured limit of that dimension
+	 * (over another period). Rate-limit headers do not say which window they describe
+	 * (OpenAI's are read as per-minute): with 240 per minute and 40 per 10 s configured,
+	 * a report of 40 is the 10-second limit binding, and adopting it as 40 per minute
+	 * would pace the whole batch at a sixth of the rate. Both backends ignore such a
+	 * report.
 	 */
 	public boolean isFigureOfAnotherLimit(Dimension dimension, long amount, Duration window) {
 		for (Limit limit : this.limits) {

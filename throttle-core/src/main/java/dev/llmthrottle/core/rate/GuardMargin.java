@@ -12,10 +12,10 @@ package dev.llmthrottle.core.rate;
  * of the period), at most once per second (the refusals of one episode arrive together)
  * and never above {@link #MAX_PPM} (10%). Additive steps find the guard the jitter needs
  * with an overshoot of at most one step; doubling (measured first) overshot to the 10%
- * ceiling against 0-100 ms of jitter on a 1-s quantum and cost a tenth of the
- * throughput. When refusals stop it decays back: it holds for
- * {@link #HOLD_NANOS} after the last widening, then the part above the base halves every
- * {@link #HALF_LIFE_NANOS}, and it snaps back to the base once within 1% of it.
+ * ceiling against 0-100 ms of jitter on a 1-s quantum and cost a tenth of the throughput.
+ * When refusals stop it decays back: it holds for {@link #HOLD_NANOS} after the last
+ * widening, then the part above the base halves every {@link #HALF_LIFE_NANOS}, and it
+ * snaps back to the base once within 1% of it.
  *
  * <p>
  * Not thread-safe: the owner serialises access. Time is the owner's nanosecond clock.
@@ -62,8 +62,8 @@ public final class GuardMargin {
 	}
 
 	/**
-	 * Records a refusal our books cannot explain: the guard widens by
-	 * {@link #BASE_PPM} (at most once a second, at most to {@link #MAX_PPM}).
+	 * Records a refusal our books cannot explain: the guard widens by {@link #BASE_PPM}
+	 * (at most once a second, at most to {@link #MAX_PPM}).
 	 * @return whether the guard changed
 	 */
 	public boolean widen(long now) {

@@ -37,11 +37,11 @@ import dev.llmthrottle.core.Limit;
  * how long until they do. Every limit is checked for every call, also one that costs 0 in
  * its dimension (rule R1): such a call needs room for one unit but takes nothing, so a
  * window in debt holds everyone back until it has drained. Both use the period stretched
- * by a guard, 1% by default (at most one second), because the provider stamps a call
- * when it arrives, a little after we admit it: without the guard, a call admitted the
- * very instant the oldest one leaves our window can land inside the provider's. The
- * owner may widen the guard ({@link #guard(long)}) when the provider refuses calls our
- * books had room for ({@link GuardMargin}).
+ * by a guard, 1% by default (at most one second), because the provider stamps a call when
+ * it arrives, a little after we admit it: without the guard, a call admitted the very
+ * instant the oldest one leaves our window can land inside the provider's. The owner may
+ * widen the guard ({@link #guard(long)}) when the provider refuses calls our books had
+ * room for ({@link GuardMargin}).
  *
  * <h2>Enforcement</h2> How far the pacing may run ahead ({@code burst}) is what the
  * declared {@link dev.llmthrottle.core.Enforcement} changes: a strict or small burst when

@@ -231,7 +231,8 @@ class EnforcementModelTest {
 				double refilled = this.bucket + (double) (now - this.bucketAt) * this.amount / this.period;
 				this.bucket = Math.min(this.amount, refilled);
 				this.bucketAt = now;
-				assertThat(this.bucket + 1e-6).as("token bucket holds %d at %d", cost, now).isGreaterThanOrEqualTo(cost);
+				assertThat(this.bucket + 1e-6).as("token bucket holds %d at %d", cost, now)
+					.isGreaterThanOrEqualTo(cost);
 				this.bucket -= cost;
 			}
 			if (mode == Enforcement.PACED && this.started) {

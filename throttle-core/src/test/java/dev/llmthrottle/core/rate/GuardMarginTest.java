@@ -9,9 +9,9 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The learned guard's bounds on seeded random sequences of unexplained refusals and quiet
- * spells (issue 14): it never leaves {@code [1%, 10%]}, a refusal widens it by 1% (at most
- * once a second), it holds for a minute after the last refusal and then the part above 1%
- * halves every half-life, back to 1% within ten half-lives.
+ * spells (issue 14): it never leaves {@code [1%, 10%]}, a refusal widens it by 1% (at
+ * most once a second), it holds for a minute after the last refusal and then the part
+ * above 1% halves every half-life, back to 1% within ten half-lives.
  */
 class GuardMarginTest {
 

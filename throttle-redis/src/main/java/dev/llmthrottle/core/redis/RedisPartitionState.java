@@ -20,10 +20,10 @@ import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.MaxWaitExceededException;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.TimeSource;
-import dev.llmthrottle.core.rate.PacedWindow;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.PartitionState;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.core.rate.PacedWindow;
 import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
 import dev.llmthrottle.core.redis.RedisPartitionStates.BackendFailure;
 

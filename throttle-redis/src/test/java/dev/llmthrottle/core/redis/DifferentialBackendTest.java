@@ -193,7 +193,8 @@ class DifferentialBackendTest {
 			// request bursts up to half a period; token limits get at least a tenth of
 			// theirs on both sides
 			Duration burst = Duration.ofMillis(2 * this.random.nextInt(251));
-			// each limit's enforcement (issue 14), drawn apart so that the rest of the trace
+			// each limit's enforcement (issue 14), drawn apart so that the rest of the
+			// trace
 			// is the one of the seed before enforcement existed: half paced (a third of
 			// those with a burst of their own), the rest sliding-window, token-bucket or
 			// fixed-window
@@ -449,7 +450,9 @@ class DifferentialBackendTest {
 			return 0;
 		}
 
-		/** As {@code RedisPartitionState} passes them: {@link ThrottlePolicy#burstFor}. */
+		/**
+		 * As {@code RedisPartitionState} passes them: {@link ThrottlePolicy#burstFor}.
+		 */
 		private long[] bursts() {
 			long[] bursts = new long[this.current.size()];
 			for (int i = 0; i < bursts.length; i++) {

@@ -198,7 +198,8 @@ class RedisPartitionStateDefectsTest {
 
 	@Test
 	void theFigureOfAnotherLimitOfTheDimensionIsNotLearned() {
-		// issue 14: with 240 per minute and 40 per 10 s, headers reporting 40 (read as per
+		// issue 14: with 240 per minute and 40 per 10 s, headers reporting 40 (read as
+		// per
 		// minute) made the per-minute limit 40 per minute
 		ThrottlePolicy policy = ThrottlePolicy.of("sim", 0, Limit.of(Dimension.REQUESTS, 240, MINUTE),
 				Limit.of(Dimension.REQUESTS, 40, Duration.ofSeconds(10)));

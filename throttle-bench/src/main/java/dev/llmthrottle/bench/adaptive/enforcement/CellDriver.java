@@ -202,9 +202,9 @@ final class CellDriver {
 	}
 
 	/**
-	 * The model's true floor with the initial burst counted: every call sent the
-	 * earliest instant the model admits it (best alignment for a fixed or quantized
-	 * window), plus one latency.
+	 * The model's true floor with the initial burst counted: every call sent the earliest
+	 * instant the model admits it (best alignment for a fixed or quantized window), plus
+	 * one latency.
 	 */
 	double floor() {
 		int n = this.cell.calls();
@@ -262,14 +262,15 @@ final class CellDriver {
 			boolean met = switch (this.cell.target()) {
 				case FLOOR -> this.http429 == 0 && vsFloor <= 1.05 && this.ok == this.cell.calls();
 				case PACED -> this.http429 == 0 && efficiency >= 0.97 && this.ok == this.cell.calls();
-				case JITTER -> this.http429 < 0.01 * this.cell.calls() && efficiency >= 0.95
-						&& this.ok == this.cell.calls();
+				case JITTER ->
+					this.http429 < 0.01 * this.cell.calls() && efficiency >= 0.95 && this.ok == this.cell.calls();
 				case NONE -> true;
 			};
-			String limits = String.join(",", this.cell.quotas()
-				.stream()
-				.map((q) -> "requests:" + q.amount() + "/" + (q.periodMs() / 1000) + "s")
-				.toList());
+			String limits = String.join(",",
+					this.cell.quotas()
+						.stream()
+						.map((q) -> "requests:" + q.amount() + "/" + (q.periodMs() / 1000) + "s")
+						.toList());
 			return String.format(Locale.ROOT,
 					"ENFORCEMENT cell=%s model=%s declared=%s limits=%s jitter_ms=%d calls=%d threads=%d ok=%d "
 							+ "failed=%d http429=%d makespan_s=%.2f floor_s=%.2f vs_floor=%.3f lower_bound_s=%.2f "
@@ -277,12 +278,11 @@ final class CellDriver {
 					this.cell.name(), this.cell.model().key(), this.cell.declared().id(), limits,
 					this.cell.arrivalJitterMs(), this.cell.calls(), this.cell.concurrency(), this.ok, this.failed,
 					this.http429, this.makespan, this.floor, vsFloor, this.lowerBound, efficiency,
-					this.maxGuardPpm / 10_000.0, this.endGuardPpm / 10_000.0, this.cell.target().name().toLowerCase(
-							Locale.ROOT),
+					this.maxGuardPpm / 10_000.0, this.endGuardPpm / 10_000.0,
+					this.cell.target().name().toLowerCase(Locale.ROOT),
 					(this.cell.target() == EnforcementRun.Target.NONE) ? "n/a" : (met ? "yes" : "no"));
 		}
 
 	}
-
 
 }

@@ -10,8 +10,8 @@ import dev.llmthrottle.core.Enforcement;
 import dev.llmthrottle.test.config.EnforcementModel;
 
 /**
- * Runs issue 14's enforcement cells against the simulated provider on loopback and
- * prints one {@code ENFORCEMENT} line per cell (and a {@code MACHINE} line first):
+ * Runs issue 14's enforcement cells against the simulated provider on loopback and prints
+ * one {@code ENFORCEMENT} line per cell (and a {@code MACHINE} line first):
  * <ul>
  * <li>{@code declared-*}: {@code enforcement} set to the provider's model
  * ({@code sliding-window}, {@code token-bucket}), 0 429s and a makespan within 5% of the
@@ -77,7 +77,9 @@ public final class EnforcementRun {
 		}
 	}
 
-	/** Declared enforcement against the matching model: 40 requests per 10 s, 120 calls. */
+	/**
+	 * Declared enforcement against the matching model: 40 requests per 10 s, 120 calls.
+	 */
 	private static List<Cell> declared() {
 		List<Quota> ten = List.of(new Quota(40, 10_000));
 		List<Quota> both = List.of(new Quota(240, 60_000), new Quota(40, 10_000));
