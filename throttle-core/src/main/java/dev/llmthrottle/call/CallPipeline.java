@@ -10,6 +10,7 @@ import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.exchange.CallVerdict;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.ResponseFeedback;
+import dev.llmthrottle.protocol.OverloadAnswers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -238,7 +239,7 @@ public final class CallPipeline<T> {
 			}
 		}
 		catch (Throwable ex) {
-			lease.refused();
+			lease.refused(OverloadAnswers.isOverload(reply.status(), reply.body()));
 			discard(result);
 			if (error != null) {
 				error.addSuppressed(ex);
@@ -246,7 +247,7 @@ public final class CallPipeline<T> {
 			}
 			return fail(ex);
 		}
-		lease.refused();
+		lease.refused(OverloadAnswers.isOverload(reply.status(), reply.body()));
 		if (verdict instanceof CallVerdict.Retry retry) {
 			discard(result);
 			Duration delay = retry.delay();

@@ -38,6 +38,29 @@ public final class Permit implements AutoCloseable {
 
 	private volatile Cost reportedActual;
 
+	private volatile @Nullable Outcome outcome;
+
+	/**
+	 * How the provider answered the call sent under a permit, for
+	 * {@code max-concurrent: auto}: a success is a latency sample, an overload answer
+	 * lowers the limit, the others teach it nothing.
+	 */
+	public enum Outcome {
+
+		/** Answered and settled: the slot was held for one latency. */
+		SUCCEEDED,
+
+		/** Refused for a reason other than overload (a rate limit, a bad request). */
+		REFUSED,
+
+		/** Refused for overload: a concurrency 429, 529 or 503. */
+		OVERLOADED,
+
+		/** Failed after it may have left (a transport error, a cancellation). */
+		FAILED
+
+	}
+
 	Permit(Partition partition, Cost cost, long admittedAt, Object grant) {
 		this.partition = partition;
 		this.cost = cost;
@@ -82,6 +105,23 @@ public final class Permit implements AutoCloseable {
 	 */
 	public void reportActual(Cost actual) {
 		this.reportedActual = actual;
+	}
+
+	/**
+	 * Records how the provider answered, before the permit is released (an adapter's
+	 * lease does it). An overload answer is kept: a later outcome reported under the same
+	 * permit (a retry under a permit held outside) does not hide it. A permit released
+	 * with no outcome reported counts as {@link Outcome#SUCCEEDED}.
+	 */
+	public void reportOutcome(Outcome outcome) {
+		if (this.outcome != Outcome.OVERLOADED) {
+			this.outcome = outcome;
+		}
+	}
+
+	/** The outcome reported, or {@code null}. */
+	@Nullable Outcome outcome() {
+		return this.outcome;
 	}
 
 	/**

@@ -22,9 +22,12 @@ import dev.llmthrottle.core.Limit;
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
  * @param autoLimits those of {@code limits} whose amount is provisional and follows what
  * the provider reports
+ * @param autoConcurrent whether concurrency is sized from the request rate and latency and
+ * lowered on overload answers ({@code max-concurrent: auto}); {@code maxConcurrent} is then
+ * its upper bound (0: none)
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
-		Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		Duration burst, int maxPartitions, List<Limit> autoLimits, boolean autoConcurrent) {
 
 	public static final Duration DEFAULT_MAX_WAIT = Duration.ofMinutes(1);
 
@@ -58,6 +61,12 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		}
 	}
 
+	/** A policy with a fixed concurrency cap (or none). */
+	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+			Duration burst, int maxPartitions, List<Limit> autoLimits) {
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, false);
+	}
+
 	/** A policy whose limits are all fixed. */
 	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 			Duration burst, int maxPartitions) {
@@ -85,32 +94,41 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withMaxConcurrent(int maxConcurrent) {
 		return new ThrottlePolicy(this.provider, this.limits, maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.autoConcurrent);
+	}
+
+	/**
+	 * The same with {@code max-concurrent: auto} on or off ({@link #maxConcurrent} stays
+	 * the bound).
+	 */
+	public ThrottlePolicy withAutoConcurrent(boolean autoConcurrent) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
+				this.burst, this.maxPartitions, this.autoLimits, autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxQueue(int maxQueue) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withBurst(Duration burst) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
-				this.maxPartitions, this.autoLimits);
+				this.maxPartitions, this.autoLimits, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList());
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, maxPartitions, this.autoLimits);
+				this.burst, maxPartitions, this.autoLimits, this.autoConcurrent);
 	}
 
 	/**
