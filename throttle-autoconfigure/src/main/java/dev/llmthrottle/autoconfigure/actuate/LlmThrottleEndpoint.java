@@ -173,11 +173,27 @@ public final class LlmThrottleEndpoint {
 	 * @param quotaExhausted the quota reported exhausted, or {@code null}
 	 * @param backendDegraded the latest backend failure, or {@code null}
 	 * @param counts what happened since startup
+	 * @param concurrency {@code max-concurrent: auto} in this instance, or {@code null}
+	 * for a fixed cap (or none)
 	 */
 	public record ProviderDescriptor(String backend, String dialect, int maxConcurrent, String maxWait, int maxQueue,
 			String burst, List<LimitDescriptor> limits, int inFlight, int queued, int partitions,
 			CooldownDescriptor cooldown, QuotaDescriptor quotaExhausted, MarkerDescriptor backendDegraded,
-			CountsDescriptor counts) implements OperationResponseBody {
+			CountsDescriptor counts, ConcurrencyDescriptor concurrency) implements OperationResponseBody {
+	}
+
+	/**
+	 * {@code max-concurrent: auto} of a provider in this instance.
+	 *
+	 * @param bound the configured upper bound ({@code auto(N)}), {@code null} for none
+	 * @param limit the limit in force in the default partition
+	 * @param lowestLimit the lowest limit in force in any partition
+	 * @param latency the smoothed time a call holds its slot in the default partition (a
+	 * stream's until its end), {@code null} before the first answer
+	 * @param scope {@code instance}: the limit is this JVM's (with the Redis backend, the
+	 * shared lease cap across instances is the bound)
+	 */
+	public record ConcurrencyDescriptor(Integer bound, int limit, int lowestLimit, String latency, String scope) {
 	}
 
 	/**

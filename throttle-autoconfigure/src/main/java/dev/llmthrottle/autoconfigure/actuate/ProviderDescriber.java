@@ -12,6 +12,7 @@ import java.util.Map;
 
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.ConcurrencyDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.CooldownDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.CountsDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.LimitDescriptor;
@@ -109,7 +110,24 @@ final class ProviderDescriber {
 				(definition != null) ? definition.dialect().id() : null, policy.maxConcurrent(),
 				DurationText.format(policy.maxWait()), policy.maxQueue(), DurationText.format(policy.burst()),
 				limits(policy, defaultSnapshot, snapshots, activity), inFlight, queued, snapshots.size(), cooldown,
-				quota(activity), marker(activity), counts(activity));
+				quota(activity), marker(activity), counts(activity), concurrency(throttler));
+	}
+
+	/** {@code max-concurrent: auto} in this instance, or null for a fixed cap. */
+	private static ConcurrencyDescriptor concurrency(ProviderThrottler throttler) {
+		ThrottlePolicy policy = throttler.policy();
+		if (!policy.autoConcurrent()) {
+			return null;
+		}
+		Partition byDefault = throttler.defaultPartition();
+		int lowest = byDefault.concurrencyLimit();
+		for (Partition partition : throttler.partitions()) {
+			lowest = Math.min(lowest, partition.concurrencyLimit());
+		}
+		Duration latency = byDefault.observedLatency();
+		return new ConcurrencyDescriptor((policy.maxConcurrent() > 0) ? policy.maxConcurrent() : null,
+				byDefault.concurrencyLimit(), lowest, latency.isZero() ? null : DurationText.format(latency),
+				"instance");
 	}
 
 	private static List<PartitionSnapshot> snapshots(ProviderThrottler throttler) {

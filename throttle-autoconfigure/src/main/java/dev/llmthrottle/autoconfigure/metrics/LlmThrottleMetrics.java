@@ -44,6 +44,13 @@ public final class LlmThrottleMetrics {
 	/** Gauge: calls in flight, all partitions. */
 	public static final String IN_FLIGHT = "llm.throttle.in.flight";
 
+	/**
+	 * Gauge: calls allowed in flight at once in the default partition: the adaptive limit
+	 * under {@code max-concurrent: auto} (this instance's), else the configured cap, 0 for
+	 * none.
+	 */
+	public static final String CONCURRENCY_LIMIT = "llm.throttle.concurrency.limit";
+
 	/** Gauge: callers waiting for admission, all partitions. */
 	public static final String QUEUED = "llm.throttle.queued";
 

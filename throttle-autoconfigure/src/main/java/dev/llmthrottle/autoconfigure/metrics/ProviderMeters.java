@@ -115,6 +115,12 @@ final class ProviderMeters {
 			.tags(this.tags)
 			.strongReference(true)
 			.register(registry));
+		add(Gauge.builder(LlmThrottleMetrics.CONCURRENCY_LIMIT, throttler, ProviderMeters::concurrencyLimit)
+			.description("Calls allowed in flight at once in the default partition (adaptive under "
+					+ "max-concurrent: auto), 0 for no cap")
+			.tags(this.tags)
+			.strongReference(true)
+			.register(registry));
 		add(TimeGauge
 			.builder(LlmThrottleMetrics.COOLDOWN_REMAINING, throttler, TimeUnit.NANOSECONDS,
 					ProviderMeters::cooldownRemainingNanos)
@@ -207,6 +213,10 @@ final class ProviderMeters {
 			sum += partition.snapshot().inFlight();
 		}
 		return sum;
+	}
+
+	private static double concurrencyLimit(ProviderThrottler throttler) {
+		return throttler.defaultPartition().concurrencyLimit();
 	}
 
 	private static double queued(ProviderThrottler throttler) {
