@@ -60,6 +60,9 @@ final class ProviderHandler implements RequestHandler {
 
 	private final AtomicLong sequence = new AtomicLong();
 
+	/** The clock's reading at start, from which a latency step is timed. */
+	private final long startedAt;
+
 	ProviderHandler(ProviderSettings settings, SimClock clock, Enforcer enforcer, Outcomes outcomes,
 			Supplier<String> statsJson, Runnable reset) {
 		this.settings = settings;
@@ -69,6 +72,7 @@ final class ProviderHandler implements RequestHandler {
 		this.wire = Wire.of(settings.dialect(), settings.roundAnthropicRemaining());
 		this.parser = new ChatCallParser(settings.defaultMaxTokens());
 		this.planner = new CallPlanner(settings, wire.defaultServerErrorStatuses());
+		this.startedAt = clock.nanoTime();
 		this.statsJson = statsJson;
 		this.reset = reset;
 	}
@@ -113,7 +117,7 @@ final class ProviderHandler implements RequestHandler {
 			reply(responder, r, wire.idHeaders(seq));
 			return;
 		}
-		CallPlan plan = planner.plan(call);
+		CallPlan plan = planner.plan(call, clock.nanoTime() - startedAt);
 		if (settings.faults().quotaExhausted()) {
 			Reply r = wire.quotaExhausted(clock.now());
 			outcomes.rejected(r.kind());
