@@ -1,11 +1,14 @@
 package dev.llmthrottle.test;
 
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 import dev.llmthrottle.test.config.LatencyModel;
+import dev.llmthrottle.test.dialect.ChatCall;
+import dev.llmthrottle.test.dialect.ChatCallParser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,15 +18,19 @@ class LatencyStepTest {
 
 	@Test
 	void latencyIsMultipliedForCallsArrivingAfterTheStep() throws Exception {
-		try (SimulatedProvider provider = SimulatedProvider.builder()
-			.latency(LatencyModel.fixed(Duration.ofMillis(150)).withStep(Duration.ofMillis(600), 3))
-			.start()) {
-			long before = timed(provider);
-			Thread.sleep(Math.max(0, 700 - before));
-			long after = timed(provider);
-			assertThat(before).isBetween(150L, 400L);
-			assertThat(after).isBetween(450L, 900L);
-		}
+		ProviderSettings settings = SimulatedProvider.builder()
+			.latency(new LatencyModel(Duration.ofMillis(150), Duration.ofMillis(2), Duration.ZERO)
+				.withStep(Duration.ofSeconds(30), 2))
+			.settings();
+		CallPlanner planner = new CallPlanner(settings, List.of(500));
+		ChatCall call = new ChatCallParser(100)
+			.openAi(Http.openAiBody("Hello", 5).getBytes(StandardCharsets.UTF_8));
+		CallPlan before = planner.plan(call, Duration.ofSeconds(29).toNanos());
+		CallPlan after = planner.plan(call, Duration.ofSeconds(30).toNanos());
+		assertThat(before.firstTokenNanos()).isEqualTo(Duration.ofMillis(150).toNanos());
+		assertThat(before.perTokenNanos()).isEqualTo(Duration.ofMillis(2).toNanos());
+		assertThat(after.firstTokenNanos()).isEqualTo(Duration.ofMillis(300).toNanos());
+		assertThat(after.perTokenNanos()).isEqualTo(Duration.ofMillis(4).toNanos());
 	}
 
 	@Test
@@ -34,13 +41,6 @@ class LatencyStepTest {
 			.isInstanceOf(IllegalArgumentException.class);
 		assertThat(LatencyModel.fixed(Duration.ofMillis(1)).withStep(Duration.ofSeconds(1), 2)
 			.scaled(Long.MAX_VALUE / 2, Duration.ofSeconds(2).toNanos())).isEqualTo(Long.MAX_VALUE);
-	}
-
-	private static long timed(SimulatedProvider provider) throws Exception {
-		long start = System.nanoTime();
-		HttpResponse<String> response = Http.post(provider.chatUri(), Http.openAiBody("Hello", 5));
-		assertThat(response.statusCode()).isEqualTo(200);
-		return (System.nanoTime() - start) / 1_000_000;
 	}
 
 }
