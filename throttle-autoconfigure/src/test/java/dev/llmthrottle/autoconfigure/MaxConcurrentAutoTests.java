@@ -104,10 +104,24 @@ class MaxConcurrentAutoTests {
 			// 100/min x 2 s x 1.25 = 4.2: 5
 			ConcurrencyDescriptor after = endpoint.providers().providers().get("openai").concurrency();
 			assertThat(after.limit()).isEqualTo(5);
-			assertThat(after.lowestLimit()).isEqualTo(5);
+			assertThat(after.highestLimit()).isEqualTo(5);
+			assertThat(after.partitionsMeasured()).isEqualTo(1);
 			assertThat(after.latency()).isEqualTo("2s");
 			assertThat(registry.get(LlmThrottleMetrics.CONCURRENCY_LIMIT).tag("provider", "openai").gauge().value())
 				.isEqualTo(5);
+			// a partition of its own (an API key) that measured a shorter latency: the
+			// lowest limit is shown, the highest beside it
+			Permit keyed = throttlers.get("openai").acquire("sk-other", Cost.oneRequest());
+			time.advance(Duration.ofSeconds(1));
+			keyed.release(null);
+			ConcurrencyDescriptor two = endpoint.providers().providers().get("openai").concurrency();
+			// 100/min x 1 s x 1.25 = 2.1: 3
+			assertThat(two.limit()).isEqualTo(3);
+			assertThat(two.highestLimit()).isEqualTo(5);
+			assertThat(two.partitionsMeasured()).isEqualTo(2);
+			assertThat(two.latency()).isEqualTo("1s");
+			assertThat(registry.get(LlmThrottleMetrics.CONCURRENCY_LIMIT).tag("provider", "openai").gauge().value())
+				.isEqualTo(3);
 		});
 	}
 

@@ -183,17 +183,21 @@ public final class LlmThrottleEndpoint {
 	}
 
 	/**
-	 * {@code max-concurrent: auto} of a provider in this instance.
+	 * {@code max-concurrent: auto} of a provider in this instance. Each partition (API
+	 * key) adapts its own limit; the figures are over the partitions that have measured a
+	 * call, or the default partition while none has.
 	 *
 	 * @param bound the configured upper bound ({@code auto(N)}), {@code null} for none
-	 * @param limit the limit in force in the default partition
-	 * @param lowestLimit the lowest limit in force in any partition
-	 * @param latency the smoothed time a call holds its slot in the default partition (a
-	 * stream's until its end), {@code null} before the first answer
-	 * @param scope {@code instance}: the limit is this JVM's (with the Redis backend, the
+	 * @param limit the lowest limit in force
+	 * @param highestLimit the highest limit in force
+	 * @param latency the smoothed time a call holds its slot (a stream's until its end) in
+	 * the partition with the lowest limit, {@code null} before the first answer
+	 * @param partitionsMeasured partitions that have measured a call
+	 * @param scope {@code instance}: the limits are this JVM's (with the Redis backend, the
 	 * shared lease cap across instances is the bound)
 	 */
-	public record ConcurrencyDescriptor(Integer bound, int limit, int lowestLimit, String latency, String scope) {
+	public record ConcurrencyDescriptor(Integer bound, int limit, int highestLimit, String latency,
+			int partitionsMeasured, String scope) {
 	}
 
 	/**

@@ -113,20 +113,36 @@ final class ProviderDescriber {
 				quota(activity), marker(activity), counts(activity), concurrency(throttler));
 	}
 
-	/** {@code max-concurrent: auto} in this instance, or null for a fixed cap. */
+	/**
+	 * {@code max-concurrent: auto} in this instance, over the partitions that measured a
+	 * call (the default partition while none has), or null for a fixed cap.
+	 */
 	private static ConcurrencyDescriptor concurrency(ProviderThrottler throttler) {
 		ThrottlePolicy policy = throttler.policy();
 		if (!policy.autoConcurrent()) {
 			return null;
 		}
-		Partition byDefault = throttler.defaultPartition();
-		int lowest = byDefault.concurrencyLimit();
+		Partition lowest = null;
+		int highest = 0;
+		int measured = 0;
 		for (Partition partition : throttler.partitions()) {
-			lowest = Math.min(lowest, partition.concurrencyLimit());
+			if (partition.observedLatency().isZero()) {
+				continue;
+			}
+			measured++;
+			int limit = partition.concurrencyLimit();
+			highest = Math.max(highest, limit);
+			if (lowest == null || limit < lowest.concurrencyLimit()) {
+				lowest = partition;
+			}
 		}
-		Duration latency = byDefault.observedLatency();
+		if (lowest == null) {
+			lowest = throttler.defaultPartition();
+			highest = lowest.concurrencyLimit();
+		}
+		Duration latency = lowest.observedLatency();
 		return new ConcurrencyDescriptor((policy.maxConcurrent() > 0) ? policy.maxConcurrent() : null,
-				byDefault.concurrencyLimit(), lowest, latency.isZero() ? null : DurationText.format(latency),
+				lowest.concurrencyLimit(), highest, latency.isZero() ? null : DurationText.format(latency), measured,
 				"instance");
 	}
 

@@ -45,9 +45,9 @@ public final class LlmThrottleMetrics {
 	public static final String IN_FLIGHT = "llm.throttle.in.flight";
 
 	/**
-	 * Gauge: calls allowed in flight at once in the default partition: the adaptive limit
-	 * under {@code max-concurrent: auto} (this instance's), else the configured cap, 0 for
-	 * none.
+	 * Gauge: calls allowed in flight at once: under {@code max-concurrent: auto}, the
+	 * lowest adaptive limit (this instance's) of the partitions that measured a call (the
+	 * default partition's while none has), else the configured cap; 0 for none.
 	 */
 	public static final String CONCURRENCY_LIMIT = "llm.throttle.concurrency.limit";
 

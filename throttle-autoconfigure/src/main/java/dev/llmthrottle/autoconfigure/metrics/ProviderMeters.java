@@ -116,8 +116,8 @@ final class ProviderMeters {
 			.strongReference(true)
 			.register(registry));
 		add(Gauge.builder(LlmThrottleMetrics.CONCURRENCY_LIMIT, throttler, ProviderMeters::concurrencyLimit)
-			.description("Calls allowed in flight at once in the default partition (adaptive under "
-					+ "max-concurrent: auto), 0 for no cap")
+			.description("Calls allowed in flight at once: the lowest adaptive limit of the partitions in use "
+					+ "under max-concurrent: auto, else the cap; 0 for none")
 			.tags(this.tags)
 			.strongReference(true)
 			.register(registry));
@@ -215,8 +215,20 @@ final class ProviderMeters {
 		return sum;
 	}
 
+	/**
+	 * The lowest limit over the partitions that measured a call under
+	 * {@code max-concurrent: auto} (else the default partition's, or the fixed cap).
+	 */
 	private static double concurrencyLimit(ProviderThrottler throttler) {
-		return throttler.defaultPartition().concurrencyLimit();
+		int lowest = Integer.MAX_VALUE;
+		if (throttler.policy().autoConcurrent()) {
+			for (Partition partition : throttler.partitions()) {
+				if (!partition.observedLatency().isZero()) {
+					lowest = Math.min(lowest, partition.concurrencyLimit());
+				}
+			}
+		}
+		return (lowest != Integer.MAX_VALUE) ? lowest : throttler.defaultPartition().concurrencyLimit();
 	}
 
 	private static double queued(ProviderThrottler throttler) {

@@ -45,6 +45,9 @@ final class AdaptiveClient implements AutoCloseable {
 
 	private static final String PROVIDER = "sim";
 
+	/** Not a real key: the partition every call of the benchmark goes to. */
+	private static final String KEY = "sk-bench-not-a-key";
+
 	private final SystemTimeSource time = new SystemTimeSource();
 
 	private final ProviderThrottler throttler;
@@ -89,7 +92,7 @@ final class AdaptiveClient implements AutoCloseable {
 			int status = this.rest.post()
 				.uri(this.chatUri)
 				.contentType(MediaType.APPLICATION_JSON)
-				.header("Authorization", "Bearer sk-bench-not-a-key")
+				.header("Authorization", "Bearer " + KEY)
 				.body(body)
 				.exchange((request, response) -> response.getStatusCode().value());
 			return Integer.toString(status);
@@ -99,9 +102,9 @@ final class AdaptiveClient implements AutoCloseable {
 		}
 	}
 
-	/** The default partition, where every call of the benchmark goes. */
+	/** The partition of the benchmark's API key, where every call goes. */
 	Partition partition() {
-		return this.throttler.defaultPartition();
+		return this.throttler.partition(KEY);
 	}
 
 	/** Permits still held, queued or released twice after the run (should be none). */
