@@ -23,8 +23,12 @@ package dev.llmthrottle.core.admission;
  * belong to the same episode and only apply the {@code n - 1} rule. Above a ceiling the
  * limit probes by one after {@value #PROBE_BASE} binding successes; a probe that draws a
  * refusal doubles that interval (up to {@value #PROBE_MAX}), one that does not halves it
- * again, so a provider's fixed cap costs a refusal now and then, not one per round
- * trip.</li>
+ * again, so a provider's fixed cap costs a refusal now and then, not one per round trip.
+ * A level that served {@value #GOOD_AFTER} binding successes without a refusal is
+ * <i>known good</i>: after a refusal below it (a provider's books lag its answers, a
+ * neighbour's burst) the limit climbs back to it by one per {@code limit} binding
+ * successes, about one round trip each; a refusal met on the way back shows the level is
+ * no longer good and stops the climb there.</li>
  * <li><b>bound</b>: the configured number, never exceeded.</li>
  * </ul>
  * Rate-limit refusals and failures say nothing about concurrency and are not samples.
@@ -49,6 +53,9 @@ final class AdaptiveConcurrency {
 	/** The longest probe interval, in binding successes. */
 	static final int PROBE_MAX = 6400;
 
+	/** Binding successes without a refusal that make a level known good. */
+	static final int GOOD_AFTER = 50;
+
 	/** A need larger than any sensible cap; keeps the arithmetic in range. */
 	static final int MAX_LIMIT = 100_000;
 
@@ -69,6 +76,18 @@ final class AdaptiveConcurrency {
 
 	/** Whether the ceiling was raised by a probe and no refusal came since. */
 	private boolean probing;
+
+	/**
+	 * Whether the ceiling was raised back towards a known-good level less than a round
+	 * trip ago.
+	 */
+	private boolean climbing;
+
+	/** The highest level known good, 0 for none. */
+	private int goodLevel;
+
+	/** Binding successes since the last refusal. */
+	private int sinceRefusal;
 
 	private long episodeUntil;
 
@@ -149,26 +168,41 @@ final class AdaptiveConcurrency {
 			this.episodeUntil = now + horizon;
 			this.episode = true;
 		}
-		if (this.probing) {
-			this.probeEvery = Math.min(PROBE_MAX, this.probeEvery * 2);
-			this.probing = false;
+		if (this.climbing) {
+			// refused again on the way back to a known-good level: it is good no more
+			this.goodLevel = this.ceiling;
 		}
+		else if (this.probing) {
+			this.probeEvery = Math.min(PROBE_MAX, this.probeEvery * 2);
+		}
+		this.probing = false;
+		this.climbing = false;
 		this.probeCount = 0;
+		this.sinceRefusal = 0;
 		this.grown = Math.min(this.grown, this.ceiling);
 		this.growthCount = 0;
 		recompute();
 	}
 
 	private void bindingSuccess() {
+		if (++this.sinceRefusal >= GOOD_AFTER && this.limit > this.goodLevel) {
+			this.goodLevel = this.limit;
+		}
 		int target = target();
 		if (this.ceiling < target && this.limit >= this.ceiling) {
-			if (++this.probeCount >= this.probeEvery) {
-				if (this.probing) {
+			boolean climbingBack = this.ceiling < this.goodLevel;
+			if (++this.probeCount >= this.ceiling) {
+				// a round trip's worth at this level without a refusal
+				this.climbing = false;
+			}
+			if (this.probeCount >= (climbingBack ? this.ceiling : this.probeEvery)) {
+				if (this.probing && !climbingBack) {
 					this.probeEvery = Math.max(PROBE_BASE, this.probeEvery / 2);
 				}
 				this.ceiling++;
 				this.probeCount = 0;
-				this.probing = true;
+				this.probing = !climbingBack;
+				this.climbing = climbingBack;
 			}
 		}
 		else if (usesGrowth() && this.grown < this.ceiling && this.limit >= this.grown) {

@@ -142,6 +142,34 @@ class AdaptiveConcurrencyTest {
 	}
 
 	@Test
+	void afterARefusalBelowAKnownGoodLevelClimbsBackWithinARoundTripPerStep() {
+		AdaptiveConcurrency limit = new AdaptiveConcurrency(0);
+		limit.rate(20);
+		limit.succeeded(500 * MS, 1);
+		limit.overloaded(7, 0);
+		for (int i = 0; i < AdaptiveConcurrency.GOOD_AFTER; i++) {
+			limit.succeeded(500 * MS, 6);
+		}
+		// 6 is known good; a stray refusal at 6 (the provider's books lagging) lowers to 5
+		limit.overloaded(6, 10_000 * MS);
+		assertThat(limit.limit()).isEqualTo(5);
+		int successes = 0;
+		while (limit.limit() == 5) {
+			limit.succeeded(500 * MS, 5);
+			successes++;
+		}
+		assertThat(successes).as("back to 6 after one round trip at 5").isEqualTo(5);
+		assertThat(limit.limit()).isEqualTo(6);
+		// refused again on the way back: 6 is good no more, and the climb stops at 5
+		limit.overloaded(6, 20_000 * MS);
+		assertThat(limit.limit()).isEqualTo(5);
+		for (int i = 0; i < AdaptiveConcurrency.PROBE_BASE - 1; i++) {
+			limit.succeeded(500 * MS, 5);
+		}
+		assertThat(limit.limit()).as("only the slow probe goes above 5 now").isEqualTo(5);
+	}
+
+	@Test
 	void withoutARequestRateGrowsAdditivelyUntilAnOverloadAnswer() {
 		AdaptiveConcurrency limit = new AdaptiveConcurrency(0);
 		assertThat(limit.limit()).isEqualTo(AdaptiveConcurrency.START);
