@@ -56,7 +56,12 @@ final class AdaptiveClient implements AutoCloseable {
 
 	private final URI chatUri;
 
-	AdaptiveClient(String baseUrl, URI chatUri, long requestsPerMinute, String maxConcurrent, long seed) {
+	/**
+	 * @param tokenCounter shared by every client of a run, as an application shares one
+	 * (its encodings take seconds to load)
+	 */
+	AdaptiveClient(String baseUrl, URI chatUri, long requestsPerMinute, String maxConcurrent, long seed,
+			JtokkitTokenCounter tokenCounter) {
 		this.chatUri = chatUri;
 		ProviderProperties provider = new ProviderProperties();
 		provider.setBaseUrl(List.of(URI.create(baseUrl)));
@@ -74,7 +79,7 @@ final class AdaptiveClient implements AutoCloseable {
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(llm)),
 				new ResponseFeedback(Clock.systemUTC(), new Random(seed), ThrottleListener.NONE),
-				new CostEstimator(new JtokkitTokenCounter(), TokenEstimator.DEFAULT_SAFETY_FACTOR),
+				new CostEstimator(tokenCounter, TokenEstimator.DEFAULT_SAFETY_FACTOR),
 				new CurrentAdmission(), this.time);
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.llmthrottle.bench.report.Machine;
+import dev.llmthrottle.protocol.tokens.JtokkitTokenCounter;
 import dev.llmthrottle.test.SimulatedProvider;
 import dev.llmthrottle.test.config.LatencyModel;
 import dev.llmthrottle.test.stats.ProviderStats;
@@ -31,7 +32,8 @@ import dev.llmthrottle.test.stats.ProviderStats;
  * and 10 after. Target: the limit reaches {@code rate x new latency} within 30 s of the
  * step.</li>
  * </ol>
- * Real time, loopback HTTP, one JVM. Prints {@code ADAPTIVE} lines, the limit's trace and
+ * Real time, loopback HTTP, one JVM, after a short warm-up batch (class loading, token
+ * encodings) so that the first measured run does not pay for it. Prints {@code ADAPTIVE} lines, the limit's trace and
  * the markdown tables of docs/benchmarks.md; every target is checked from the
  * measurements, never typed.
  *
@@ -60,12 +62,14 @@ public final class AdaptiveConcurrencyRun {
 		long seed = Long.parseLong(flags.getOrDefault("seed", "1"));
 		String scenarios = flags.getOrDefault("scenarios", "cap,step");
 		System.out.println(Machine.line("# machine"));
+		JtokkitTokenCounter tokenCounter = new JtokkitTokenCounter();
+		warmUp(callers, tokenCounter, seed);
 		List<String> targets = new ArrayList<>();
 		if (scenarios.contains("cap")) {
 			Result auto = run("cap", "auto", calls, callers, cap, LatencyModel.fixed(Duration.ofMillis(latencyMs)),
-					capRpm, seed);
+					capRpm, seed, tokenCounter);
 			Result fixed = run("cap", Integer.toString(cap), calls, callers, cap,
-					LatencyModel.fixed(Duration.ofMillis(latencyMs)), capRpm, seed);
+					LatencyModel.fixed(Duration.ofMillis(latencyMs)), capRpm, seed, tokenCounter);
 			System.out.println();
 			System.out.println("| client | calls | ok | concurrency 429s | 429s / calls | makespan | vs true cap "
 					+ "| limit at end | max in flight |");
@@ -87,7 +91,7 @@ public final class AdaptiveConcurrencyRun {
 		if (scenarios.contains("step")) {
 			LatencyModel stepping = LatencyModel.fixed(Duration.ofMillis(latencyMs))
 				.withStep(Duration.ofSeconds(stepAtS), 2);
-			Result step = run("step", "auto", stepCalls, callers, 0, stepping, stepRpm, seed);
+			Result step = run("step", "auto", stepCalls, callers, 0, stepping, stepRpm, seed, tokenCounter);
 			double rate = stepRpm / 60.0;
 			long need = (long) Math.ceil(rate * 2 * latencyMs / 1000.0);
 			long stepMs = step.stepAtMillis;
@@ -115,8 +119,36 @@ public final class AdaptiveConcurrencyRun {
 		targets.forEach(System.out::println);
 	}
 
+	/**
+	 * Loads and compiles what every run uses (HTTP client, interceptor, token encodings)
+	 * with a short batch against a provider of its own, so that the first measured run
+	 * does not pay for it.
+	 */
+	private static void warmUp(int callers, JtokkitTokenCounter tokenCounter, long seed) throws Exception {
+		try (SimulatedProvider provider = SimulatedProvider.builder()
+			.latency(Duration.ofMillis(20))
+			.seed(seed)
+			.start();
+				AdaptiveClient client = new AdaptiveClient(provider.baseUrl(), provider.chatUri(), 60_000, "auto",
+						seed, tokenCounter)) {
+			ExecutorService pool = Executors.newFixedThreadPool(callers);
+			List<Future<?>> loops = new ArrayList<>();
+			for (int i = 0; i < callers; i++) {
+				loops.add(pool.submit(() -> {
+					for (int c = 0; c < 10; c++) {
+						client.send(BODY);
+					}
+				}));
+			}
+			for (Future<?> loop : loops) {
+				loop.get(5, TimeUnit.MINUTES);
+			}
+			pool.shutdownNow();
+		}
+	}
+
 	private static Result run(String scenario, String maxConcurrent, int calls, int callers, int cap,
-			LatencyModel latency, long rpm, long seed) throws Exception {
+			LatencyModel latency, long rpm, long seed, JtokkitTokenCounter tokenCounter) throws Exception {
 		long providerStart = System.nanoTime();
 		try (SimulatedProvider provider = SimulatedProvider.builder()
 			.maxConcurrent(cap)
@@ -125,7 +157,7 @@ public final class AdaptiveConcurrencyRun {
 			.seed(seed)
 			.start();
 				AdaptiveClient client = new AdaptiveClient(provider.baseUrl(), provider.chatUri(), rpm, maxConcurrent,
-						seed)) {
+						seed, tokenCounter)) {
 			ExecutorService pool = Executors.newFixedThreadPool(callers + 1);
 			AtomicInteger next = new AtomicInteger();
 			AtomicInteger ok = new AtomicInteger();
