@@ -675,7 +675,9 @@ public final class Partition {
 			limit.succeeded(now - permit.admittedAt(), this.inFlight);
 		}
 		else if (outcome == Permit.Outcome.OVERLOADED) {
-			limit.overloaded(this.inFlight, now);
+			// what the provider saw when the call arrived, not what is in flight now (calls
+			// that returned meanwhile would make the provider's cap look lower than it is)
+			limit.overloaded(permit.inFlightAtAdmission(), now);
 		}
 	}
 
@@ -711,7 +713,7 @@ public final class Partition {
 		long now = this.time.nanoTime();
 		this.inFlight++;
 		this.lastActivity = now;
-		return new Permit(this, cost, now, grant);
+		return new Permit(this, cost, now, grant, this.inFlight);
 	}
 
 	/** Lock held. A rejection for a caller about to queue, or null. */

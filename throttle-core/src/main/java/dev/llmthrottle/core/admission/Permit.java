@@ -61,11 +61,23 @@ public final class Permit implements AutoCloseable {
 
 	}
 
-	Permit(Partition partition, Cost cost, long admittedAt, Object grant) {
+	/** Calls of the partition in flight once this one was admitted, itself included. */
+	private final int inFlightAtAdmission;
+
+	Permit(Partition partition, Cost cost, long admittedAt, Object grant, int inFlightAtAdmission) {
 		this.partition = partition;
 		this.cost = cost;
 		this.admittedAt = admittedAt;
 		this.grant = grant;
+		this.inFlightAtAdmission = inFlightAtAdmission;
+	}
+
+	/**
+	 * Calls of the partition in flight once this one was admitted, itself included: what
+	 * the provider saw when it arrived.
+	 */
+	int inFlightAtAdmission() {
+		return this.inFlightAtAdmission;
 	}
 
 	/** What the partition's state took for this permit; handed back on release. */

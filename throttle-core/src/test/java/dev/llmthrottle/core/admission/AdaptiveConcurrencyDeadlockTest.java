@@ -82,15 +82,22 @@ class AdaptiveConcurrencyDeadlockTest {
 	void anOverloadAnswerThatLowersTheLimitBelowTheCallsInFlightStrandsNoWaiter() {
 		Partition partition = throttler(0).defaultPartition();
 		List<Permit> held = take(partition, AdaptiveConcurrency.START);
-		Permit refused = held.remove(0);
+		// the last one was sent with 4 in flight and refused: the provider took 3
+		Permit refused = held.remove(held.size() - 1);
 		refused.reportOutcome(Permit.Outcome.OVERLOADED);
 		refused.release(Cost.oneRequest());
-		// refused with 4 in flight: the provider took 3; then again with 3: it took 2
 		assertThat(partition.concurrencyLimit()).isEqualTo(3);
-		Permit again = held.remove(0);
+		// the one sent with 3 in flight refused too (same episode): the provider took 2
+		Permit again = held.remove(held.size() - 1);
 		again.reportOutcome(Permit.Outcome.OVERLOADED);
 		again.release(Cost.oneRequest());
 		assertThat(partition.concurrencyLimit()).isEqualTo(2);
+		// the first one, sent alone, refused: the provider took none, and the limit stays 1
+		Permit first = held.remove(0);
+		first.reportOutcome(Permit.Outcome.OVERLOADED);
+		first.release(Cost.oneRequest());
+		assertThat(partition.concurrencyLimit()).isEqualTo(1);
+		assertThat(partition.tryAcquire(Cost.oneRequest())).as("1 in flight, limit 1").isNull();
 		assertWaitersAdmittedAsPermitsComeBack(partition, held);
 	}
 

@@ -221,6 +221,24 @@ class AdaptiveConcurrencyTest {
 	}
 
 	@Test
+	void anOverloadCountsTheCallsInFlightWhenTheRefusedCallWasSentNotWhenItsAnswerCame() {
+		Partition partition = partition(1000, 0);
+		List<Permit> permits = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			permits.add(partition.tryAcquire(Cost.oneRequest()));
+			this.time.advance(Duration.ofMillis(10));
+		}
+		// two calls come back before the refusal of the fourth, sent with 4 in flight
+		permits.get(0).release(null);
+		permits.get(1).release(null);
+		permits.get(3).reportOutcome(Permit.Outcome.OVERLOADED);
+		permits.get(3).release(Cost.oneRequest());
+		// the provider took 3, not 1
+		assertThat(partition.concurrencyLimit()).isEqualTo(3);
+		permits.get(2).release(null);
+	}
+
+	@Test
 	void aFixedCapIsUnchangedByOutcomes() {
 		Partition partition = new ProviderThrottler(
 				ThrottlePolicy.of("openai", 3, Limit.of(Dimension.REQUESTS, 20, Duration.ofSeconds(1))), this.time,
