@@ -37,14 +37,16 @@ public record ConcurrencyAmount(long amount, boolean auto) {
 				long bound = Long.parseLong(bounded.group(1).replace("_", ""));
 				if (bound < 1) {
 					// 0 would read as plain auto
-					throw new IllegalArgumentException("the bound of auto(N) must be at least 1 but was '" + text + "'");
+					throw new IllegalArgumentException(
+							"the bound of auto(N) must be at least 1 but was '" + text + "'");
 				}
 				return new ConcurrencyAmount(bound, true);
 			}
 			return new ConcurrencyAmount(Long.parseLong(trimmed.replace("_", "")), false);
 		}
 		catch (NumberFormatException ex) {
-			// the parser's own message adds nothing to this one (nor for a bound past Long)
+			// the parser's own message adds nothing to this one (nor for a bound past
+			// Long)
 			throw new IllegalArgumentException(
 					"must be a whole number, 'auto' or 'auto(N)' with a whole number N but was '" + text + "'");
 		}

@@ -378,8 +378,8 @@ public class ThrottlePolicyFactory {
 		long amount = setting.value().amount();
 		if (amount < 1 || amount > Integer.MAX_VALUE) {
 			String what = setting.value().auto() ? "the bound of auto(N)" : "the value";
-			problems.add(new Problem(setting.path(), what + " must be between 1 and " + Integer.MAX_VALUE + " but was "
-					+ setting.value()));
+			problems.add(new Problem(setting.path(),
+					what + " must be between 1 and " + Integer.MAX_VALUE + " but was " + setting.value()));
 			return 0;
 		}
 		return (int) amount;

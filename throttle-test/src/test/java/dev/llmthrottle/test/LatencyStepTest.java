@@ -23,8 +23,7 @@ class LatencyStepTest {
 				.withStep(Duration.ofSeconds(30), 2))
 			.settings();
 		CallPlanner planner = new CallPlanner(settings, List.of(500));
-		ChatCall call = new ChatCallParser(100)
-			.openAi(Http.openAiBody("Hello", 5).getBytes(StandardCharsets.UTF_8));
+		ChatCall call = new ChatCallParser(100).openAi(Http.openAiBody("Hello", 5).getBytes(StandardCharsets.UTF_8));
 		CallPlan before = planner.plan(call, Duration.ofSeconds(29).toNanos());
 		CallPlan after = planner.plan(call, Duration.ofSeconds(30).toNanos());
 		assertThat(before.firstTokenNanos()).isEqualTo(Duration.ofMillis(150).toNanos());
@@ -39,7 +38,8 @@ class LatencyStepTest {
 			.isInstanceOf(IllegalArgumentException.class);
 		assertThatThrownBy(() -> LatencyModel.fixed(Duration.ofMillis(1)).withStep(Duration.ofSeconds(-1), 2))
 			.isInstanceOf(IllegalArgumentException.class);
-		assertThat(LatencyModel.fixed(Duration.ofMillis(1)).withStep(Duration.ofSeconds(1), 2)
+		assertThat(LatencyModel.fixed(Duration.ofMillis(1))
+			.withStep(Duration.ofSeconds(1), 2)
 			.scaled(Long.MAX_VALUE / 2, Duration.ofSeconds(2).toNanos())).isEqualTo(Long.MAX_VALUE);
 	}
 

@@ -190,11 +190,11 @@ public final class LlmThrottleEndpoint {
 	 * @param bound the configured upper bound ({@code auto(N)}), {@code null} for none
 	 * @param limit the lowest limit in force
 	 * @param highestLimit the highest limit in force
-	 * @param latency the smoothed time a call holds its slot (a stream's until its end) in
-	 * the partition with the lowest limit, {@code null} before the first answer
+	 * @param latency the smoothed time a call holds its slot (a stream's until its end)
+	 * in the partition with the lowest limit, {@code null} before the first answer
 	 * @param partitionsMeasured partitions that have measured a call
-	 * @param scope {@code instance}: the limits are this JVM's (with the Redis backend, the
-	 * shared lease cap across instances is the bound)
+	 * @param scope {@code instance}: the limits are this JVM's (with the Redis backend,
+	 * the shared lease cap across instances is the bound)
 	 */
 	public record ConcurrencyDescriptor(Integer bound, int limit, int highestLimit, String latency,
 			int partitionsMeasured, String scope) {

@@ -100,7 +100,8 @@ public final class ProviderLimitsUpdater {
 			keepUnchanged(current.limits(), change, limits, properties);
 		}
 		properties.setLimits(limits);
-		// a number given sets a fixed cap; none given keeps what is in force (auto keeps its
+		// a number given sets a fixed cap; none given keeps what is in force (auto keeps
+		// its
 		// bound)
 		ConcurrencyAmount maxConcurrent = (change.maxConcurrent() != null)
 				? ConcurrencyAmount.valueOf(change.maxConcurrent())

@@ -79,8 +79,8 @@ final class AdaptiveClient implements AutoCloseable {
 		LlmThrottleClientHttpRequestInterceptor interceptor = new LlmThrottleClientHttpRequestInterceptor(
 				new LlmProviders(List.of(llm)),
 				new ResponseFeedback(Clock.systemUTC(), new Random(seed), ThrottleListener.NONE),
-				new CostEstimator(tokenCounter, TokenEstimator.DEFAULT_SAFETY_FACTOR),
-				new CurrentAdmission(), this.time);
+				new CostEstimator(tokenCounter, TokenEstimator.DEFAULT_SAFETY_FACTOR), new CurrentAdmission(),
+				this.time);
 		HttpClient http = HttpClient.newBuilder()
 			.version(HttpClient.Version.HTTP_1_1)
 			.connectTimeout(Duration.ofSeconds(5))

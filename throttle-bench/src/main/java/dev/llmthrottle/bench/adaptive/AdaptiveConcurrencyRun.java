@@ -22,20 +22,20 @@ import dev.llmthrottle.test.stats.ProviderStats;
 /**
  * {@code max-concurrent: auto} against the simulated provider (issue 14), two scenarios:
  * <ol>
- * <li><b>cap</b>: the provider serves at most 6 calls at once (an OpenAI-style 429 for the
- * excess; the client does not know the number), latency 500 ms, a request limit that does
- * not bind. The batch runs once with {@code max-concurrent: auto} and once with the true
- * cap configured ({@code max-concurrent: 6}); targets: concurrency refusals under 1% of
- * calls, makespan within 10% of the configured client's.</li>
+ * <li><b>cap</b>: the provider serves at most 6 calls at once (an OpenAI-style 429 for
+ * the excess; the client does not know the number), latency 500 ms, a request limit that
+ * does not bind. The batch runs once with {@code max-concurrent: auto} and once with the
+ * true cap configured ({@code max-concurrent: 6}); targets: concurrency refusals under 1%
+ * of calls, makespan within 10% of the configured client's.</li>
  * <li><b>step</b>: no concurrency cap, the request limit binds (600 per minute, paced at
  * 10/s), latency 500 ms doubling to 1 s mid-run: Little's law wants 5 in flight before
  * and 10 after. Target: the limit reaches {@code rate x new latency} within 30 s of the
  * step.</li>
  * </ol>
  * Real time, loopback HTTP, one JVM, after a short warm-up batch (class loading, token
- * encodings) so that the first measured run does not pay for it. Prints {@code ADAPTIVE} lines, the limit's trace and
- * the markdown tables of docs/benchmarks.md; every target is checked from the
- * measurements, never typed.
+ * encodings) so that the first measured run does not pay for it. Prints {@code ADAPTIVE}
+ * lines, the limit's trace and the markdown tables of docs/benchmarks.md; every target is
+ * checked from the measurements, never typed.
  *
  * <p>
  * Flags: {@code --calls=600 --callers=32 --cap=6 --latency-ms=500 --cap-rpm=1200
@@ -75,7 +75,8 @@ public final class AdaptiveConcurrencyRun {
 					+ "| limit at end | max in flight |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|");
 			for (Result result : List.of(auto, fixed)) {
-				System.out.printf(Locale.ROOT, "| max-concurrent: %s | %d | %d | %d | %.2f%% | %.1f s | %.3f | %d | %d |%n",
+				System.out.printf(Locale.ROOT,
+						"| max-concurrent: %s | %d | %d | %d | %.2f%% | %.1f s | %.3f | %d | %d |%n",
 						result.maxConcurrent, result.calls, result.ok, result.refusedConcurrency,
 						100.0 * result.refusedConcurrency / result.calls, result.makespanMillis / 1000.0,
 						(double) result.makespanMillis / fixed.makespanMillis, result.lastLimit, result.maxInFlight);
@@ -106,10 +107,12 @@ public final class AdaptiveConcurrencyRun {
 			System.out.println("| scenario | calls | ok | 429s | makespan | limit before the step | limit at end "
 					+ "| rate x new latency | limit followed after | calls/s after the step |");
 			System.out.println("|---|---|---|---|---|---|---|---|---|---|");
-			System.out.printf(Locale.ROOT, "| latency %d ms -> %d ms at %d s, %d requests/min | %d | %d | %d | %.1f s "
-					+ "| %d | %d | %d | %s | %.2f |%n", latencyMs, 2 * latencyMs, stepAtS, stepRpm, step.calls, step.ok,
-					step.refusedAll, step.makespanMillis / 1000.0, limitAt(step.trace, stepMs - 1000), step.lastLimit,
-					need, (followedMs >= 0) ? String.format(Locale.ROOT, "%.1f s", followedMs / 1000.0) : "never",
+			System.out.printf(Locale.ROOT,
+					"| latency %d ms -> %d ms at %d s, %d requests/min | %d | %d | %d | %.1f s "
+							+ "| %d | %d | %d | %s | %.2f |%n",
+					latencyMs, 2 * latencyMs, stepAtS, stepRpm, step.calls, step.ok, step.refusedAll,
+					step.makespanMillis / 1000.0, limitAt(step.trace, stepMs - 1000), step.lastLimit, need,
+					(followedMs >= 0) ? String.format(Locale.ROOT, "%.1f s", followedMs / 1000.0) : "never",
 					step.callsPerSecondAfter);
 			targets.add(target("step: limit follows the doubled latency within 30 s",
 					(followedMs >= 0) ? String.format(Locale.ROOT, "%.1f s", followedMs / 1000.0) : "never",
@@ -125,12 +128,9 @@ public final class AdaptiveConcurrencyRun {
 	 * does not pay for it.
 	 */
 	private static void warmUp(int callers, JtokkitTokenCounter tokenCounter, long seed) throws Exception {
-		try (SimulatedProvider provider = SimulatedProvider.builder()
-			.latency(Duration.ofMillis(20))
-			.seed(seed)
-			.start();
-				AdaptiveClient client = new AdaptiveClient(provider.baseUrl(), provider.chatUri(), 60_000, "auto",
-						seed, tokenCounter)) {
+		try (SimulatedProvider provider = SimulatedProvider.builder().latency(Duration.ofMillis(20)).seed(seed).start();
+				AdaptiveClient client = new AdaptiveClient(provider.baseUrl(), provider.chatUri(), 60_000, "auto", seed,
+						tokenCounter)) {
 			ExecutorService pool = Executors.newFixedThreadPool(callers);
 			List<Future<?>> loops = new ArrayList<>();
 			for (int i = 0; i < callers; i++) {
@@ -171,8 +171,8 @@ public final class AdaptiveConcurrencyRun {
 				while (!Thread.currentThread().isInterrupted()) {
 					int inFlight = client.partition().snapshot().inFlight();
 					maxInFlight.accumulateAndGet(inFlight, Math::max);
-					trace.add(new long[] { (System.nanoTime() - start) / 1_000_000, client.partition().concurrencyLimit(),
-							inFlight });
+					trace.add(new long[] { (System.nanoTime() - start) / 1_000_000,
+							client.partition().concurrencyLimit(), inFlight });
 					try {
 						Thread.sleep(100);
 					}
@@ -218,8 +218,7 @@ public final class AdaptiveConcurrencyRun {
 			result.trace = new ArrayList<>(trace);
 			result.lastLimit = client.partition().concurrencyLimit();
 			result.maxInFlight = maxInFlight.get();
-			result.stepAtMillis = (providerStart - start) / 1_000_000
-					+ latency.stepAfter().toMillis();
+			result.stepAtMillis = (providerStart - start) / 1_000_000 + latency.stepAfter().toMillis();
 			long stepNanos = start + result.stepAtMillis * 1_000_000 + 5_000_000_000L;
 			long after = completions.stream().filter((t) -> t >= stepNanos).count();
 			double window = (lastDone.get() - stepNanos) / 1e9;
@@ -234,7 +233,12 @@ public final class AdaptiveConcurrencyRun {
 					+ " (s:limit/in-flight, every 2 s)");
 			for (long[] sample : result.trace) {
 				if (sample[0] % 2000 < 100) {
-					line.append(' ').append(sample[0] / 1000).append(':').append(sample[1]).append('/').append(sample[2]);
+					line.append(' ')
+						.append(sample[0] / 1000)
+						.append(':')
+						.append(sample[1])
+						.append('/')
+						.append(sample[2]);
 				}
 			}
 			System.out.println(line);

@@ -18,9 +18,9 @@ package dev.llmthrottle.core.admission;
  * increase, about one per round trip), starting at {@value #START}.</li>
  * <li><b>ceiling</b>: set by overload answers (a concurrency 429, 529, 503). A refusal
  * received with {@code n} calls in flight (itself included) shows that the provider
- * accepts at most {@code n - 1}: the ceiling falls to that, and at least by a tenth of the
- * limit (multiplicative decrease; {@code n} is counted when the refused call was sent,
- * which is what the provider saw); further refusals within one latency of the first
+ * accepts at most {@code n - 1}: the ceiling falls to that, and at least by a tenth of
+ * the limit (multiplicative decrease; {@code n} is counted when the refused call was
+ * sent, which is what the provider saw); further refusals within one latency of the first
  * belong to the same episode and only apply the {@code n - 1} rule. Above a ceiling the
  * limit probes by one after {@value #PROBE_BASE} binding successes; a probe that draws a
  * refusal doubles that interval (up to {@value #PROBE_MAX}), one that does not halves it

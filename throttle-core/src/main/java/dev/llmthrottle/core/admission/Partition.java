@@ -603,8 +603,10 @@ public final class Partition {
 			if (!newPolicy.autoConcurrent()) {
 				this.adaptive = null;
 			}
-			else if (this.adaptive == null || !old.autoConcurrent() || old.maxConcurrent() != newPolicy.maxConcurrent()) {
-				// a changed bound starts over: what was learned under the old one may not hold
+			else if (this.adaptive == null || !old.autoConcurrent()
+					|| old.maxConcurrent() != newPolicy.maxConcurrent()) {
+				// a changed bound starts over: what was learned under the old one may not
+				// hold
 				this.adaptive = new AdaptiveConcurrency(newPolicy.maxConcurrent());
 			}
 			this.policy = newPolicy;
@@ -675,8 +677,10 @@ public final class Partition {
 			limit.succeeded(now - permit.admittedAt(), this.inFlight);
 		}
 		else if (outcome == Permit.Outcome.OVERLOADED) {
-			// what the provider saw when the call arrived, not what is in flight now (calls
-			// that returned meanwhile would make the provider's cap look lower than it is)
+			// what the provider saw when the call arrived, not what is in flight now
+			// (calls
+			// that returned meanwhile would make the provider's cap look lower than it
+			// is)
 			limit.overloaded(permit.inFlightAtAdmission(), now);
 		}
 	}

@@ -22,9 +22,9 @@ import dev.llmthrottle.core.Limit;
  * @param maxPartitions partitions kept at once; idle ones are evicted to make room
  * @param autoLimits those of {@code limits} whose amount is provisional and follows what
  * the provider reports
- * @param autoConcurrent whether concurrency is sized from the request rate and latency and
- * lowered on overload answers ({@code max-concurrent: auto}); {@code maxConcurrent} is then
- * its upper bound (0: none)
+ * @param autoConcurrent whether concurrency is sized from the request rate and latency
+ * and lowered on overload answers ({@code max-concurrent: auto}); {@code maxConcurrent}
+ * is then its upper bound (0: none)
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 		Duration burst, int maxPartitions, List<Limit> autoLimits, boolean autoConcurrent) {

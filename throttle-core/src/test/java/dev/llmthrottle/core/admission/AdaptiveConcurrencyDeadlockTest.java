@@ -92,7 +92,8 @@ class AdaptiveConcurrencyDeadlockTest {
 		again.reportOutcome(Permit.Outcome.OVERLOADED);
 		again.release(Cost.oneRequest());
 		assertThat(partition.concurrencyLimit()).isEqualTo(2);
-		// the first one, sent alone, refused: the provider took none, and the limit stays 1
+		// the first one, sent alone, refused: the provider took none, and the limit stays
+		// 1
 		Permit first = held.remove(0);
 		first.reportOutcome(Permit.Outcome.OVERLOADED);
 		first.release(Cost.oneRequest());
@@ -109,7 +110,8 @@ class AdaptiveConcurrencyDeadlockTest {
 			waiters.add(partition.acquireAsync(Cost.oneRequest()));
 		}
 		this.time.advance(Duration.ofSeconds(1));
-		assertThat(waiters).as("nobody is admitted while the lowered limit is full").noneMatch(CompletableFuture::isDone);
+		assertThat(waiters).as("nobody is admitted while the lowered limit is full")
+			.noneMatch(CompletableFuture::isDone);
 		List<Permit> out = new ArrayList<>(held);
 		List<Permit> seen = new ArrayList<>();
 		while (!out.isEmpty()) {

@@ -22,8 +22,8 @@ import static org.assertj.core.api.Assertions.fail;
  * policy changes (auto on and off, the bound raised and lowered) against a reference
  * model of who holds a permit and who waits: the partition's count matches the model, no
  * call is admitted beyond the limit in force or the bound, waiters are served in arrival
- * order, and once every permit comes back every waiter is admitted (a lowered limit
- * never strands anyone). A failure prints its seed.
+ * order, and once every permit comes back every waiter is admitted (a lowered limit never
+ * strands anyone). A failure prints its seed.
  */
 class AdaptiveConcurrencyModelTest {
 
@@ -49,7 +49,8 @@ class AdaptiveConcurrencyModelTest {
 		Random random = new Random(seed);
 		VirtualTimeSource time = new VirtualTimeSource();
 		ThrottlePolicy policy = ThrottlePolicy
-			.of("openai", random.nextInt(6), Limit.of(Dimension.REQUESTS, 5 + random.nextInt(40), Duration.ofSeconds(1)))
+			.of("openai", random.nextInt(6),
+					Limit.of(Dimension.REQUESTS, 5 + random.nextInt(40), Duration.ofSeconds(1)))
 			.withAutoConcurrent(true)
 			.withMaxWait(Duration.ofHours(10))
 			.withBurst(Duration.ofMillis(random.nextInt(500)));

@@ -34,9 +34,10 @@ class AdaptiveConcurrencyTest {
 	@Test
 	void startsFromLittlesLawWithTheRateAndTheMeasuredLatency() {
 		Partition partition = partition(8, 0);
-		assertThat(partition.concurrencyLimit()).as("before any latency is measured").isEqualTo(AdaptiveConcurrency.START);
-		ConcurrencySimulation run = new ConcurrencySimulation(this.time, partition, 0, (t) -> 500 * MS)
-			.run(200, 32, Duration.ofMinutes(2));
+		assertThat(partition.concurrencyLimit()).as("before any latency is measured")
+			.isEqualTo(AdaptiveConcurrency.START);
+		ConcurrencySimulation run = new ConcurrencySimulation(this.time, partition, 0, (t) -> 500 * MS).run(200, 32,
+				Duration.ofMinutes(2));
 		// 8/s x 0.5 s = 4 in flight, x 1.25 headroom = 5
 		assertThat(run.completed).isEqualTo(200);
 		assertThat(partition.concurrencyLimit()).isEqualTo(5);
@@ -150,7 +151,8 @@ class AdaptiveConcurrencyTest {
 		for (int i = 0; i < AdaptiveConcurrency.GOOD_AFTER; i++) {
 			limit.succeeded(500 * MS, 6);
 		}
-		// 6 is known good; a stray refusal at 6 (the provider's books lagging) lowers to 5
+		// 6 is known good; a stray refusal at 6 (the provider's books lagging) lowers to
+		// 5
 		limit.overloaded(6, 10_000 * MS);
 		assertThat(limit.limit()).isEqualTo(5);
 		int successes = 0;

@@ -59,7 +59,9 @@ final class ConcurrencySimulation {
 		this.latencyAt = latencyAt;
 	}
 
-	/** Runs {@code calls} calls from {@code callers} callers; stops after {@code limit}. */
+	/**
+	 * Runs {@code calls} calls from {@code callers} callers; stops after {@code limit}.
+	 */
 	ConcurrencySimulation run(int calls, int callers, Duration limit) {
 		this.remaining = calls;
 		this.started = this.time.nanoTime();

@@ -20,8 +20,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code max-concurrent: auto(N)} with the Redis backend: each instance adapts its own
- * limit (it sees its own latencies and refusals), and the leases shared by every
- * instance are capped by the bound {@code N}.
+ * limit (it sees its own latencies and refusals), and the leases shared by every instance
+ * are capped by the bound {@code N}.
  */
 @RequiresRedis
 class RedisAdaptiveConcurrencyTest {
@@ -55,7 +55,8 @@ class RedisAdaptiveConcurrencyTest {
 			Permit d = second.acquire(Cost.oneRequest());
 			// three leases held in all: the bound caps the shared count
 			CompletableFuture<Permit> overBound = second.acquireAsync(Cost.oneRequest());
-			await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+			await().during(Duration.ofMillis(300))
+				.atMost(Duration.ofSeconds(2))
 				.until(() -> !heldBack.isDone() && !overBound.isDone());
 			c.release(null);
 			Permit e = overBound.get(5, TimeUnit.SECONDS);
