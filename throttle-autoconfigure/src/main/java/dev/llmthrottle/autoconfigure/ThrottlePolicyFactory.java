@@ -376,10 +376,14 @@ public class ThrottlePolicyFactory {
 			return 0;
 		}
 		long amount = setting.value().amount();
-		if (amount < 1 || amount > Integer.MAX_VALUE) {
-			String what = setting.value().auto() ? "the bound of auto(N)" : "the value";
+		String what = setting.value().auto() ? "the bound of auto(N) " : "";
+		if (amount < 1) {
+			problems.add(new Problem(setting.path(), what + "must be at least 1 but was " + setting.value()));
+			return 0;
+		}
+		if (amount > Integer.MAX_VALUE) {
 			problems.add(new Problem(setting.path(),
-					what + " must be between 1 and " + Integer.MAX_VALUE + " but was " + setting.value()));
+					what + "must be at most " + Integer.MAX_VALUE + " but was " + setting.value()));
 			return 0;
 		}
 		return (int) amount;

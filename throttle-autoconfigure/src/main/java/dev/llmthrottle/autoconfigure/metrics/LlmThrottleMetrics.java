@@ -103,7 +103,7 @@ public final class LlmThrottleMetrics {
 	/** Every metric name, for documentation and tests. */
 	public static final List<String> NAMES = List.of(ADMISSION_WAIT, CALLS, TOKENS_ESTIMATED, TOKENS_ACTUAL,
 			TOKENS_ESTIMATE_ERROR, IN_FLIGHT, QUEUED, COOLDOWN_REMAINING, COOLDOWNS, RATE_LIMITED, RETRIES,
-			LIMITS_LEARNED, QUOTA_EXHAUSTED, BACKEND_DEGRADED);
+			LIMITS_LEARNED, QUOTA_EXHAUSTED, BACKEND_DEGRADED, CONCURRENCY_LIMIT);
 
 	private LlmThrottleMetrics() {
 	}
