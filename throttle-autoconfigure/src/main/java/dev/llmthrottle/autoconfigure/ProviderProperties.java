@@ -28,10 +28,12 @@ public class ProviderProperties {
 	private Dialect dialect;
 
 	/**
-	 * Maximum number of calls in flight at once per partition. When unset, concurrency is
-	 * not capped.
+	 * Maximum number of calls in flight at once per partition: a whole number, 'auto'
+	 * (sized from the request rate and the observed latency by Little's law, lowered on
+	 * overload answers: a concurrency 429, 529, 503) or 'auto(N)' (the same, never above
+	 * N). When unset, concurrency is not capped.
 	 */
-	private Integer maxConcurrent;
+	private ConcurrencyAmount maxConcurrent;
 
 	/**
 	 * Maximum number of requests per minute, or 'auto' to adopt the limit the provider
@@ -146,11 +148,11 @@ public class ProviderProperties {
 		this.dialect = dialect;
 	}
 
-	public Integer getMaxConcurrent() {
+	public ConcurrencyAmount getMaxConcurrent() {
 		return this.maxConcurrent;
 	}
 
-	public void setMaxConcurrent(Integer maxConcurrent) {
+	public void setMaxConcurrent(ConcurrencyAmount maxConcurrent) {
 		this.maxConcurrent = maxConcurrent;
 	}
 

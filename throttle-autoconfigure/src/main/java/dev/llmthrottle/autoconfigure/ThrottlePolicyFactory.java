@@ -175,8 +175,8 @@ public class ThrottlePolicyFactory {
 	private ProviderDefinition resolveOne(MergedProviderProperties merged, Set<Problem> problems) {
 		boolean isProvider = merged.name() != null;
 		List<URI> baseUrls = baseUrls(merged, problems);
-		Setting<Integer> maxConcurrent = merged.get("max-concurrent", ProviderProperties::getMaxConcurrent);
-		atLeast(maxConcurrent, 1, problems);
+		Setting<ConcurrencyAmount> maxConcurrent = merged.get("max-concurrent", ProviderProperties::getMaxConcurrent);
+		int concurrencyCap = concurrency(maxConcurrent, problems);
 		Setting<Duration> maxWait = merged.get("max-wait", ProviderProperties::getMaxWait);
 		notNegative(maxWait, problems);
 		Setting<Integer> maxQueue = merged.get("max-queue", ProviderProperties::getMaxQueue);
@@ -209,10 +209,11 @@ public class ThrottlePolicyFactory {
 		if (!isProvider || !problems.isEmpty()) {
 			return null;
 		}
-		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, maxConcurrent.orElse(0),
+		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, concurrencyCap,
 				maxWait.orElse(ThrottlePolicy.DEFAULT_MAX_WAIT), maxQueue.orElse(ThrottlePolicy.DEFAULT_MAX_QUEUE),
 				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS), autoLimits,
-				minShare.orElse(ThrottlePolicy.DEFAULT_MIN_SHARE), shapes);
+				minShare.orElse(ThrottlePolicy.DEFAULT_MIN_SHARE), shapes,
+				maxConcurrent.isSet() && maxConcurrent.value().auto());
 		Dialect dialect = merged.get("dialect", ProviderProperties::getDialect).orElse(inferDialect(baseUrls));
 		return new ProviderDefinition(merged.name(), baseUrls, dialect, backend.orElse(Backend.MEMORY), policy,
 				defaultOutputTokens.orElse(0L), unlimited, retry);
@@ -402,6 +403,29 @@ public class ThrottlePolicyFactory {
 		}
 		return new RetryPolicy(maxAttempts.orElse(fallback.maxAttempts()), initial, max,
 				maxRetryAfter.orElse(fallback.maxRetryAfter()), deadline.value());
+	}
+
+	/**
+	 * The cap of {@code max-concurrent} (the bound of {@code auto(N)}, 0 for plain
+	 * {@code auto} or unset); a number or bound below 1, or above what an int holds, is a
+	 * problem.
+	 */
+	private static int concurrency(Setting<ConcurrencyAmount> setting, Set<Problem> problems) {
+		if (!setting.isSet() || (setting.value().auto() && setting.value().amount() == 0)) {
+			return 0;
+		}
+		long amount = setting.value().amount();
+		String what = setting.value().auto() ? "the bound of auto(N) " : "";
+		if (amount < 1) {
+			problems.add(new Problem(setting.path(), what + "must be at least 1 but was " + setting.value()));
+			return 0;
+		}
+		if (amount > Integer.MAX_VALUE) {
+			problems.add(new Problem(setting.path(),
+					what + "must be at most " + Integer.MAX_VALUE + " but was " + setting.value()));
+			return 0;
+		}
+		return (int) amount;
 	}
 
 	/** Checks a set number; an unset one passes. Returns whether it passed. */

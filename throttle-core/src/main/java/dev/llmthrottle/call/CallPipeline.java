@@ -11,6 +11,7 @@ import dev.llmthrottle.core.admission.Permit;
 import dev.llmthrottle.exchange.CallVerdict;
 import dev.llmthrottle.exchange.LlmProvider;
 import dev.llmthrottle.exchange.ResponseFeedback;
+import dev.llmthrottle.protocol.OverloadAnswers;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -256,7 +257,7 @@ public final class CallPipeline<T> {
 			}
 		}
 		catch (Throwable ex) {
-			lease.refused();
+			lease.refused(OverloadAnswers.isOverload(reply.status(), reply.body()));
 			discard(result);
 			if (error != null) {
 				error.addSuppressed(ex);
@@ -264,7 +265,7 @@ public final class CallPipeline<T> {
 			}
 			return fail(ex);
 		}
-		lease.refused();
+		lease.refused(OverloadAnswers.isOverload(reply.status(), reply.body()));
 		if (verdict instanceof CallVerdict.Retry retry) {
 			discard(result);
 			Duration delay = retry.delay();

@@ -89,6 +89,7 @@ public final class Lease {
 		if (!close(Outcome.SETTLED)) {
 			return false;
 		}
+		permit().reportOutcome(Permit.Outcome.SUCCEEDED);
 		if (this.own != null) {
 			this.own.release(actual);
 		}
@@ -100,9 +101,19 @@ public final class Lease {
 
 	/** The provider refused the call: a request is spent, its tokens are not. */
 	public boolean refused() {
+		return refused(false);
+	}
+
+	/**
+	 * The provider refused the call: a request is spent, its tokens are not.
+	 * @param overload whether the refusal was for overload (a concurrency 429, 529, 503),
+	 * which lowers an adaptive concurrency limit
+	 */
+	public boolean refused(boolean overload) {
 		if (!close(Outcome.REFUSED)) {
 			return false;
 		}
+		permit().reportOutcome(overload ? Permit.Outcome.OVERLOADED : Permit.Outcome.REFUSED);
 		if (this.own != null) {
 			this.own.release(Cost.oneRequest());
 		}
@@ -125,6 +136,7 @@ public final class Lease {
 		if (!close(Outcome.FAILED_AFTER_SEND)) {
 			return false;
 		}
+		permit().reportOutcome(Permit.Outcome.FAILED);
 		if (this.own != null) {
 			this.own.release(null);
 		}

@@ -17,6 +17,7 @@
  * {@link dev.llmthrottle.protocol.SecretRedactor}. Internal (public only for the
  * library's other packages and its tests, may change without notice): the parsers and
  * their results, {@link dev.llmthrottle.protocol.ErrorClassifier},
+ * {@link dev.llmthrottle.protocol.OverloadAnswers},
  * {@link dev.llmthrottle.protocol.Classification},
  * {@link dev.llmthrottle.protocol.ErrorCategory},
  * {@link dev.llmthrottle.protocol.ErrorBody},

@@ -30,6 +30,14 @@ final class CallPlanner {
 	}
 
 	CallPlan plan(ChatCall call) {
+		return plan(call, 0);
+	}
+
+	/**
+	 * @param elapsedNanos how long after the provider's start the call arrived (for a
+	 * latency step)
+	 */
+	CallPlan plan(ChatCall call, long elapsedNanos) {
 		List<Long> choiceTokens = new ArrayList<>(call.choices());
 		for (int i = 0; i < call.choices(); i++) {
 			double u = new SplittableRandom(settings.seed() ^ (call.fingerprint() + GOLDEN * (i + 1))).nextDouble();
@@ -57,10 +65,13 @@ final class CallPlanner {
 			garbageSeed = random.nextLong();
 			millis = random.nextBoolean();
 		}
-		long firstToken = settings.latency().base().toNanos() + (long) (jitter * settings.latency().jitter().toNanos());
+		long firstToken = settings.latency()
+			.scaled(settings.latency().base().toNanos() + (long) (jitter * settings.latency().jitter().toNanos()),
+					elapsedNanos);
 		int status = serverError < faults.serverErrorProbability()
 				? errorStatuses.get((int) (errorPick * errorStatuses.size())) : 0;
-		return new CallPlan(completion, firstToken, settings.latency().perOutputToken().toNanos(),
+		return new CallPlan(completion, firstToken,
+				settings.latency().scaled(settings.latency().perOutputToken().toNanos(), elapsedNanos),
 				slow < faults.slowFirstByteProbability() ? faults.slowFirstByte().toNanos() : 0, status,
 				status == 0 && reset < faults.connectionResetProbability(),
 				missing < faults.missingHeadersProbability(), malformed < faults.malformedHeadersProbability(),

@@ -164,7 +164,9 @@ final class CommandLine {
 			throw new UsageException(String.join("\n", errors));
 		}
 		try {
-			return builder.latency(new LatencyModel(base, perToken, jitter, arrivalJitter)).faults(faults).settings();
+			return builder.latency(new LatencyModel(base, perToken, jitter).withArrivalJitter(arrivalJitter))
+				.faults(faults)
+				.settings();
 		}
 		catch (IllegalArgumentException e) {
 			throw new UsageException(e.getMessage());

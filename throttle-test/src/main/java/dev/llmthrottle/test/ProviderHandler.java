@@ -65,6 +65,9 @@ final class ProviderHandler implements RequestHandler {
 	 */
 	private final SplittableRandom arrivals;
 
+	/** The clock's reading at start, from which a latency step is timed. */
+	private final long startedAt;
+
 	ProviderHandler(ProviderSettings settings, SimClock clock, Enforcer enforcer, Outcomes outcomes,
 			Supplier<String> statsJson, Runnable reset) {
 		this.settings = settings;
@@ -75,6 +78,7 @@ final class ProviderHandler implements RequestHandler {
 		this.parser = new ChatCallParser(settings.defaultMaxTokens());
 		this.planner = new CallPlanner(settings, wire.defaultServerErrorStatuses());
 		this.arrivals = new SplittableRandom(settings.seed() ^ 0xA7712A1L);
+		this.startedAt = clock.nanoTime();
 		this.statsJson = statsJson;
 		this.reset = reset;
 	}
@@ -119,7 +123,7 @@ final class ProviderHandler implements RequestHandler {
 			reply(responder, r, wire.idHeaders(seq));
 			return;
 		}
-		CallPlan plan = planner.plan(call);
+		CallPlan plan = planner.plan(call, clock.nanoTime() - startedAt);
 		if (settings.faults().quotaExhausted()) {
 			Reply r = wire.quotaExhausted(clock.now());
 			outcomes.rejected(r.kind());

@@ -175,11 +175,31 @@ public final class LlmThrottleEndpoint {
 	 * @param counts what happened since startup
 	 * @param guard the widest guard of any partition, as a percentage of the period (1%
 	 * by default, wider after refusals our books could not explain), e.g. {@code 2%}
+	 * @param concurrency {@code max-concurrent: auto} in this instance, or {@code null}
+	 * for a fixed cap (or none)
 	 */
 	public record ProviderDescriptor(String backend, String dialect, int maxConcurrent, String maxWait, int maxQueue,
 			String burst, List<LimitDescriptor> limits, int inFlight, int queued, int partitions,
 			CooldownDescriptor cooldown, QuotaDescriptor quotaExhausted, MarkerDescriptor backendDegraded,
-			CountsDescriptor counts, String guard) implements OperationResponseBody {
+			CountsDescriptor counts, String guard, ConcurrencyDescriptor concurrency) implements OperationResponseBody {
+	}
+
+	/**
+	 * {@code max-concurrent: auto} of a provider in this instance. Each partition (API
+	 * key) adapts its own limit; the figures are over the partitions that have measured a
+	 * call, or the default partition while none has.
+	 *
+	 * @param bound the configured upper bound ({@code auto(N)}), {@code null} for none
+	 * @param limit the lowest limit in force
+	 * @param highestLimit the highest limit in force
+	 * @param latency the smoothed time a call holds its slot (a stream's until its end)
+	 * in the partition with the lowest limit, {@code null} before the first answer
+	 * @param partitionsMeasured partitions that have measured a call
+	 * @param scope {@code instance}: the limits are this JVM's (with the Redis backend,
+	 * the shared lease cap across instances is the bound)
+	 */
+	public record ConcurrencyDescriptor(Integer bound, int limit, int highestLimit, String latency,
+			int partitionsMeasured, String scope) {
 	}
 
 	/**

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderDefinitions;
+import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.ConcurrencyDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.CooldownDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.CountsDescriptor;
 import dev.llmthrottle.autoconfigure.actuate.LlmThrottleEndpoint.LimitDescriptor;
@@ -109,7 +110,41 @@ final class ProviderDescriber {
 				(definition != null) ? definition.dialect().id() : null, policy.maxConcurrent(),
 				DurationText.format(policy.maxWait()), policy.maxQueue(), DurationText.format(policy.burst()),
 				limits(policy, defaultSnapshot, snapshots, activity), inFlight, queued, snapshots.size(), cooldown,
-				quota(activity), marker(activity), counts(activity), guard(widestGuard(snapshots, defaultSnapshot)));
+				quota(activity), marker(activity), counts(activity), guard(widestGuard(snapshots, defaultSnapshot)),
+				concurrency(throttler));
+	}
+
+	/**
+	 * {@code max-concurrent: auto} in this instance, over the partitions that measured a
+	 * call (the default partition while none has), or null for a fixed cap.
+	 */
+	private static ConcurrencyDescriptor concurrency(ProviderThrottler throttler) {
+		ThrottlePolicy policy = throttler.policy();
+		if (!policy.autoConcurrent()) {
+			return null;
+		}
+		Partition lowest = null;
+		int highest = 0;
+		int measured = 0;
+		for (Partition partition : throttler.partitions()) {
+			if (partition.observedLatency().isZero()) {
+				continue;
+			}
+			measured++;
+			int limit = partition.concurrencyLimit();
+			highest = Math.max(highest, limit);
+			if (lowest == null || limit < lowest.concurrencyLimit()) {
+				lowest = partition;
+			}
+		}
+		if (lowest == null) {
+			lowest = throttler.defaultPartition();
+			highest = lowest.concurrencyLimit();
+		}
+		Duration latency = lowest.observedLatency();
+		return new ConcurrencyDescriptor((policy.maxConcurrent() > 0) ? policy.maxConcurrent() : null,
+				lowest.concurrencyLimit(), highest, latency.isZero() ? null : DurationText.format(latency), measured,
+				"instance");
 	}
 
 	private static List<PartitionSnapshot> snapshots(ProviderThrottler throttler) {

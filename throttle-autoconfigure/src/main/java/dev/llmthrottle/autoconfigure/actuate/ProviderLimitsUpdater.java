@@ -13,6 +13,7 @@ import org.springframework.boot.convert.DurationStyle;
 
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException;
 import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Problem;
+import dev.llmthrottle.autoconfigure.ConcurrencyAmount;
 import dev.llmthrottle.autoconfigure.LimitAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
@@ -100,8 +101,13 @@ public final class ProviderLimitsUpdater {
 			keepUnchanged(current.limits(), change, limits, properties);
 		}
 		properties.setLimits(limits);
-		Integer maxConcurrent = (change.maxConcurrent() != null) ? change.maxConcurrent()
-				: (current.maxConcurrent() > 0) ? Integer.valueOf(current.maxConcurrent()) : null;
+		// a number given sets a fixed cap; none given keeps what is in force (auto keeps
+		// its
+		// bound)
+		ConcurrencyAmount maxConcurrent = (change.maxConcurrent() != null)
+				? ConcurrencyAmount.valueOf(change.maxConcurrent())
+				: current.autoConcurrent() ? ConcurrencyAmount.auto(current.maxConcurrent())
+						: (current.maxConcurrent() > 0) ? ConcurrencyAmount.valueOf(current.maxConcurrent()) : null;
 		properties.setMaxConcurrent(maxConcurrent);
 		properties.setMaxWait(current.maxWait());
 		properties.setMaxQueue(current.maxQueue());

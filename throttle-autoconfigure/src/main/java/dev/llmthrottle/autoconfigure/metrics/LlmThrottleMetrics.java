@@ -44,6 +44,13 @@ public final class LlmThrottleMetrics {
 	/** Gauge: calls in flight, all partitions. */
 	public static final String IN_FLIGHT = "llm.throttle.in.flight";
 
+	/**
+	 * Gauge: calls allowed in flight at once: under {@code max-concurrent: auto}, the
+	 * lowest adaptive limit (this instance's) of the partitions that measured a call (the
+	 * default partition's while none has), else the configured cap; 0 for none.
+	 */
+	public static final String CONCURRENCY_LIMIT = "llm.throttle.concurrency.limit";
+
 	/** Gauge: callers waiting for admission, all partitions. */
 	public static final String QUEUED = "llm.throttle.queued";
 
@@ -96,7 +103,7 @@ public final class LlmThrottleMetrics {
 	/** Every metric name, for documentation and tests. */
 	public static final List<String> NAMES = List.of(ADMISSION_WAIT, CALLS, TOKENS_ESTIMATED, TOKENS_ACTUAL,
 			TOKENS_ESTIMATE_ERROR, IN_FLIGHT, QUEUED, COOLDOWN_REMAINING, COOLDOWNS, RATE_LIMITED, RETRIES,
-			LIMITS_LEARNED, QUOTA_EXHAUSTED, BACKEND_DEGRADED);
+			LIMITS_LEARNED, QUOTA_EXHAUSTED, BACKEND_DEGRADED, CONCURRENCY_LIMIT);
 
 	private LlmThrottleMetrics() {
 	}

@@ -115,6 +115,12 @@ final class ProviderMeters {
 			.tags(this.tags)
 			.strongReference(true)
 			.register(registry));
+		add(Gauge.builder(LlmThrottleMetrics.CONCURRENCY_LIMIT, throttler, ProviderMeters::concurrencyLimit)
+			.description("Calls allowed in flight at once: the lowest adaptive limit of the partitions in use "
+					+ "under max-concurrent: auto, else the cap; 0 for none")
+			.tags(this.tags)
+			.strongReference(true)
+			.register(registry));
 		add(TimeGauge
 			.builder(LlmThrottleMetrics.COOLDOWN_REMAINING, throttler, TimeUnit.NANOSECONDS,
 					ProviderMeters::cooldownRemainingNanos)
@@ -207,6 +213,22 @@ final class ProviderMeters {
 			sum += partition.snapshot().inFlight();
 		}
 		return sum;
+	}
+
+	/**
+	 * The lowest limit over the partitions that measured a call under
+	 * {@code max-concurrent: auto} (else the default partition's, or the fixed cap).
+	 */
+	private static double concurrencyLimit(ProviderThrottler throttler) {
+		int lowest = Integer.MAX_VALUE;
+		if (throttler.policy().autoConcurrent()) {
+			for (Partition partition : throttler.partitions()) {
+				if (!partition.observedLatency().isZero()) {
+					lowest = Math.min(lowest, partition.concurrencyLimit());
+				}
+			}
+		}
+		return (lowest != Integer.MAX_VALUE) ? lowest : throttler.defaultPartition().concurrencyLimit();
 	}
 
 	private static double queued(ProviderThrottler throttler) {

@@ -13,6 +13,7 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 import dev.llmthrottle.autoconfigure.Backend;
+import dev.llmthrottle.autoconfigure.ConcurrencyAmount;
 import dev.llmthrottle.autoconfigure.LimitAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
@@ -118,7 +119,7 @@ final class LlmThrottleClient implements BatchClient {
 		ProviderProperties provider = new ProviderProperties();
 		provider.setBaseUrl(List.of(URI.create(baseUrl)));
 		provider.setDialect(Dialect.OPENAI);
-		provider.setMaxConcurrent(options.maxConcurrent());
+		provider.setMaxConcurrent(ConcurrencyAmount.valueOf(options.maxConcurrent()));
 		if (!options.burst().isZero()) {
 			provider.setBurst(options.burst());
 		}

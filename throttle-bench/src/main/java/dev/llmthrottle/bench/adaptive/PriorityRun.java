@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.llmthrottle.autoconfigure.ConcurrencyAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderProperties;
@@ -171,7 +172,7 @@ public final class PriorityRun {
 		ProviderProperties provider = new ProviderProperties();
 		provider.setBaseUrl(List.of(URI.create(simulator.baseUrl())));
 		provider.setDialect(Dialect.OPENAI);
-		provider.setMaxConcurrent(options.maxConcurrent);
+		provider.setMaxConcurrent(ConcurrencyAmount.valueOf(options.maxConcurrent));
 		provider.setMaxWait(Duration.ofMinutes(30));
 		provider.setMaxQueue(100_000);
 		if (options.minShare != null) {

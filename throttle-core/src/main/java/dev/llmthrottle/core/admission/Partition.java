@@ -85,6 +85,12 @@ public final class Partition {
 
 	private int inFlight;
 
+	/**
+	 * Guarded by the lock: {@code max-concurrent: auto}, or {@code null} for a fixed cap
+	 * (kept in the state's bulkhead).
+	 */
+	private @Nullable AdaptiveConcurrency adaptive;
+
 	private volatile long lastActivity;
 
 	/**
@@ -139,6 +145,7 @@ public final class Partition {
 		this.policy = policy;
 		this.state = states.create(policy, key, this.lock, time);
 		this.remote = this.state.remote();
+		this.adaptive = policy.autoConcurrent() ? new AdaptiveConcurrency(policy.maxConcurrent()) : null;
 		this.executor = executor;
 		this.lastActivity = time.nanoTime();
 		this.learners = new RefusalLearners(policy);
@@ -175,6 +182,42 @@ public final class Partition {
 	public @Nullable Bulkhead bulkhead() {
 		Partition live = liveOrNull();
 		return (live != null) ? live.bulkhead() : locked(this.state::bulkhead);
+	}
+
+	/**
+	 * The concurrency limit in force in this JVM: the adaptive limit under
+	 * {@code max-concurrent: auto}, else the configured cap, 0 for none.
+	 */
+	public int concurrencyLimit() {
+		Partition live = liveOrNull();
+		if (live != null) {
+			return live.concurrencyLimit();
+		}
+		this.lock.lock();
+		try {
+			return (this.adaptive != null) ? this.adaptive.limit() : this.policy.maxConcurrent();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/**
+	 * Under {@code max-concurrent: auto}, the smoothed time a call holds its slot
+	 * (admission to release; a stream's until its end), else zero.
+	 */
+	public Duration observedLatency() {
+		Partition live = liveOrNull();
+		if (live != null) {
+			return live.observedLatency();
+		}
+		this.lock.lock();
+		try {
+			return (this.adaptive != null) ? Duration.ofNanos(this.adaptive.latencyNanos()) : Duration.ZERO;
+		}
+		finally {
+			this.lock.unlock();
+		}
 	}
 
 	/**
@@ -625,6 +668,16 @@ public final class Partition {
 		// gets) the new policy
 		change(() -> {
 			this.state.apply(newPolicy);
+			ThrottlePolicy old = this.policy;
+			if (!newPolicy.autoConcurrent()) {
+				this.adaptive = null;
+			}
+			else if (this.adaptive == null || !old.autoConcurrent()
+					|| old.maxConcurrent() != newPolicy.maxConcurrent()) {
+				// a changed bound starts over: what was learned under the old one may not
+				// hold
+				this.adaptive = new AdaptiveConcurrency(newPolicy.maxConcurrent());
+			}
 			this.policy = newPolicy;
 			return true;
 		});
@@ -662,6 +715,9 @@ public final class Partition {
 
 	/** Lock held, local state. Admits now or returns null. */
 	private Permit admitNow(Cost cost) {
+		if (adaptiveFull()) {
+			return null;
+		}
 		PartitionState.Attempt attempt = this.state.tryAdmit(cost);
 		if (!attempt.isAdmitted()) {
 			return null;
@@ -669,12 +725,71 @@ public final class Partition {
 		return newPermit(cost, attempt.grant());
 	}
 
+	/**
+	 * Lock held. Whether {@code max-concurrent: auto} holds the next call back until one
+	 * in flight comes back (never waits: a lowered limit takes effect as calls return).
+	 */
+	private boolean adaptiveFull() {
+		AdaptiveConcurrency limit = this.adaptive;
+		return limit != null && this.inFlight >= limit.limit();
+	}
+
+	/**
+	 * Lock held. Feeds {@code max-concurrent: auto} with how a call ended, before its
+	 * slot is counted back.
+	 */
+	private void sample(Permit permit, boolean sent, long now) {
+		AdaptiveConcurrency limit = this.adaptive;
+		if (limit == null || !sent) {
+			return;
+		}
+		Permit.Outcome outcome = permit.outcome();
+		if (outcome == null || outcome == Permit.Outcome.SUCCEEDED) {
+			limit.rate(requestRate());
+			limit.succeeded(now - permit.admittedAt(), this.inFlight);
+		}
+		else if (outcome == Permit.Outcome.OVERLOADED) {
+			// what the provider saw when the call arrived, not what is in flight now
+			// (calls
+			// that returned meanwhile would make the provider's cap look lower than it
+			// is)
+			limit.overloaded(permit.inFlightAtAdmission(), now);
+		}
+	}
+
+	/**
+	 * Lock held. The request rate the limits in force allow, per second (the lowest
+	 * {@code requests} limit, learned amounts included for a local state), 0 when none.
+	 */
+	private double requestRate() {
+		double rate = 0;
+		if (this.remote) {
+			for (dev.llmthrottle.core.Limit limit : this.policy.limits()) {
+				rate = lowerRate(rate, limit);
+			}
+		}
+		else {
+			for (PartitionSnapshot.LimitState state : this.state.limits()) {
+				rate = lowerRate(rate, state.limit());
+			}
+		}
+		return rate;
+	}
+
+	private static double lowerRate(double rate, dev.llmthrottle.core.Limit limit) {
+		if (limit.dimension() != Dimension.REQUESTS || limit.period().isZero()) {
+			return rate;
+		}
+		double perSecond = limit.amount() / (limit.period().toNanos() / 1e9);
+		return (rate == 0 || perSecond < rate) ? perSecond : rate;
+	}
+
 	/** Lock held. */
 	private Permit newPermit(Cost cost, Object grant) {
 		long now = this.time.nanoTime();
 		this.inFlight++;
 		this.lastActivity = now;
-		return new Permit(this, cost, now, grant);
+		return new Permit(this, cost, now, grant, this.inFlight);
 	}
 
 	/** Lock held. A rejection for a caller about to queue, or null. */
@@ -713,6 +828,9 @@ public final class Partition {
 			if (head.isDone()) {
 				this.queue.remove(head);
 				continue;
+			}
+			if (adaptiveFull()) {
+				break; // the next release drains again
 			}
 			PartitionState.Attempt attempt;
 			try {
@@ -769,6 +887,9 @@ public final class Partition {
 				long share = PriorityLanes.shareOf(this.policy.minShare());
 				while ((head = this.queue.next(share)) != null && head.isDone()) {
 					this.queue.remove(head);
+				}
+				if (head != null && adaptiveFull()) {
+					return; // the next release drains again
 				}
 			}
 			finally {
@@ -996,8 +1117,10 @@ public final class Partition {
 		if (this.remote) {
 			this.lock.lock();
 			try {
+				long now = this.time.nanoTime();
+				sample(permit, sent, now);
 				this.inFlight--;
-				this.lastActivity = this.time.nanoTime();
+				this.lastActivity = now;
 			}
 			finally {
 				this.lock.unlock();
@@ -1012,8 +1135,10 @@ public final class Partition {
 			this.lock.lock();
 			try {
 				this.state.release(permit.grant(), permit.cost(), actual, sent);
+				long now = this.time.nanoTime();
+				sample(permit, sent, now);
 				this.inFlight--;
-				this.lastActivity = this.time.nanoTime();
+				this.lastActivity = now;
 				completions = drainLocked();
 			}
 			finally {

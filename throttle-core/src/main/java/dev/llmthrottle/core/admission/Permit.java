@@ -38,11 +38,46 @@ public final class Permit implements AutoCloseable {
 
 	private volatile Cost reportedActual;
 
-	Permit(Partition partition, Cost cost, long admittedAt, Object grant) {
+	private volatile @Nullable Outcome outcome;
+
+	/**
+	 * How the provider answered the call sent under a permit, for
+	 * {@code max-concurrent: auto}: a success is a latency sample, an overload answer
+	 * lowers the limit, the others teach it nothing.
+	 */
+	public enum Outcome {
+
+		/** Answered and settled: the slot was held for one latency. */
+		SUCCEEDED,
+
+		/** Refused for a reason other than overload (a rate limit, a bad request). */
+		REFUSED,
+
+		/** Refused for overload: a concurrency 429, 529 or 503. */
+		OVERLOADED,
+
+		/** Failed after it may have left (a transport error, a cancellation). */
+		FAILED
+
+	}
+
+	/** Calls of the partition in flight once this one was admitted, itself included. */
+	private final int inFlightAtAdmission;
+
+	Permit(Partition partition, Cost cost, long admittedAt, Object grant, int inFlightAtAdmission) {
 		this.partition = partition;
 		this.cost = cost;
 		this.admittedAt = admittedAt;
 		this.grant = grant;
+		this.inFlightAtAdmission = inFlightAtAdmission;
+	}
+
+	/**
+	 * Calls of the partition in flight once this one was admitted, itself included: what
+	 * the provider saw when it arrived.
+	 */
+	int inFlightAtAdmission() {
+		return this.inFlightAtAdmission;
 	}
 
 	/** What the partition's state took for this permit; handed back on release. */
@@ -90,6 +125,23 @@ public final class Permit implements AutoCloseable {
 	 */
 	public @Nullable Cost reportedActual() {
 		return this.reportedActual;
+	}
+
+	/**
+	 * Records how the provider answered, before the permit is released (an adapter's
+	 * lease does it). An overload answer is kept: a later outcome reported under the same
+	 * permit (a retry under a permit held outside) does not hide it. A permit released
+	 * with no outcome reported counts as {@link Outcome#SUCCEEDED}.
+	 */
+	public void reportOutcome(Outcome outcome) {
+		if (this.outcome != Outcome.OVERLOADED) {
+			this.outcome = outcome;
+		}
+	}
+
+	/** The outcome reported, or {@code null}. */
+	@Nullable Outcome outcome() {
+		return this.outcome;
 	}
 
 	/**

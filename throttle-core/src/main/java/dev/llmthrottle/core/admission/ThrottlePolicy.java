@@ -31,9 +31,13 @@ import dev.llmthrottle.core.LimitShape;
  * lane waits while any higher one has callers) to {@value #MAX_MIN_SHARE}
  * @param shapes how each limit is spent (its enforcement and own burst), by dimension and
  * period; a limit without one is paced with {@code burst}
+ * @param autoConcurrent whether concurrency is sized from the request rate and latency
+ * and lowered on overload answers ({@code max-concurrent: auto}); {@code maxConcurrent}
+ * is then its upper bound (0: none)
  */
 public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
-		Duration burst, int maxPartitions, List<Limit> autoLimits, double minShare, List<LimitShape> shapes) {
+		Duration burst, int maxPartitions, List<Limit> autoLimits, double minShare, List<LimitShape> shapes,
+		boolean autoConcurrent) {
 
 	private static final long TOKEN_BURST_DIVISOR = 10;
 
@@ -85,24 +89,38 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		shapes = List.copyOf(shapes);
 	}
 
-	/** A policy with the default minimum share, all of whose limits are paced with {@code burst}. */
+	/**
+	 * A policy with the default minimum share, all of whose limits are paced with
+	 * {@code burst}.
+	 */
 	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 			Duration burst, int maxPartitions, List<Limit> autoLimits) {
 		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, DEFAULT_MIN_SHARE,
-				List.of());
+				List.of(), false);
 	}
 
 	/** A policy all of whose limits are paced with {@code burst}. */
 	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 			Duration burst, int maxPartitions, List<Limit> autoLimits, double minShare) {
-		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, minShare, List.of());
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, minShare, List.of(),
+				false);
 	}
 
 	/** A policy with the default minimum share of the lower priority lanes. */
 	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 			Duration burst, int maxPartitions, List<Limit> autoLimits, List<LimitShape> shapes) {
 		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, DEFAULT_MIN_SHARE,
-				shapes);
+				shapes, false);
+	}
+
+	/**
+	 * A policy with the default minimum share, paced limits and
+	 * {@code max-concurrent: auto} on or off.
+	 */
+	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
+			Duration burst, int maxPartitions, List<Limit> autoLimits, boolean autoConcurrent) {
+		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, DEFAULT_MIN_SHARE,
+				List.of(), autoConcurrent);
 	}
 
 	/** A policy whose limits are all fixed. */
@@ -150,42 +168,52 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withMaxConcurrent(int maxConcurrent) {
 		return new ThrottlePolicy(this.provider, this.limits, maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits, this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits, this.minShare, this.shapes, this.autoConcurrent);
+	}
+
+	/**
+	 * The same with {@code max-concurrent: auto} on or off ({@link #maxConcurrent} stays
+	 * the bound).
+	 */
+	public ThrottlePolicy withAutoConcurrent(boolean autoConcurrent) {
+		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
+				this.burst, this.maxPartitions, this.autoLimits, this.minShare, this.shapes, autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxWait(Duration maxWait) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits, this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits, this.minShare, this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxQueue(int maxQueue) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits, this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits, this.minShare, this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withBurst(Duration burst) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue, burst,
-				this.maxPartitions, this.autoLimits, this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits, this.minShare, this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.minShare,
+				this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, maxPartitions, this.autoLimits, this.minShare, this.shapes);
+				this.burst, maxPartitions, this.autoLimits, this.minShare, this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withMinShare(double minShare) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, this.maxPartitions, this.autoLimits, minShare, this.shapes);
+				this.burst, this.maxPartitions, this.autoLimits, minShare, this.shapes, this.autoConcurrent);
 	}
 
 	public ThrottlePolicy withShapes(List<LimitShape> shapes) {
 		return new ThrottlePolicy(this.provider, this.limits, this.maxConcurrent, this.maxWait, this.maxQueue,
-				this.burst, this.maxPartitions, this.autoLimits, this.minShare, shapes);
+				this.burst, this.maxPartitions, this.autoLimits, this.minShare, shapes, this.autoConcurrent);
 	}
 
 	/** How the provider counts {@code limit}: its shape's enforcement, else paced. */

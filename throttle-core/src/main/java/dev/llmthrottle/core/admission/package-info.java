@@ -18,8 +18,8 @@
  * backends: {@link dev.llmthrottle.core.admission.PartitionState} (the Redis backend
  * implements it). For adapters, not applications:
  * {@link dev.llmthrottle.core.admission.CurrentAdmission} (the permit the current thread
- * runs under). Internal and package-private: the local state, its bulkhead and the waiter
- * queue.
+ * runs under). Internal and package-private: the local state, its bulkhead, the waiter
+ * queue and the adaptive concurrency limit ({@code max-concurrent: auto}).
  */
 @NullMarked
 package dev.llmthrottle.core.admission;

@@ -18,6 +18,7 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
+import dev.llmthrottle.autoconfigure.ConcurrencyAmount;
 import dev.llmthrottle.autoconfigure.LlmThrottleProperties;
 import dev.llmthrottle.autoconfigure.ProviderDefinition;
 import dev.llmthrottle.autoconfigure.ProviderProperties;
@@ -184,7 +185,7 @@ final class CellDriver {
 		ProviderProperties provider = new ProviderProperties();
 		provider.setBaseUrl(List.of(URI.create(baseUrl)));
 		provider.setDialect(Dialect.OPENAI);
-		provider.setMaxConcurrent(this.cell.concurrency());
+		provider.setMaxConcurrent(ConcurrencyAmount.valueOf(this.cell.concurrency()));
 		provider.setMaxWait(DEADLINE);
 		if (this.cell.declared() != dev.llmthrottle.core.Enforcement.PACED) {
 			provider.setEnforcement(this.cell.declared().id());
