@@ -163,7 +163,7 @@ public final class ResponseFeedback {
 		for (DimensionState state : snapshot.dimensions().values()) {
 			if (state.remaining().isPresent() && state.resetMillis().isPresent()) {
 				partition.reportRemaining(Dimension.of(state.dimension().id()), state.remaining().getAsLong(),
-						Duration.ofMillis(state.resetMillis().getAsLong()));
+						Duration.ofMillis(state.resetMillis().getAsLong()), state.limit().orElse(-1));
 			}
 		}
 	}

@@ -194,7 +194,7 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	@Override
-	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+	public void reportRemaining(Dimension dimension, long remaining, Duration reset, long statedFigure) {
 		// a reset far in the future (9999-12-31, 99999999999 s) is held for one period at
 		// most, never overflows
 		long resetNanos = saturatedNanos(reset);
@@ -204,7 +204,7 @@ final class LocalPartitionState implements PartitionState {
 		long now = this.time.nanoTime();
 		for (PacedRateLimiter limiter : this.limiters) {
 			Limit limit = limiter.window().limit();
-			if (limit.dimension() == dimension) {
+			if (limit.dimension() == dimension && this.policy.reportConcerns(limit, statedFigure)) {
 				limiter.window()
 					.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
 							now);

@@ -407,12 +407,22 @@ public final class Partition {
 	 * (another client shares the key).
 	 */
 	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+		reportRemaining(dimension, remaining, reset, -1);
+	}
+
+	/**
+	 * Records what the provider reports as remaining for a dimension until its reset,
+	 * beside the limit figure it states ({@code statedFigure}, negative when none): the
+	 * limits the report concerns ({@link ThrottlePolicy#reportConcerns}) shrink to it
+	 * when it is less than we believe.
+	 */
+	public void reportRemaining(Dimension dimension, long remaining, Duration reset, long statedFigure) {
 		Boolean changed = change(() -> {
-			this.state.reportRemaining(dimension, remaining, reset);
+			this.state.reportRemaining(dimension, remaining, reset, statedFigure);
 			return true;
 		});
 		if (changed == null) {
-			successor().reportRemaining(dimension, remaining, reset);
+			successor().reportRemaining(dimension, remaining, reset, statedFigure);
 		}
 	}
 

@@ -74,8 +74,12 @@ public interface PartitionState {
 	/** Why the current cooldown was set, or {@code null}. */
 	@Nullable String cooldownReason();
 
-	/** What the provider reports remaining for a dimension until its reset. */
-	void reportRemaining(Dimension dimension, long remaining, Duration reset);
+	/**
+	 * What the provider reports remaining for a dimension until its reset, with the limit
+	 * figure it states beside it ({@code statedFigure}, negative when none): the limits
+	 * the report concerns are chosen by {@link ThrottlePolicy#reportConcerns}.
+	 */
+	void reportRemaining(Dimension dimension, long remaining, Duration reset, long statedFigure);
 
 	/**
 	 * The provider refused a call for its rate (a 429, its headers already fed in): when

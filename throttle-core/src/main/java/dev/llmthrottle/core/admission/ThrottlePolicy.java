@@ -160,6 +160,27 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		return false;
 	}
 
+	/**
+	 * Whether a remaining count the provider reports for {@code limit}'s dimension,
+	 * beside the limit figure it states ({@code statedFigure}, negative when it states
+	 * none), concerns {@code limit}: a figure equal to one configured limit of the
+	 * dimension names that limit (a per-10-s limit's remaining says nothing of the
+	 * per-minute window, and applied there it would hold the whole minute's quota until
+	 * the reset); without such a figure the report concerns every limit of the dimension.
+	 * Both backends ask here.
+	 */
+	public boolean reportConcerns(Limit limit, long statedFigure) {
+		if (statedFigure <= 0) {
+			return true;
+		}
+		for (Limit configured : this.limits) {
+			if (configured.dimension() == limit.dimension() && configured.amount() == statedFigure) {
+				return configured.period().equals(limit.period());
+			}
+		}
+		return true;
+	}
+
 	/** A policy with the given limits and defaults for everything else. */
 	public static ThrottlePolicy of(String provider, int maxConcurrent, Limit... limits) {
 		return new ThrottlePolicy(provider, List.of(limits), maxConcurrent, DEFAULT_MAX_WAIT, DEFAULT_MAX_QUEUE,

@@ -473,9 +473,9 @@ class PriorityLanesTest {
 		}
 
 		@Override
-		public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+		public void reportRemaining(Dimension dimension, long remaining, Duration reset, long statedFigure) {
 			guarded(() -> {
-				this.local.reportRemaining(dimension, remaining, reset);
+				this.local.reportRemaining(dimension, remaining, reset, statedFigure);
 				return null;
 			});
 		}

@@ -541,13 +541,13 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	@Override
-	public void reportRemaining(Dimension dimension, long remaining, Duration reset) {
+	public void reportRemaining(Dimension dimension, long remaining, Duration reset, long statedFigure) {
 		if (remaining < 0 || reset == null || reset.isNegative() || reset.isZero()) {
 			return;
 		}
 		if (!this.shared.health().redisAllowed()) {
 			withFallback(() -> {
-				this.fallback.reportRemaining(dimension, remaining, reset);
+				this.fallback.reportRemaining(dimension, remaining, reset, statedFigure);
 				return null;
 			});
 			return;
@@ -556,7 +556,8 @@ final class RedisPartitionState implements PartitionState {
 		long[] reported = new long[limits.size()];
 		boolean any = false;
 		for (int i = 0; i < reported.length; i++) {
-			boolean match = limits.get(i).limit().dimension() == dimension;
+			Limit limit = limits.get(i).limit();
+			boolean match = limit.dimension() == dimension && this.policy.reportConcerns(limit, statedFigure);
 			reported[i] = match ? remaining : -1;
 			any |= match;
 		}

@@ -411,7 +411,7 @@ class DifferentialBackendTest {
 			Dimension dimension = limit.limit().dimension();
 			long remaining = this.random.nextLong(limit.amount() + 1);
 			long resetMillis = 2 * (1 + this.random.nextInt(600));
-			this.local.reportRemaining(dimension, remaining, Duration.ofMillis(resetMillis));
+			this.local.reportRemaining(dimension, remaining, Duration.ofMillis(resetMillis), -1);
 			long[] reported = new long[this.current.size()];
 			for (int i = 0; i < reported.length; i++) {
 				reported[i] = (this.current.get(i).limit().dimension() == dimension) ? remaining : -1;

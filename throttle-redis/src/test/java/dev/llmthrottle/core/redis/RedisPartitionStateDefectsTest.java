@@ -258,7 +258,7 @@ class RedisPartitionStateDefectsTest {
 		// defect 9: Duration.toNanos() overflowed on a reset or cooldown of 9999-12-31
 		RedisPartitionState state = state(policy(0, Limit.of(Dimension.REQUESTS, 100, MINUTE)));
 		Duration absurd = Duration.ofSeconds(Long.MAX_VALUE);
-		state.reportRemaining(Dimension.REQUESTS, 0, absurd);
+		state.reportRemaining(Dimension.REQUESTS, 0, absurd, -1);
 		assertThat(state.coolDown(absurd, "HTTP 429")).isTrue();
 		assertThat(state.cooldownRemaining()).isPositive().isLessThanOrEqualTo(Duration.ofDays(1));
 		await().atMost(Duration.ofSeconds(2))
