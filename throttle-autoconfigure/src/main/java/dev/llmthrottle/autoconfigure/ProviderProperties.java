@@ -98,6 +98,15 @@ public class ProviderProperties {
 	private Duration burst;
 
 	/**
+	 * How the provider counts its limits, which decides how much of each window may be
+	 * spent at once: paced, sliding-window, token-bucket or fixed-window. Applies to
+	 * every limit of the provider, the *-per-minute and *-per-day keys included, unless
+	 * an entry of 'limits' sets its own. When unset, paced (safe against every provider,
+	 * including one that quantizes a per-minute limit per second).
+	 */
+	private String enforcement;
+
+	/**
 	 * Maximum number of partitions (keys) kept at once; idle ones are evicted to make
 	 * room. When unset, 10000.
 	 */
@@ -245,6 +254,14 @@ public class ProviderProperties {
 		return this.burst;
 	}
 
+	public String getEnforcement() {
+		return this.enforcement;
+	}
+
+	public void setEnforcement(String enforcement) {
+		this.enforcement = enforcement;
+	}
+
 	public void setBurst(Duration burst) {
 		this.burst = burst;
 	}
@@ -289,6 +306,34 @@ public class ProviderProperties {
 		 * Length of the trailing window, for example 10s or 1m.
 		 */
 		private Duration period;
+
+		/**
+		 * How the provider counts this limit: paced, sliding-window, token-bucket or
+		 * fixed-window. When unset, the provider's enforcement.
+		 */
+		private String enforcement;
+
+		/**
+		 * How far calls may run ahead of this limit's steady rate after an idle spell,
+		 * when it is paced. When unset, the provider's burst.
+		 */
+		private Duration burst;
+
+		public String getEnforcement() {
+			return this.enforcement;
+		}
+
+		public void setEnforcement(String enforcement) {
+			this.enforcement = enforcement;
+		}
+
+		public Duration getBurst() {
+			return this.burst;
+		}
+
+		public void setBurst(Duration burst) {
+			this.burst = burst;
+		}
 
 		public String getDimension() {
 			return this.dimension;

@@ -18,7 +18,9 @@ import dev.llmthrottle.autoconfigure.InvalidThrottleConfigurationException.Probl
 import dev.llmthrottle.autoconfigure.MergedProviderProperties.Setting;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.DurationFormat;
+import dev.llmthrottle.core.Enforcement;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.LimitShape;
 import dev.llmthrottle.core.admission.PartitionKeys;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
 import dev.llmthrottle.exchange.RetryPolicy;
@@ -193,8 +195,11 @@ public class ThrottlePolicyFactory {
 		}
 		Setting<Backend> backend = merged.get("backend", ProviderProperties::getBackend);
 		boolean unlimited = Boolean.TRUE.equals(merged.get("unlimited", ProviderProperties::getUnlimited).value());
+		Setting<String> enforcementSetting = merged.get("enforcement", ProviderProperties::getEnforcement);
+		Enforcement enforcement = enforcement(enforcementSetting, problems);
 		List<Limit> autoLimits = new ArrayList<>();
-		List<Limit> limits = limits(merged, defaultOutputTokens, autoLimits, problems);
+		List<LimitShape> shapes = new ArrayList<>();
+		List<Limit> limits = limits(merged, defaultOutputTokens, enforcement, autoLimits, shapes, problems);
 		if (isProvider && limits.isEmpty() && !maxConcurrent.isSet() && !unlimited) {
 			problems.add(new Problem(merged.path(), "has no limit: set at least one of "
 					+ "requests-per-minute, tokens-per-minute, input-tokens-per-minute, output-tokens-per-minute, "
@@ -207,7 +212,7 @@ public class ThrottlePolicyFactory {
 		ThrottlePolicy policy = new ThrottlePolicy(merged.name(), limits, maxConcurrent.orElse(0),
 				maxWait.orElse(ThrottlePolicy.DEFAULT_MAX_WAIT), maxQueue.orElse(ThrottlePolicy.DEFAULT_MAX_QUEUE),
 				burst.orElse(Duration.ZERO), maxPartitions.orElse(ThrottlePolicy.DEFAULT_MAX_PARTITIONS), autoLimits,
-				minShare.orElse(ThrottlePolicy.DEFAULT_MIN_SHARE));
+				minShare.orElse(ThrottlePolicy.DEFAULT_MIN_SHARE), shapes);
 		Dialect dialect = merged.get("dialect", ProviderProperties::getDialect).orElse(inferDialect(baseUrls));
 		return new ProviderDefinition(merged.name(), baseUrls, dialect, backend.orElse(Backend.MEMORY), policy,
 				defaultOutputTokens.orElse(0L), unlimited, retry);
@@ -236,8 +241,24 @@ public class ThrottlePolicyFactory {
 		return "http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme);
 	}
 
+	/** The enforcement set, paced when unset, or paced with a problem when invalid. */
+	private static Enforcement enforcement(Setting<String> setting, Set<Problem> problems) {
+		if (!setting.isSet()) {
+			return Enforcement.PACED;
+		}
+		try {
+			return Enforcement.of(setting.value());
+		}
+		catch (IllegalArgumentException ex) {
+			problems.add(new Problem(setting.path(),
+					"must be one of paced, sliding-window, token-bucket or fixed-window but was '" + setting.value()
+							+ "'"));
+			return Enforcement.PACED;
+		}
+	}
+
 	private static List<Limit> limits(MergedProviderProperties merged, Setting<Long> defaultOutputTokens,
-			List<Limit> autoLimits, Set<Problem> problems) {
+			Enforcement enforcement, List<Limit> autoLimits, List<LimitShape> shapes, Set<Problem> problems) {
 		Map<String, SourcedLimit> limits = new LinkedHashMap<>();
 		for (RateKey rateKey : RATE_KEYS) {
 			Setting<LimitAmount> setting = merged.get(rateKey.key(), rateKey.getter());
@@ -247,19 +268,20 @@ public class ThrottlePolicyFactory {
 			if (setting.value().auto()) {
 				Limit provisional = Limit.of(rateKey.dimension(),
 						provisionalAmount(rateKey.dimension(), rateKey.period()), rateKey.period());
-				add(limits, new SourcedLimit(provisional, setting.path(), setting.path(), true), problems);
+				add(limits, new SourcedLimit(provisional, setting.path(), setting.path(), true, enforcement, null),
+						problems);
 				continue;
 			}
 			Setting<Long> amount = new Setting<>(setting.value().amount(), setting.path());
 			if (atLeast(amount, 1, problems)) {
 				add(limits, new SourcedLimit(Limit.of(rateKey.dimension(), amount.value(), rateKey.period()),
-						amount.path(), amount.path(), false), problems);
+						amount.path(), amount.path(), false, enforcement, null), problems);
 			}
 		}
 		Setting<List<ProviderProperties.LimitProperties>> list = merged.getList("limits",
 				ProviderProperties::getLimits);
 		for (int i = 0; i < list.value().size(); i++) {
-			SourcedLimit limit = limit(list.value().get(i), list.path() + "[" + i + "]", problems);
+			SourcedLimit limit = limit(list.value().get(i), list.path() + "[" + i + "]", enforcement, problems);
 			if (limit != null) {
 				add(limits, limit, problems);
 			}
@@ -268,6 +290,7 @@ public class ThrottlePolicyFactory {
 		List<Limit> result = new ArrayList<>(limits.size());
 		for (SourcedLimit sourced : limits.values()) {
 			Limit limit = sourced.limit();
+			shapes.add(new LimitShape(limit.dimension(), limit.period(), sourced.enforcement(), sourced.burst()));
 			if (sourced.auto()) {
 				autoLimits.add(limit);
 				result.add(limit);
@@ -285,7 +308,7 @@ public class ThrottlePolicyFactory {
 	}
 
 	private static SourcedLimit limit(ProviderProperties.LimitProperties properties, String path,
-			Set<Problem> problems) {
+			Enforcement providerEnforcement, Set<Problem> problems) {
 		if (properties == null) {
 			problems.add(new Problem(path, "must set dimension, amount and period"));
 			return null;
@@ -324,10 +347,20 @@ public class ThrottlePolicyFactory {
 			problems.add(new Problem(path + ".period",
 					"must be at most " + describe(Limit.MAX_PERIOD) + " but was " + describe(period)));
 		}
+		Setting<String> enforcementSetting = new Setting<>(properties.getEnforcement(), path + ".enforcement");
+		Enforcement enforcement = enforcementSetting.isSet() ? enforcement(enforcementSetting, problems)
+				: providerEnforcement;
+		Setting<Duration> burst = new Setting<>(properties.getBurst(), path + ".burst");
+		notNegative(burst, problems);
+		if (burst.isSet() && enforcement != Enforcement.PACED) {
+			problems.add(new Problem(burst.path(), "applies only to a paced limit, but this limit's enforcement is "
+					+ enforcement.id() + " (which spends the whole amount at once): remove it"));
+		}
 		if (problems.size() > before) {
 			return null;
 		}
-		return new SourcedLimit(Limit.of(dimension, amount.value(), period), path, amount.path(), false);
+		return new SourcedLimit(Limit.of(dimension, amount.value(), period), path, amount.path(), false, enforcement,
+				burst.value());
 	}
 
 	private static void add(Map<String, SourcedLimit> limits, SourcedLimit limit, Set<Problem> problems) {
@@ -428,9 +461,11 @@ public class ThrottlePolicyFactory {
 
 	/**
 	 * A limit and where it was configured ({@code path}: the limit; {@code amountPath}:
-	 * its amount).
+	 * its amount), with how it is spent ({@code burst}: its own paced burst, or
+	 * {@code null}).
 	 */
-	private record SourcedLimit(Limit limit, String path, String amountPath, boolean auto) {
+	private record SourcedLimit(Limit limit, String path, String amountPath, boolean auto, Enforcement enforcement,
+			Duration burst) {
 	}
 
 }

@@ -54,6 +54,24 @@ class InvalidThrottleConfigurationTests {
 						"llm.throttle.providers.openai.max-queue must be at least 0 but was -1"),
 				arguments(rpm(OPENAI + "burst=-2s"),
 						"llm.throttle.providers.openai.burst must not be negative but was -2s"),
+				arguments(rpm(OPENAI + "enforcement=leaky"),
+						"llm.throttle.providers.openai.enforcement must be one of paced, sliding-window, token-bucket "
+								+ "or fixed-window but was 'leaky'"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=sliding"),
+						"llm.throttle.providers.openai.limits[0].enforcement must be one of paced, sliding-window, "
+								+ "token-bucket or fixed-window but was 'sliding'"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].burst=-1s"),
+						"llm.throttle.providers.openai.limits[0].burst must not be negative but was -1s"),
+				arguments(
+						rpm(OPENAI + "limits[0].dimension=requests", OPENAI + "limits[0].amount=7",
+								OPENAI + "limits[0].period=10s", OPENAI + "limits[0].enforcement=token-bucket",
+								OPENAI + "limits[0].burst=2s"),
+						"llm.throttle.providers.openai.limits[0].burst applies only to a paced limit, but this "
+								+ "limit's enforcement is token-bucket"),
 				arguments(rpm(OPENAI + "max-partitions=0"),
 						"llm.throttle.providers.openai.max-partitions must be at least 1 but was 0"),
 				arguments(rpm(OPENAI + "min-share=0.7"),

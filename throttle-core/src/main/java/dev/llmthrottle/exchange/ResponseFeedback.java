@@ -95,6 +95,11 @@ public final class ResponseFeedback {
 			if (verdict.limitType() == LimitType.REQUESTS || verdict.limitType() == LimitType.UNKNOWN) {
 				partition.observeRefusal(delay);
 			}
+			if (!verdict.overload()) {
+				// refused although our books had room: jitter or skew, the partition
+				// widens its guard
+				partition.refusedWithRoom();
+			}
 		}
 		if (!retry.allowsAnotherAttempt(attempt)) {
 			return new CallVerdict.GiveUp();

@@ -28,6 +28,7 @@ final class CommandLine {
 			"  --latency=DUR             base latency, e.g. 50ms (default 0s)",
 			"  --latency-per-token=DUR   added per output token, e.g. 2ms (default 0s)",
 			"  --jitter=DUR              random extra latency in [0, DUR) (default 0s)",
+			"  --arrival-jitter=DUR      random delay in [0, DUR) before a request reaches the enforcer (default 0s)",
 			"  --default-max-tokens=N    output cap assumed when a request sets none (default 256)",
 			"  --completion=MIN..MAX     completion length as fractions of max_tokens (default 0.25..1)",
 			"  --seed=N                  seed of every random choice (default 0)",
@@ -72,6 +73,7 @@ final class CommandLine {
 		Duration base = Duration.ZERO;
 		Duration perToken = Duration.ZERO;
 		Duration jitter = Duration.ZERO;
+		Duration arrivalJitter = Duration.ZERO;
 		Faults faults = Faults.none();
 		List<String> errors = new ArrayList<>();
 		for (String arg : args) {
@@ -109,6 +111,9 @@ final class CommandLine {
 						break;
 					case "jitter":
 						jitter = GoDuration.parse(required(name, value));
+						break;
+					case "arrival-jitter":
+						arrivalJitter = GoDuration.parse(required(name, value));
 						break;
 					case "default-max-tokens":
 						builder.defaultMaxTokens(Long.parseLong(required(name, value)));
@@ -159,7 +164,7 @@ final class CommandLine {
 			throw new UsageException(String.join("\n", errors));
 		}
 		try {
-			return builder.latency(new LatencyModel(base, perToken, jitter)).faults(faults).settings();
+			return builder.latency(new LatencyModel(base, perToken, jitter, arrivalJitter)).faults(faults).settings();
 		}
 		catch (IllegalArgumentException e) {
 			throw new UsageException(e.getMessage());

@@ -60,6 +60,11 @@ final class ProviderHandler implements RequestHandler {
 
 	private final AtomicLong sequence = new AtomicLong();
 
+	/**
+	 * Arrival delays, apart from the planner's source so that its draws stay the same.
+	 */
+	private final SplittableRandom arrivals;
+
 	ProviderHandler(ProviderSettings settings, SimClock clock, Enforcer enforcer, Outcomes outcomes,
 			Supplier<String> statsJson, Runnable reset) {
 		this.settings = settings;
@@ -69,6 +74,7 @@ final class ProviderHandler implements RequestHandler {
 		this.wire = Wire.of(settings.dialect(), settings.roundAnthropicRemaining());
 		this.parser = new ChatCallParser(settings.defaultMaxTokens());
 		this.planner = new CallPlanner(settings, wire.defaultServerErrorStatuses());
+		this.arrivals = new SplittableRandom(settings.seed() ^ 0xA7712A1L);
 		this.statsJson = statsJson;
 		this.reset = reset;
 	}
@@ -121,6 +127,9 @@ final class ProviderHandler implements RequestHandler {
 			return;
 		}
 		Cost cost = wire.admissionCost(call);
+		// the network's jitter on the way in: the enforcer stamps the request when it
+		// arrives
+		sleep(arrivalDelayNanos());
 		Admission admission = enforcer.tryAdmit(cost, plan.plannedNanos());
 		if (admission instanceof Admission.Admitted) {
 			Ticket ticket = ((Admission.Admitted) admission).ticket();
@@ -302,6 +311,17 @@ final class ProviderHandler implements RequestHandler {
 
 	private static byte[] wrap(String json) {
 		return json.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** {@code U[0, arrivalJitter)} from the arrival source, 0 when there is no jitter. */
+	private long arrivalDelayNanos() {
+		long bound = settings.latency().arrivalJitter().toNanos();
+		if (bound <= 0) {
+			return 0;
+		}
+		synchronized (arrivals) {
+			return arrivals.nextLong(bound);
+		}
 	}
 
 	private static void sleep(long nanos) throws InterruptedException {

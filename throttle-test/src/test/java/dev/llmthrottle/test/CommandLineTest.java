@@ -27,14 +27,15 @@ class CommandLineTest {
 	void parsesEveryOtherFlag() throws Exception {
 		ProviderSettings s = CommandLine
 			.parse(new String[] { "--dialect=anthropic", "--model=quantized", "--quantum=500ms", "--max-concurrent=8",
-					"--latency-per-token=2ms", "--jitter=10ms", "--default-max-tokens=512", "--completion=0.5..0.75",
-					"--seed=9", "--server-errors=0.1:500,529", "--connection-resets=0.05", "--slow-first-byte=2s@0.2",
-					"--quota-exhausted", "--missing-headers=0.1", "--malformed-headers=0.2", "--hint=http-date",
-					"--noisy-neighbour=0.3", "--exact-anthropic-remaining" });
+					"--latency-per-token=2ms", "--jitter=10ms", "--arrival-jitter=100ms", "--default-max-tokens=512",
+					"--completion=0.5..0.75", "--seed=9", "--server-errors=0.1:500,529", "--connection-resets=0.05",
+					"--slow-first-byte=2s@0.2", "--quota-exhausted", "--missing-headers=0.1", "--malformed-headers=0.2",
+					"--hint=http-date", "--noisy-neighbour=0.3", "--exact-anthropic-remaining" });
 		assertThat(s.quantum()).isEqualTo(Duration.ofMillis(500));
 		assertThat(s.maxConcurrent()).isEqualTo(8);
 		assertThat(s.latency().perOutputToken()).isEqualTo(Duration.ofMillis(2));
 		assertThat(s.latency().jitter()).isEqualTo(Duration.ofMillis(10));
+		assertThat(s.latency().arrivalJitter()).isEqualTo(Duration.ofMillis(100));
 		assertThat(s.defaultMaxTokens()).isEqualTo(512);
 		assertThat(s.completionLength().minFraction()).isEqualTo(0.5);
 		assertThat(s.seed()).isEqualTo(9);
@@ -64,9 +65,10 @@ class CommandLineTest {
 	@Test
 	void helpListsEveryFlag() {
 		for (String flag : new String[] { "--port", "--dialect", "--model", "--limit", "--quantum", "--max-concurrent",
-				"--latency", "--latency-per-token", "--jitter", "--default-max-tokens", "--completion", "--seed",
-				"--server-errors", "--connection-resets", "--slow-first-byte", "--quota-exhausted", "--missing-headers",
-				"--malformed-headers", "--hint", "--noisy-neighbour", "--exact-anthropic-remaining", "--help" }) {
+				"--latency", "--latency-per-token", "--jitter", "--arrival-jitter", "--default-max-tokens",
+				"--completion", "--seed", "--server-errors", "--connection-resets", "--slow-first-byte",
+				"--quota-exhausted", "--missing-headers", "--malformed-headers", "--hint", "--noisy-neighbour",
+				"--exact-anthropic-remaining", "--help" }) {
 			assertThat(CommandLine.HELP).contains(flag);
 		}
 		assertThat(CommandLine.wantsHelp(new String[] { "--seed=1", "--help" })).isTrue();

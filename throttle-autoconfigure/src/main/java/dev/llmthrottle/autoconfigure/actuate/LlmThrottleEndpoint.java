@@ -173,11 +173,13 @@ public final class LlmThrottleEndpoint {
 	 * @param quotaExhausted the quota reported exhausted, or {@code null}
 	 * @param backendDegraded the latest backend failure, or {@code null}
 	 * @param counts what happened since startup
+	 * @param guard the widest guard of any partition, as a percentage of the period (1%
+	 * by default, wider after refusals our books could not explain), e.g. {@code 2%}
 	 */
 	public record ProviderDescriptor(String backend, String dialect, int maxConcurrent, String maxWait, int maxQueue,
 			String burst, List<LimitDescriptor> limits, int inFlight, int queued, int partitions,
 			CooldownDescriptor cooldown, QuotaDescriptor quotaExhausted, MarkerDescriptor backendDegraded,
-			CountsDescriptor counts) implements OperationResponseBody {
+			CountsDescriptor counts, String guard) implements OperationResponseBody {
 	}
 
 	/**
@@ -194,9 +196,11 @@ public final class LlmThrottleEndpoint {
 	 * @param used used in the trailing window, default partition
 	 * @param available still available in the trailing window, default partition
 	 * @param minAvailable least available in any partition
+	 * @param enforcement how the provider is declared to count it ({@code paced},
+	 * {@code sliding-window}, {@code token-bucket}, {@code fixed-window})
 	 */
 	public record LimitDescriptor(String dimension, String period, Long configured, Long current, Long learned,
-			Long used, Long available, Long minAvailable) {
+			Long used, Long available, Long minAvailable, String enforcement) {
 	}
 
 	/**
@@ -279,9 +283,10 @@ public final class LlmThrottleEndpoint {
 	 * @param limits each limit in force
 	 * @param cooldown its cooldown, or {@code null}
 	 * @param repeatedReleases attempts to release a permit twice (should stay 0)
+	 * @param guard its windows' guard as a percentage of the period, e.g. {@code 1%}
 	 */
 	public record PartitionDescriptor(String key, int inFlight, int queued, List<PartitionLimitDescriptor> limits,
-			CooldownDescriptor cooldown, long repeatedReleases) {
+			CooldownDescriptor cooldown, long repeatedReleases, String guard) {
 	}
 
 	/**

@@ -109,7 +109,7 @@ final class ProviderDescriber {
 				(definition != null) ? definition.dialect().id() : null, policy.maxConcurrent(),
 				DurationText.format(policy.maxWait()), policy.maxQueue(), DurationText.format(policy.burst()),
 				limits(policy, defaultSnapshot, snapshots, activity), inFlight, queued, snapshots.size(), cooldown,
-				quota(activity), marker(activity), counts(activity));
+				quota(activity), marker(activity), counts(activity), guard(widestGuard(snapshots, defaultSnapshot)));
 	}
 
 	private static List<PartitionSnapshot> snapshots(ProviderThrottler throttler) {
@@ -149,7 +149,7 @@ final class ProviderDescriber {
 					(configured != null) ? configured.amount() : null,
 					(current != null) ? current.limit().amount() : null, (learned != null) ? learned.amount() : null,
 					(current != null) ? current.used() : null, (current != null) ? current.available() : null,
-					minAvailable));
+					minAvailable, policy.enforcementFor(any).id()));
 		}
 		return result;
 	}
@@ -164,7 +164,20 @@ final class ProviderDescriber {
 		CooldownDescriptor cooldown = (snapshot.cooldownRemaining().compareTo(Duration.ZERO) > 0)
 				? cooldown(snapshot, now, 1) : null;
 		return new PartitionDescriptor(snapshot.key(), snapshot.inFlight(), snapshot.queued(), limits, cooldown,
-				snapshot.repeatedReleases());
+				snapshot.repeatedReleases(), guard(snapshot.guardPpm()));
+	}
+
+	private static long widestGuard(List<PartitionSnapshot> snapshots, PartitionSnapshot defaultSnapshot) {
+		long widest = defaultSnapshot.guardPpm();
+		for (PartitionSnapshot snapshot : snapshots) {
+			widest = Math.max(widest, snapshot.guardPpm());
+		}
+		return widest;
+	}
+
+	/** A guard in parts per million as a percentage: {@code 1%}, {@code 2.5%}. */
+	static String guard(long ppm) {
+		return java.math.BigDecimal.valueOf(ppm, 4).stripTrailingZeros().toPlainString() + "%";
 	}
 
 	private static CooldownDescriptor cooldown(PartitionSnapshot snapshot, Instant now, int partitions) {

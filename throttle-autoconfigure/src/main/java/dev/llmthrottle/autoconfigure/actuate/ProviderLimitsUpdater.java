@@ -22,6 +22,7 @@ import dev.llmthrottle.autoconfigure.ThrottlePolicyFactory;
 import dev.llmthrottle.autoconfigure.events.ThrottleEventRecorder;
 import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.LimitShape;
 import dev.llmthrottle.core.admission.LlmThrottlers;
 import dev.llmthrottle.core.admission.ProviderThrottler;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
@@ -118,7 +119,8 @@ public final class ProviderLimitsUpdater {
 		LlmThrottleProperties candidate = new LlmThrottleProperties();
 		candidate.getProviders().put(provider, properties);
 		ThrottlePolicy validated = this.factory.definitions(candidate).get(provider).policy();
-		ThrottlePolicy updated = validated.withLimits(inCurrentOrder(current.limits(), validated.limits()));
+		ThrottlePolicy updated = validated.withLimits(inCurrentOrder(current.limits(), validated.limits()))
+			.withShapes(keptShapes(current.shapes(), validated.shapes()));
 		throttler.apply(updated);
 		if (logger.isLoggable(Level.INFO)) {
 			logger.log(Level.INFO, "Limits of LLM provider '" + provider + "' changed at runtime to " + updated.limits()
@@ -128,6 +130,23 @@ public final class ProviderLimitsUpdater {
 			this.recorder.limitsChanged(provider, updated.limits(), updated.maxConcurrent());
 		}
 		return updated;
+	}
+
+	/**
+	 * The shapes of the updated limits: a limit that existed before (same dimension and
+	 * period) keeps its enforcement and burst, a new one is paced.
+	 */
+	private static List<LimitShape> keptShapes(List<LimitShape> current, List<LimitShape> updated) {
+		List<LimitShape> kept = new ArrayList<>(updated.size());
+		for (LimitShape shape : updated) {
+			LimitShape old = current.stream()
+				.filter((candidate) -> candidate.dimension() == shape.dimension()
+						&& candidate.period().equals(shape.period()))
+				.findFirst()
+				.orElse(shape);
+			kept.add(old);
+		}
+		return kept;
 	}
 
 	/**

@@ -77,8 +77,10 @@ class LlmThrottleEndpointTests {
 		assertThat(openai.inFlight()).isEqualTo(3);
 		assertThat(openai.queued()).isEqualTo(1);
 		assertThat(openai.partitions()).isEqualTo(2);
-		assertThat(openai.limits()).containsExactly(new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L),
-				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 170L, 830L, 700L));
+		assertThat(openai.limits()).containsExactly(
+				new LimitDescriptor("requests", "1m", 10L, 10L, null, 3L, 7L, 7L, "paced"),
+				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 170L, 830L, 700L, "paced"));
+		assertThat(openai.guard()).isEqualTo("1%");
 		assertThat(openai.cooldown()).isEqualTo(new CooldownDescriptor(VirtualClock.ORIGIN.plusSeconds(45), "40s",
 				"HTTP 429 (tokens), retry after 45000 ms", 1));
 		assertThat(openai.quotaExhausted()).isNull();
@@ -177,6 +179,13 @@ class LlmThrottleEndpointTests {
 		assertThat(openai.get("counts").get("rejected").get("queue-full").asLong()).isEqualTo(1);
 		JsonNode partitions = this.json.readTree(one).get("partitions");
 		assertThat(partitions.get("items").get(1).get("key").asString()).isEqualTo(this.canaryKey);
+	}
+
+	@Test
+	void aGuardIsShownAsAPercentageOfThePeriod() {
+		assertThat(ProviderDescriber.guard(10_000)).isEqualTo("1%");
+		assertThat(ProviderDescriber.guard(25_000)).isEqualTo("2.5%");
+		assertThat(ProviderDescriber.guard(100_000)).isEqualTo("10%");
 	}
 
 }

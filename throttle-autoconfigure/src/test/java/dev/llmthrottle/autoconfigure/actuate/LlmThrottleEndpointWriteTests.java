@@ -55,8 +55,8 @@ class LlmThrottleEndpointWriteTests {
 		assertThat(this.fixture.openai.policy().maxConcurrent()).isEqualTo(2);
 		assertThat(this.fixture.openai.policy().maxWait()).isEqualTo(Duration.ofSeconds(10));
 		assertThat(updated.limits()).containsExactly(
-				new LimitDescriptor("requests", "1m", 20L, 20L, null, 2L, 18L, 18L),
-				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 300L, 700L, 700L));
+				new LimitDescriptor("requests", "1m", 20L, 20L, null, 2L, 18L, 18L, "paced"),
+				new LimitDescriptor("tokens", "1m", 1000L, 1000L, null, 300L, 700L, 700L, "paced"));
 		assertThat(updated.inFlight()).isEqualTo(1);
 		assertThat(this.inFlight.release(null)).isTrue();
 		List<ThrottleEvent> events = this.fixture.recorder.events("openai");
@@ -83,7 +83,7 @@ class LlmThrottleEndpointWriteTests {
 		assertThat(this.fixture.openai.policy().limits()).containsExactly(Limit.perMinute(Dimension.TOKENS, 500));
 		assertThat(updated.maxConcurrent()).isEqualTo(4);
 		assertThat(updated.limits()).singleElement()
-			.isEqualTo(new LimitDescriptor("tokens", "1m", 500L, 500L, null, 300L, 200L, 200L));
+			.isEqualTo(new LimitDescriptor("tokens", "1m", 500L, 500L, null, 300L, 200L, 200L, "paced"));
 	}
 
 	@Test

@@ -11,6 +11,7 @@ import dev.llmthrottle.core.Dimension;
 import dev.llmthrottle.core.Limit;
 import dev.llmthrottle.core.RequestTooLargeException;
 import dev.llmthrottle.core.TimeSource;
+import dev.llmthrottle.core.rate.GuardMargin;
 import dev.llmthrottle.core.rate.PacedRateLimiter;
 import dev.llmthrottle.core.rate.PacedWindow;
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -22,8 +23,6 @@ import io.github.resilience4j.bulkhead.Bulkhead;
  * so an admission reads and takes all of them atomically.
  */
 final class LocalPartitionState implements PartitionState {
-
-	private static final long TOKEN_BURST_DIVISOR = 10;
 
 	private final String provider;
 
@@ -40,6 +39,10 @@ final class LocalPartitionState implements PartitionState {
 	private long cooldownUntil;
 
 	private String cooldownReason;
+
+	private final GuardMargin margin = new GuardMargin();
+
+	private long appliedGuardPpm = PacedWindow.BASE_GUARD_PPM;
 
 	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time) {
 		this.provider = policy.provider();
@@ -59,6 +62,7 @@ final class LocalPartitionState implements PartitionState {
 	@Override
 	public Attempt tryAdmit(Cost cost) {
 		long now = this.time.nanoTime();
+		applyGuard(now);
 		long wait = Math.max(0, this.cooldownUntil - now);
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
@@ -137,6 +141,7 @@ final class LocalPartitionState implements PartitionState {
 	@Override
 	public Projection project(Cost head, Cost ahead, Cost cost) {
 		long now = this.time.nanoTime();
+		applyGuard(now);
 		long projected = Math.max(0, this.cooldownUntil - now);
 		String blockedBy = (projected > 0) ? "cooldown" : "concurrency";
 		for (PacedRateLimiter limiter : this.limiters) {
@@ -152,7 +157,7 @@ final class LocalPartitionState implements PartitionState {
 				}
 				double paced = Math.floor((double) aheadAmount * limit.periodNanos() / limit.amount());
 				long pacedNanos = (paced >= Long.MAX_VALUE) ? Long.MAX_VALUE : (long) paced;
-				long viaPacing = saturatingAdd(headWait, pacedNanos) - burstFor(limit, this.policy).toNanos();
+				long viaPacing = saturatingAdd(headWait, pacedNanos) - this.policy.burstFor(limit).toNanos();
 				candidate = Math.max(candidate, viaPacing);
 			}
 			if (candidate > projected) {
@@ -208,8 +213,45 @@ final class LocalPartitionState implements PartitionState {
 	}
 
 	@Override
+	public boolean refusedWithRoom() {
+		long now = this.time.nanoTime();
+		for (PacedRateLimiter limiter : this.limiters) {
+			PacedWindow window = limiter.window();
+			Limit limit = window.limit();
+			// explained: a provisional limit, units held back for others, or a window in
+			// debt
+			if (this.policy.isAuto(limit.dimension(), limit.period()) || window.external(now) > 0
+					|| window.used(now) > limit.amount()) {
+				return false;
+			}
+		}
+		boolean widened = this.margin.widen(now);
+		applyGuard(now);
+		return widened;
+	}
+
+	@Override
+	public long guardPpm() {
+		return this.margin.ppm(this.time.nanoTime());
+	}
+
+	/**
+	 * Stretches every window by the learned guard as it stands at {@code now} (it decays
+	 * with time).
+	 */
+	private void applyGuard(long now) {
+		long ppm = this.margin.ppm(now);
+		if (ppm != this.appliedGuardPpm) {
+			for (PacedRateLimiter limiter : this.limiters) {
+				limiter.window().guard(ppm);
+			}
+			this.appliedGuardPpm = ppm;
+		}
+	}
+
+	@Override
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
-		if (reportedAmount < 1) {
+		if (reportedAmount < 1 || this.policy.isFigureOfAnotherLimit(dimension, reportedAmount, window)) {
 			return false;
 		}
 		for (Limit configured : this.policy.limits()) {
@@ -221,7 +263,8 @@ final class LocalPartitionState implements PartitionState {
 			for (PacedRateLimiter limiter : this.limiters) {
 				Limit current = limiter.window().limit();
 				if (current.dimension() == dimension && current.period().equals(window) && current.amount() != target) {
-					limiter.window().relearn(Limit.of(dimension, target, window), this.time.nanoTime());
+					Limit learned = Limit.of(dimension, target, window);
+					limiter.window().relearn(learned, this.policy.burstFor(learned).toNanos(), this.time.nanoTime());
 					return true;
 				}
 			}
@@ -254,6 +297,7 @@ final class LocalPartitionState implements PartitionState {
 	@Override
 	public long tryCharge(Cost extra) {
 		long now = this.time.nanoTime();
+		applyGuard(now);
 		long wait = Math.max(0, this.cooldownUntil - now);
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
@@ -286,7 +330,7 @@ final class LocalPartitionState implements PartitionState {
 		for (int i = 0; i < updated.length; i++) {
 			Limit limit = limits.get(i);
 			PacedRateLimiter reused = (old != null) ? find(old, limit) : null;
-			Duration burst = burstFor(limit, newPolicy);
+			Duration burst = newPolicy.burstFor(limit);
 			if (reused != null) {
 				// the pacing owed is rescaled to the new amount, as learnLimit does: a
 				// configured amount applied
@@ -298,6 +342,7 @@ final class LocalPartitionState implements PartitionState {
 				updated[i] = new PacedRateLimiter(this.provider + "-" + limit.dimension().id() + "-" + limit.period(),
 						limit, burst, newPolicy.maxWait(), this.time, this.lock,
 						Map.of("provider", this.provider, "dimension", limit.dimension().id()));
+				updated[i].window().guard(this.appliedGuardPpm);
 			}
 		}
 		this.limiters = updated;
@@ -305,20 +350,6 @@ final class LocalPartitionState implements PartitionState {
 		// have come back
 		this.slots.setMax(newPolicy.maxConcurrent());
 		this.policy = newPolicy;
-	}
-
-	/**
-	 * Requests are paced strictly (providers quantize them per second); token limits may
-	 * run a tenth of their period ahead, because costs vary call to call and strict token
-	 * pacing would make a large call after small ones wait although the window has room.
-	 * The trailing window still holds exactly either way.
-	 */
-	static Duration burstFor(Limit limit, ThrottlePolicy policy) {
-		if (limit.dimension() == Dimension.REQUESTS) {
-			return policy.burst();
-		}
-		Duration tenth = limit.period().dividedBy(TOKEN_BURST_DIVISOR);
-		return (tenth.compareTo(policy.burst()) > 0) ? tenth : policy.burst();
 	}
 
 	private static PacedRateLimiter find(PacedRateLimiter[] limiters, Limit limit) {

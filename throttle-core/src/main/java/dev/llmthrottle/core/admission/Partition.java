@@ -374,6 +374,17 @@ public final class Partition {
 	}
 
 	/**
+	 * The provider refused a call for its rate (its headers already reported): when our
+	 * books had room in every limit, the partition widens its guard for the jitter or
+	 * skew it did not account for (bounded, decaying back when refusals stop).
+	 * @return whether the guard widened
+	 */
+	public boolean refusedWithRoom() {
+		Boolean widened = change(this.state::refusedWithRoom);
+		return (widened != null) ? widened : successor().refusedWithRoom();
+	}
+
+	/**
 	 * Adopts a limit the provider reports for {@code dimension} over {@code window}: the
 	 * partition's limit of that dimension and period becomes the reported amount when
 	 * that is lower than configured (a temporary reduction, or a configured figure that
@@ -509,12 +520,14 @@ public final class Partition {
 				this.lock.unlock();
 			}
 			return new PartitionSnapshot(this.provider, this.key, inFlightNow, queued, this.state.limits(),
-					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get());
+					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get(),
+					this.state.guardPpm());
 		}
 		this.lock.lock();
 		try {
 			return new PartitionSnapshot(this.provider, this.key, this.inFlight, this.queue.size(), this.state.limits(),
-					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get());
+					this.state.cooldownRemaining(), this.state.cooldownReason(), this.repeatedReleases.get(),
+					this.state.guardPpm());
 		}
 		finally {
 			this.lock.unlock();

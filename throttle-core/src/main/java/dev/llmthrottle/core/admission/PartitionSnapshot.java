@@ -17,9 +17,18 @@ import dev.llmthrottle.core.Limit;
  * @param cooldownReason why the pause was set, or {@code null}
  * @param repeatedReleases attempts to release a permit a second time (always ignored;
  * should stay 0)
+ * @param guardPpm the guard every window's period is stretched by, in parts per million
+ * (10,000 = the default 1%; wider after refusals our books could not explain)
  */
 public record PartitionSnapshot(String provider, String key, int inFlight, int queued, List<LimitState> limits,
-		Duration cooldownRemaining, String cooldownReason, long repeatedReleases) {
+		Duration cooldownRemaining, String cooldownReason, long repeatedReleases, long guardPpm) {
+
+	/** A snapshot with the default guard. */
+	public PartitionSnapshot(String provider, String key, int inFlight, int queued, List<LimitState> limits,
+			Duration cooldownRemaining, String cooldownReason, long repeatedReleases) {
+		this(provider, key, inFlight, queued, limits, cooldownRemaining, cooldownReason, repeatedReleases,
+				dev.llmthrottle.core.rate.PacedWindow.BASE_GUARD_PPM);
+	}
 
 	/**
 	 * One limit's state.

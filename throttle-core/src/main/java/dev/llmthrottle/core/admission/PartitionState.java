@@ -77,6 +77,21 @@ public interface PartitionState {
 	/** What the provider reports remaining for a dimension until its reset. */
 	void reportRemaining(Dimension dimension, long remaining, Duration reset);
 
+	/**
+	 * The provider refused a call for its rate (a 429, its headers already fed in): when
+	 * every limit had room by our books (no debt, nothing held for others, no provisional
+	 * limit), the refusal is jitter or skew, and the state widens its guard (see
+	 * {@link dev.llmthrottle.core.rate.GuardMargin}).
+	 * @return whether the refusal was unexplained and the guard widened
+	 */
+	boolean refusedWithRoom();
+
+	/**
+	 * The guard the windows are stretched by now, in parts per million of their period
+	 * (10,000 = the default 1%).
+	 */
+	long guardPpm();
+
 	/** Adopts a limit the provider reports; returns whether a limit changed. */
 	boolean learnLimit(Dimension dimension, long reportedAmount, Duration window);
 

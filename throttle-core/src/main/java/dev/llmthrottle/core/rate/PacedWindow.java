@@ -37,9 +37,16 @@ import dev.llmthrottle.core.Limit;
  * how long until they do. Every limit is checked for every call, also one that costs 0 in
  * its dimension (rule R1): such a call needs room for one unit but takes nothing, so a
  * window in debt holds everyone back until it has drained. Both use the period stretched
- * by a guard of 1% (at most one second), because the provider stamps a call when it
- * arrives, a little after we admit it: without the guard, a call admitted the very
- * instant the oldest one leaves our window can land inside the provider's.
+ * by a guard, 1% by default (at most one second), because the provider stamps a call when
+ * it arrives, a little after we admit it: without the guard, a call admitted the very
+ * instant the oldest one leaves our window can land inside the provider's. The owner may
+ * widen the guard ({@link #guard(long)}) when the provider refuses calls our books had
+ * room for ({@link GuardMargin}).
+ *
+ * <h2>Enforcement</h2> How far the pacing may run ahead ({@code burst}) is what the
+ * declared {@link dev.llmthrottle.core.Enforcement} changes: a strict or small burst when
+ * paced, the whole amount at once for a sliding window or a token bucket of capacity
+ * {@code amount}. The trailing window is the same in every mode.
  *
  * <h2>Settling</h2> The estimate admitted up front is corrected when the real usage is
  * known: the entry keeps its admission time and its amount changes (a refund frees window
@@ -78,9 +85,13 @@ public final class PacedWindow {
 
 	private static final long REPORT_TOLERANCE_DIVISOR = 50;
 
-	private static final long GUARD_DIVISOR = 100;
+	/** The default guard: 1% of the period, in parts per million. */
+	public static final long BASE_GUARD_PPM = 10_000;
 
-	private static final long MAX_GUARD_NANOS = 1_000_000_000L;
+	/** Per part per million of guard, at most this many nanoseconds (1 s at 1%). */
+	private static final long MAX_GUARD_NANOS_PER_PPM = 100_000L;
+
+	private long guardPpm = BASE_GUARD_PPM;
 
 	private Limit limit;
 
@@ -164,12 +175,7 @@ public final class PacedWindow {
 		}
 		this.limit = limit;
 		this.amount = limit.amount();
-		// The guard: 1% of the period (at most a second) for the jitter between our
-		// admission and the provider's
-		// arrival clock. Without it, a call admitted the instant the oldest leaves our
-		// window can land inside the
-		// provider's. It costs 1% of throughput and buys zero 429s.
-		this.periodNanos = limit.periodNanos() + Math.min(limit.periodNanos() / GUARD_DIVISOR, MAX_GUARD_NANOS);
+		this.periodNanos = guarded(limit.periodNanos(), this.guardPpm);
 		this.granularityNanos = Math.max(1, this.periodNanos / BUCKETS_PER_PERIOD);
 		this.burstNanos = Math.max(0, burstNanos);
 		long oldMaxSum = this.maxSum;
@@ -186,6 +192,40 @@ public final class PacedWindow {
 
 	public Limit limit() {
 		return this.limit;
+	}
+
+	/**
+	 * The period stretched by the guard: {@code ppm} parts per million of it (1% by
+	 * default: 10,000), at most {@code ppm / 10,000} seconds (one second at 1%), for the
+	 * jitter between our admission and the provider's arrival clock. Without it, a call
+	 * admitted the instant the oldest leaves our window can land inside the provider's.
+	 * The memory and Redis backends both take it from here.
+	 */
+	public static long guarded(long periodNanos, long ppm) {
+		// exact integer arithmetic: floor(period x ppm / 10^6) without overflow
+		long share = Saturating.add(Saturating.multiply(periodNanos / 1_000_000, ppm),
+				Saturating.multiply(periodNanos % 1_000_000, ppm) / 1_000_000);
+		long guard = Math.min(share, Saturating.multiply(ppm, MAX_GUARD_NANOS_PER_PPM));
+		return Saturating.add(periodNanos, guard);
+	}
+
+	/**
+	 * Sets the guard to {@code ppm} parts per million of the period (see
+	 * {@link #guarded}), keeping what was admitted: a wider guard makes admissions leave
+	 * the window later and paces a little slower.
+	 */
+	public void guard(long ppm) {
+		long clamped = Math.max(0, ppm);
+		if (clamped == this.guardPpm) {
+			return;
+		}
+		this.guardPpm = clamped;
+		reconfigure(this.limit, this.burstNanos);
+	}
+
+	/** The guard in parts per million of the period. */
+	public long guardPpm() {
+		return this.guardPpm;
 	}
 
 	/**
@@ -341,6 +381,14 @@ public final class PacedWindow {
 		long external = (at < this.externalUntil) ? this.externalAmount : 0;
 		return Saturating.clamp(Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), external), 0,
 				this.amount);
+	}
+
+	/**
+	 * Units held back now for what the provider reported others spent (see
+	 * {@link #reportRemaining(long, long, long)}), 0 when none.
+	 */
+	public long external(long now) {
+		return (bookingInstant(now) < this.externalUntil) ? this.externalAmount : 0;
 	}
 
 	/** Units admitted in the trailing window ending now. */

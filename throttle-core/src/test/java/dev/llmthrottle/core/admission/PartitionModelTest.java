@@ -757,7 +757,11 @@ class PartitionModelTest {
 				long[] reported = { -7, 0, 1, limit.amount() / 2, limit.amount() * 3, Long.MAX_VALUE };
 				long amount = reported[this.random.nextInt(reported.length)];
 				note("learnLimit " + limit + " " + amount);
-				if (amount >= 1) {
+				// issue 14: a figure equal to another limit of the dimension (another
+				// period)
+				// is that limit's, and is not learned for this one
+				if (amount >= 1
+						&& !partition.policy().isFigureOfAnotherLimit(limit.dimension(), amount, limit.period())) {
 					// before the call: waiters it lets in are checked against the new
 					// amount
 					Partition serving = serving(partition);

@@ -516,6 +516,16 @@ class PriorityLanesTest {
 			return guarded(this.local::isIdle);
 		}
 
+		@Override
+		public boolean refusedWithRoom() {
+			return guarded(this.local::refusedWithRoom);
+		}
+
+		@Override
+		public long guardPpm() {
+			return guarded(this.local::guardPpm);
+		}
+
 	}
 
 }

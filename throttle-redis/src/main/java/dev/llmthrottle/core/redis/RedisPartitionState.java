@@ -23,6 +23,7 @@ import dev.llmthrottle.core.TimeSource;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.PartitionState;
 import dev.llmthrottle.core.admission.ThrottlePolicy;
+import dev.llmthrottle.core.rate.PacedWindow;
 import dev.llmthrottle.core.redis.PartitionScript.AdmitReply;
 import dev.llmthrottle.core.redis.RedisPartitionStates.BackendFailure;
 
@@ -57,8 +58,6 @@ final class RedisPartitionState implements PartitionState {
 	 * no busy loop).
 	 */
 	private static final long LATE_REPLY_RETRY_NANOS = 1_000_000;
-
-	private static final long TOKEN_BURST_DIVISOR = 10;
 
 	private static final long DAY_NANOS = Duration.ofDays(1).toNanos();
 
@@ -307,7 +306,8 @@ final class RedisPartitionState implements PartitionState {
 			.withMaxWait(full.maxWait())
 			.withMaxQueue(full.maxQueue())
 			.withBurst(full.burst())
-			.withMaxPartitions(full.maxPartitions());
+			.withMaxPartitions(full.maxPartitions())
+			.withShapes(full.shapes());
 	}
 
 	/**
@@ -566,9 +566,24 @@ final class RedisPartitionState implements PartitionState {
 		}
 	}
 
+	/**
+	 * Not learned on the shared backend: its windows keep the fixed 1% guard of
+	 * {@link ScriptLimit}, the same on every instance (a guard learned by one instance
+	 * would stretch the shared windows differently from the others' decisions).
+	 */
+	@Override
+	public boolean refusedWithRoom() {
+		return false;
+	}
+
+	@Override
+	public long guardPpm() {
+		return PacedWindow.BASE_GUARD_PPM;
+	}
+
 	@Override
 	public boolean learnLimit(Dimension dimension, long reportedAmount, Duration window) {
-		if (reportedAmount < 1) {
+		if (reportedAmount < 1 || this.policy.isFigureOfAnotherLimit(dimension, reportedAmount, window)) {
 			return false;
 		}
 		for (Limit configured : this.policy.limits()) {
@@ -846,20 +861,14 @@ final class RedisPartitionState implements PartitionState {
 	}
 
 	/**
-	 * Each limit's pacing allowance, as the in-memory state applies it: requests get the
-	 * policy's burst, token limits at least a tenth of their period (costs vary call to
-	 * call; the trailing window holds either way).
+	 * Each limit's pacing allowance, as the in-memory state applies it
+	 * ({@link ThrottlePolicy#burstFor}: the limit's enforcement, its own burst or the
+	 * policy's, token limits at least a tenth of their period when paced).
 	 */
 	private static long[] bursts(List<ScriptLimit> limits, ThrottlePolicy policy) {
 		long[] bursts = new long[limits.size()];
 		for (int i = 0; i < bursts.length; i++) {
-			Limit limit = limits.get(i).limit();
-			Duration burst = policy.burst();
-			if (limit.dimension() != Dimension.REQUESTS) {
-				Duration tenth = limit.period().dividedBy(TOKEN_BURST_DIVISOR);
-				burst = (tenth.compareTo(burst) > 0) ? tenth : burst;
-			}
-			bursts[i] = micros(burst);
+			bursts[i] = micros(policy.burstFor(limits.get(i).limit()));
 		}
 		return bursts;
 	}

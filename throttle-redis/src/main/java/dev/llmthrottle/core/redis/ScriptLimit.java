@@ -1,6 +1,7 @@
 package dev.llmthrottle.core.redis;
 
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.rate.PacedWindow;
 
 /**
  * A limit as {@code throttle.lua} sees it: its id inside the partition and its period in
@@ -14,13 +15,8 @@ import dev.llmthrottle.core.Limit;
  */
 record ScriptLimit(Limit limit, String id, long periodMicros) {
 
-	private static final long GUARD_DIVISOR = 100;
-
-	private static final long MAX_GUARD_NANOS = 1_000_000_000L;
-
 	static ScriptLimit of(Limit limit) {
-		long period = limit.periodNanos();
-		long guarded = period + Math.min(period / GUARD_DIVISOR, MAX_GUARD_NANOS);
+		long guarded = PacedWindow.guarded(limit.periodNanos(), PacedWindow.BASE_GUARD_PPM);
 		return new ScriptLimit(limit, RedisKeys.limitId(limit), (guarded + 999) / 1000);
 	}
 

@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.llmthrottle.core.Cost;
 import dev.llmthrottle.core.Dimension;
+import dev.llmthrottle.core.Enforcement;
 import dev.llmthrottle.core.Limit;
+import dev.llmthrottle.core.LimitShape;
 import dev.llmthrottle.core.VirtualTimeSource;
 import dev.llmthrottle.core.admission.PartitionSnapshot;
 import dev.llmthrottle.core.admission.PartitionState;
@@ -40,7 +42,10 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * pacing intervals are exact on both sides; a learned limit rescales pacing by a ratio,
  * which can leave the local instant a fraction of a microsecond from the script's: a
  * decision that differs only within the tolerance ends that trace (counted, never a
- * failure). On failure the seed and the trace so far are printed.
+ * failure). On failure the seed and the trace so far are printed. Each limit is given a
+ * random enforcement (issue 14: paced with the policy's or its own burst, sliding-window,
+ * token-bucket, fixed-window), passed to the script as {@code RedisPartitionState} passes
+ * it.
  */
 @RequiresRedis
 class DifferentialBackendTest {
@@ -188,11 +193,27 @@ class DifferentialBackendTest {
 			// request bursts up to half a period; token limits get at least a tenth of
 			// theirs on both sides
 			Duration burst = Duration.ofMillis(2 * this.random.nextInt(251));
+			// each limit's enforcement (issue 14), drawn apart so that the rest of the
+			// trace
+			// is the one of the seed before enforcement existed: half paced (a third of
+			// those with a burst of their own), the rest sliding-window, token-bucket or
+			// fixed-window
+			SplittableRandom shaping = new SplittableRandom(seed ^ 0x5EED14L);
+			List<LimitShape> shapes = new ArrayList<>();
+			for (Limit limit : this.configured) {
+				Enforcement enforcement = shaping.nextBoolean() ? Enforcement.PACED
+						: Enforcement.values()[1 + shaping.nextInt(3)];
+				Duration own = (enforcement == Enforcement.PACED && shaping.nextInt(3) == 0)
+						? Duration.ofMillis(2 * shaping.nextInt(251)) : null;
+				shapes.add(new LimitShape(limit.dimension(), limit.period(), enforcement, own));
+			}
 			this.policy = ThrottlePolicy.of("sim", maxConcurrent, this.configured.toArray(Limit[]::new))
-				.withBurst(burst);
+				.withBurst(burst)
+				.withShapes(shapes);
 			this.local = PartitionState.Factory.LOCAL.create(this.policy, "k", new ReentrantLock(), this.time);
 			this.current = this.configured.stream().map(ScriptLimit::of).toList();
-			this.log.add("policy " + this.policy.limits() + " max-concurrent " + maxConcurrent + " burst " + burst);
+			this.log.add("policy " + this.policy.limits() + " max-concurrent " + maxConcurrent + " burst " + burst
+					+ " shapes " + shapes);
 		}
 
 		void run(Outcome outcome) {
@@ -429,15 +450,13 @@ class DifferentialBackendTest {
 			return 0;
 		}
 
+		/**
+		 * As {@code RedisPartitionState} passes them: {@link ThrottlePolicy#burstFor}.
+		 */
 		private long[] bursts() {
 			long[] bursts = new long[this.current.size()];
 			for (int i = 0; i < bursts.length; i++) {
-				Limit limit = this.current.get(i).limit();
-				Duration burst = this.policy.burst();
-				if (limit.dimension() != Dimension.REQUESTS && limit.period().dividedBy(10).compareTo(burst) > 0) {
-					burst = limit.period().dividedBy(10);
-				}
-				bursts[i] = burst.toNanos() / 1000;
+				bursts[i] = this.policy.burstFor(this.current.get(i).limit()).toNanos() / 1000;
 			}
 			return bursts;
 		}

@@ -197,6 +197,19 @@ class RedisPartitionStateDefectsTest {
 	}
 
 	@Test
+	void theFigureOfAnotherLimitOfTheDimensionIsNotLearned() {
+		// issue 14: with 240 per minute and 40 per 10 s, headers reporting 40 (read as
+		// per
+		// minute) made the per-minute limit 40 per minute
+		ThrottlePolicy policy = ThrottlePolicy.of("sim", 0, Limit.of(Dimension.REQUESTS, 240, MINUTE),
+				Limit.of(Dimension.REQUESTS, 40, Duration.ofSeconds(10)));
+		RedisPartitionState state = state(policy);
+		assertThat(state.learnLimit(Dimension.REQUESTS, 40, MINUTE)).isFalse();
+		assertThat(state.limits()).extracting((limit) -> limit.limit().amount()).containsExactly(240L, 40L);
+		assertThat(state.learnLimit(Dimension.REQUESTS, 120, MINUTE)).isTrue();
+	}
+
+	@Test
 	void anAppliedPolicyIsAskedAgainInsteadOfTheCachedWait() {
 		// issue 12: the cached "not before" survived apply
 		// a burst of two periods: the pacing owed (rescaled to the new rate by the policy
