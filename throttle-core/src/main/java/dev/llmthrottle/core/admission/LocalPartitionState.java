@@ -51,7 +51,19 @@ final class LocalPartitionState implements PartitionState {
 	 */
 	private Map<PacedRateLimiter, NeighbourShare> neighbours = new IdentityHashMap<>();
 
+	private final boolean anticipateNeighbours;
+
 	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time) {
+		this(policy, partitionKey, lock, time, true);
+	}
+
+	/**
+	 * @param anticipateNeighbours whether to reserve the share of each limit unseen
+	 * clients are seen to hold (the Redis script does not)
+	 */
+	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time,
+			boolean anticipateNeighbours) {
+		this.anticipateNeighbours = anticipateNeighbours;
 		this.provider = policy.provider();
 		this.time = time;
 		this.lock = lock;
@@ -216,12 +228,14 @@ final class LocalPartitionState implements PartitionState {
 				// the neighbour's share, judged against the whole amount, is reserved in the
 				// window ahead; the amount (what makes a call too large) and the external
 				// reservation below stay as they are
-				NeighbourShare neighbour = this.neighbours.computeIfAbsent(limiter,
-						(key) -> new NeighbourShare(limit.amount()));
-				neighbour.base(limit.amount());
-				neighbour.observe(window.used(now), remaining, limit.periodNanos(), now);
-				window.reserve(neighbour.reservedPpm(limit.periodNanos(), now),
-						neighbour.heldForNanos(limit.periodNanos(), now), now);
+				if (this.anticipateNeighbours) {
+					NeighbourShare neighbour = this.neighbours.computeIfAbsent(limiter,
+							(key) -> new NeighbourShare(limit.amount()));
+					neighbour.base(limit.amount());
+					neighbour.observe(window.used(now), remaining, limit.periodNanos(), now);
+					window.reserve(neighbour.reservedPpm(limit.periodNanos(), now),
+							neighbour.heldForNanos(limit.periodNanos(), now), now);
+				}
 				window.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
 						now);
 			}
