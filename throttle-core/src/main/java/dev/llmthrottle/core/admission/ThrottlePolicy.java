@@ -85,7 +85,10 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 		shapes = List.copyOf(shapes);
 	}
 
-	/** A policy with the default minimum share, all of whose limits are paced with {@code burst}. */
+	/**
+	 * A policy with the default minimum share, all of whose limits are paced with
+	 * {@code burst}.
+	 */
 	public ThrottlePolicy(String provider, List<Limit> limits, int maxConcurrent, Duration maxWait, int maxQueue,
 			Duration burst, int maxPartitions, List<Limit> autoLimits) {
 		this(provider, limits, maxConcurrent, maxWait, maxQueue, burst, maxPartitions, autoLimits, DEFAULT_MIN_SHARE,
@@ -170,7 +173,8 @@ public record ThrottlePolicy(String provider, List<Limit> limits, int maxConcurr
 
 	public ThrottlePolicy withLimits(List<Limit> limits) {
 		return new ThrottlePolicy(this.provider, limits, this.maxConcurrent, this.maxWait, this.maxQueue, this.burst,
-				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.minShare, this.shapes);
+				this.maxPartitions, this.autoLimits.stream().filter(limits::contains).toList(), this.minShare,
+				this.shapes);
 	}
 
 	public ThrottlePolicy withMaxPartitions(int maxPartitions) {
