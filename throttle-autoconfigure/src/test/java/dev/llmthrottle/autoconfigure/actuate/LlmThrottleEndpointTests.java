@@ -187,8 +187,8 @@ class LlmThrottleEndpointTests {
 		this.fixture.openai.defaultPartition().reportRemaining(Dimension.TOKENS, 500, Duration.ofSeconds(30));
 		PartitionDescriptor byDefault = this.fixture.endpoint(100).provider("openai").partitions().items().get(0);
 		assertThat(byDefault.limits())
-			.extracting((limit) -> limit.dimension() + " " + limit.neighbourShare() + ", " + limit.available()
-					+ " left")
+			.extracting(
+					(limit) -> limit.dimension() + " " + limit.neighbourShare() + ", " + limit.available() + " left")
 			.containsExactly("requests 0%, 7 left", "tokens 35%, 480 left");
 	}
 

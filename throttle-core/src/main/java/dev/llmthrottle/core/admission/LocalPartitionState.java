@@ -225,7 +225,8 @@ final class LocalPartitionState implements PartitionState {
 			PacedWindow window = limiter.window();
 			Limit limit = window.limit();
 			if (limit.dimension() == dimension) {
-				// the neighbour's share, judged against the whole amount, is reserved in the
+				// the neighbour's share, judged against the whole amount, is reserved in
+				// the
 				// window ahead; the amount (what makes a call too large) and the external
 				// reservation below stay as they are
 				if (this.anticipateNeighbours) {

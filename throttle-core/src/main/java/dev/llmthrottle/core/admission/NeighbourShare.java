@@ -44,7 +44,8 @@ final class NeighbourShare {
 	private boolean started;
 
 	/**
-	 * @param base the limit's amount as configured or learned, before any share */
+	 * @param base the limit's amount as configured or learned, before any share
+	 */
 	NeighbourShare(long base) {
 		this.base = base;
 	}

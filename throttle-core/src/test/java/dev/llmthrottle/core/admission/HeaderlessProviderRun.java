@@ -117,6 +117,12 @@ final class HeaderlessProviderRun {
 		return this;
 	}
 
+	/** Lets virtual time pass with no calls. */
+	HeaderlessProviderRun idle(Duration duration) {
+		this.time.advance(duration);
+		return this;
+	}
+
 	int done() {
 		return this.done;
 	}

@@ -283,7 +283,6 @@ class PacedWindowTest {
 		return (amount > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * amount;
 	}
 
-
 	@Test
 	void aReservedSharePacesAtWhatItLeavesAndHoldsTheWindowBack() {
 		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 0);
@@ -327,4 +326,5 @@ class PacedWindowTest {
 		// after the reset only the share is held
 		assertThat(window.available(500 * MS)).isEqualTo(70);
 	}
+
 }
