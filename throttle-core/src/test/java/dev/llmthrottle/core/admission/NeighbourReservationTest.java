@@ -36,12 +36,12 @@ class NeighbourReservationTest {
 	void aCallWithinTheAmountButAboveWhatTheShareLeavesWaitsInsteadOfBeingTooLarge() {
 		// we used nothing, the provider says 600 remain: a neighbour holds 40%
 		this.partition.reportRemaining(Dimension.TOKENS, 600, Duration.ofSeconds(1));
-		assertThat(state().neighbourShare()).isEqualTo(0.42);
-		assertThat(state().limit().amount()).as("the amount itself is unchanged").isEqualTo(1000);
 		// 900 > 1000 x (1 - 0.42) but within the amount: not too large (1621673 threw
 		// RequestTooLargeException here); it waits for the 400 the provider reported
 		// taken until the reset
 		assertThat(this.partition.tryAcquire(Cost.of(900, 0))).isNull();
+		assertThat(state().neighbourShare()).isEqualTo(0.42);
+		assertThat(state().limit().amount()).as("the amount itself is unchanged").isEqualTo(1000);
 		this.time.advance(Duration.ofMillis(1010));
 		Permit permit = this.partition.tryAcquire(Cost.of(900, 0));
 		assertThat(permit).as("admitted into a window holding nothing else").isNotNull();
