@@ -133,9 +133,17 @@ class ResponseFeedbackTest {
 						"x-ratelimit-reset-requests", "30s", "x-ratelimit-limit-tokens", "200000",
 						"x-ratelimit-remaining-tokens", "199000", "x-ratelimit-reset-tokens", "300ms"));
 		PartitionSnapshot snapshot = this.partition.snapshot();
-		assertThat(snapshot.limits().get(0).available()).isEqualTo(100);
+		// 400 taken by others until the reset, and their share (0.8, plus the 2% margin)
+		// reserved ahead
+		assertThat(snapshot.limits().get(0).available()).isEqualTo(90);
+		assertThat(snapshot.limits().get(0).neighbourShare()).isEqualTo(0.82);
 		assertThat(snapshot.limits().get(1).available()).as("within 2%: not worth holding back").isEqualTo(200_000);
+		assertThat(snapshot.limits().get(1).neighbourShare()).isZero();
 		this.time.advance(Duration.ofSeconds(30));
+		assertThat(this.partition.snapshot().limits().get(0).available()).as("after the reset, the share alone")
+			.isEqualTo(90);
+		// no report for two periods: the share has lapsed
+		this.time.advance(Duration.ofSeconds(91));
 		assertThat(this.partition.snapshot().limits().get(0).available()).isEqualTo(500);
 	}
 

@@ -316,9 +316,14 @@ public final class LlmThrottleEndpoint {
 	 * @param period the window
 	 * @param amount the amount in force
 	 * @param used used in the trailing window
-	 * @param available still available in the trailing window
+	 * @param available still available in the trailing window (less what is held back for
+	 * unseen clients sharing the key)
+	 * @param neighbourShare the share of the limit reserved for unseen clients sharing
+	 * the key, seen in the provider's reported remaining, as a percentage ({@code 0%}
+	 * when none, always with the Redis backend)
 	 */
-	public record PartitionLimitDescriptor(String dimension, String period, long amount, long used, long available) {
+	public record PartitionLimitDescriptor(String dimension, String period, long amount, long used, long available,
+			String neighbourShare) {
 	}
 
 }

@@ -194,7 +194,7 @@ final class ProviderDescriber {
 			.stream()
 			.map((state) -> new PartitionLimitDescriptor(state.limit().dimension().id(),
 					DurationText.format(state.limit().period()), state.limit().amount(), state.used(),
-					state.available()))
+					state.available(), guard(Math.round(state.neighbourShare() * 1_000_000))))
 			.toList();
 		CooldownDescriptor cooldown = (snapshot.cooldownRemaining().compareTo(Duration.ZERO) > 0)
 				? cooldown(snapshot, now, 1) : null;
@@ -210,7 +210,10 @@ final class ProviderDescriber {
 		return widest;
 	}
 
-	/** A guard in parts per million as a percentage: {@code 1%}, {@code 2.5%}. */
+	/**
+	 * Parts per million (a guard, a neighbour's share) as a percentage: {@code 1%},
+	 * {@code 2.5%}.
+	 */
 	static String guard(long ppm) {
 		return java.math.BigDecimal.valueOf(ppm, 4).stripTrailingZeros().toPlainString() + "%";
 	}

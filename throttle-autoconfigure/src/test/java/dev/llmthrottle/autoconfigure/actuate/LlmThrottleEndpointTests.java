@@ -182,6 +182,17 @@ class LlmThrottleEndpointTests {
 	}
 
 	@Test
+	void showsTheShareReservedForAnUnseenNeighbour() {
+		// we used 170 tokens; the provider reports 500 remaining: 330 are someone else's
+		this.fixture.openai.defaultPartition().reportRemaining(Dimension.TOKENS, 500, Duration.ofSeconds(30));
+		PartitionDescriptor byDefault = this.fixture.endpoint(100).provider("openai").partitions().items().get(0);
+		assertThat(byDefault.limits())
+			.extracting(
+					(limit) -> limit.dimension() + " " + limit.neighbourShare() + ", " + limit.available() + " left")
+			.containsExactly("requests 0%, 7 left", "tokens 35%, 480 left");
+	}
+
+	@Test
 	void aGuardIsShownAsAPercentageOfThePeriod() {
 		assertThat(ProviderDescriber.guard(10_000)).isEqualTo("1%");
 		assertThat(ProviderDescriber.guard(25_000)).isEqualTo("2.5%");

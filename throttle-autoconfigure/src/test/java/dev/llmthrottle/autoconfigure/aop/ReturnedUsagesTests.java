@@ -33,7 +33,7 @@ class ReturnedUsagesTests {
 	@Test
 	void everyLibraryOnTheClassPathHasItsReader() {
 		assertThat(this.usages.isEmpty()).isFalse();
-		assertThat(this.usages.readerCount()).isEqualTo(2);
+		assertThat(this.usages.readerCount()).isEqualTo(3);
 		assertThat(ReturnedUsages.forClassPath(new ClassLoader(null) {
 		}).isEmpty()).isTrue();
 	}

@@ -2,6 +2,7 @@ package dev.llmthrottle.core.admission;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -44,7 +45,25 @@ final class LocalPartitionState implements PartitionState {
 
 	private long appliedGuardPpm = PacedWindow.BASE_GUARD_PPM;
 
+	/**
+	 * The share of each limit unseen clients sharing the key hold, by limiter (by
+	 * identity: a limiter kept across a policy change or a learned amount keeps it).
+	 */
+	private Map<PacedRateLimiter, NeighbourShare> neighbours = new IdentityHashMap<>();
+
+	private final boolean anticipateNeighbours;
+
 	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time) {
+		this(policy, partitionKey, lock, time, true);
+	}
+
+	/**
+	 * @param anticipateNeighbours whether to reserve the share of each limit unseen
+	 * clients are seen to hold (the Redis script does not)
+	 */
+	LocalPartitionState(ThrottlePolicy policy, String partitionKey, ReentrantLock lock, TimeSource time,
+			boolean anticipateNeighbours) {
+		this.anticipateNeighbours = anticipateNeighbours;
 		this.provider = policy.provider();
 		this.time = time;
 		this.lock = lock;
@@ -203,11 +222,23 @@ final class LocalPartitionState implements PartitionState {
 		}
 		long now = this.time.nanoTime();
 		for (PacedRateLimiter limiter : this.limiters) {
-			Limit limit = limiter.window().limit();
+			PacedWindow window = limiter.window();
+			Limit limit = window.limit();
 			if (limit.dimension() == dimension && this.policy.reportConcerns(limit, statedFigure)) {
-				limiter.window()
-					.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
-							now);
+				// the neighbour's share, judged against the whole amount, is reserved in
+				// the window ahead; the amount (what makes a call too large) and the
+				// external
+				// reservation below stay as they are
+				if (this.anticipateNeighbours) {
+					NeighbourShare neighbour = this.neighbours.computeIfAbsent(limiter,
+							(key) -> new NeighbourShare(limit.amount()));
+					neighbour.base(limit.amount());
+					neighbour.observe(window.used(now), remaining, limit.periodNanos(), now);
+					window.reserve(neighbour.reservedPpm(limit.periodNanos(), now),
+							neighbour.heldForNanos(limit.periodNanos(), now), now);
+				}
+				window.reportRemaining(Math.min(remaining, limit.amount()), Math.min(resetNanos, limit.periodNanos()),
+						now);
 			}
 		}
 	}
@@ -221,7 +252,7 @@ final class LocalPartitionState implements PartitionState {
 			// explained: a provisional limit, units held back for others, or a window in
 			// debt
 			if (this.policy.isAuto(limit.dimension(), limit.period()) || window.external(now) > 0
-					|| window.used(now) > limit.amount()) {
+					|| window.reservePpm(now) > 0 || window.used(now) > limit.amount()) {
 				return false;
 			}
 		}
@@ -346,6 +377,14 @@ final class LocalPartitionState implements PartitionState {
 			}
 		}
 		this.limiters = updated;
+		Map<PacedRateLimiter, NeighbourShare> kept = new IdentityHashMap<>();
+		for (PacedRateLimiter limiter : updated) {
+			NeighbourShare neighbour = this.neighbours.get(limiter);
+			if (neighbour != null) {
+				kept.put(limiter, neighbour);
+			}
+		}
+		this.neighbours = kept;
 		// never waits: a lower cap holds back new admissions until enough calls in flight
 		// have come back
 		this.slots.setMax(newPolicy.maxConcurrent());
@@ -368,7 +407,8 @@ final class LocalPartitionState implements PartitionState {
 		List<PartitionSnapshot.LimitState> states = new ArrayList<>(this.limiters.length);
 		for (PacedRateLimiter limiter : this.limiters) {
 			PacedWindow window = limiter.window();
-			states.add(new PartitionSnapshot.LimitState(window.limit(), window.used(now), window.available(now)));
+			states.add(new PartitionSnapshot.LimitState(window.limit(), window.used(now), window.available(now),
+					window.reservePpm(now) / 1_000_000.0));
 		}
 		return states;
 	}

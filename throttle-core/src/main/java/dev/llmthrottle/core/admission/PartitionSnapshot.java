@@ -35,9 +35,19 @@ public record PartitionSnapshot(String provider, String key, int inFlight, int q
 	 *
 	 * @param limit the limit in force (configured or learned)
 	 * @param used amount admitted in the trailing window
-	 * @param available amount still admissible in the trailing window (ignoring pacing)
+	 * @param available amount still admissible in the trailing window (ignoring pacing;
+	 * less what is held back for unseen clients sharing the key)
+	 * @param neighbourShare the share of the limit, in [0, 0.9], reserved now for unseen
+	 * clients sharing the key (their share seen in the provider's reported remaining,
+	 * plus a 2% margin); 0 when none is seen or the backend does not estimate it (Redis)
 	 */
-	public record LimitState(Limit limit, long used, long available) {
+	public record LimitState(Limit limit, long used, long available, double neighbourShare) {
+
+		/** A limit's state with no neighbour share. */
+		public LimitState(Limit limit, long used, long available) {
+			this(limit, used, available, 0);
+		}
+
 	}
 
 }

@@ -176,8 +176,18 @@ public interface PartitionState {
 	@FunctionalInterface
 	interface Factory {
 
-		/** The factory of in-memory states. */
+		/**
+		 * The factory of in-memory states, which reserve the share of each limit unseen
+		 * clients sharing the key are seen to hold.
+		 */
 		Factory LOCAL = LocalPartitionState::new;
+
+		/**
+		 * In-memory states without the neighbour's share: the decisions the Redis script
+		 * (which does not estimate it) takes, for comparing the two backends.
+		 */
+		Factory LOCAL_WITHOUT_NEIGHBOUR_SHARE = (policy, partitionKey, lock, time) -> new LocalPartitionState(policy,
+				partitionKey, lock, time, false);
 
 		/**
 		 * @param lock the partition's lock, held around calls to a local state

@@ -72,6 +72,16 @@ import dev.llmthrottle.core.Limit;
  * than we believe, the difference (another process sharing the key) is held as an
  * external reservation until the provider's reset instant.
  *
+ * <h2>The neighbour's share</h2> The owner may also reserve a share of the limit for
+ * unseen clients sharing the key ({@link #reserve(long, long)}), estimated from those
+ * reports: while it holds, admissions are paced at {@code amount x (1 - share)} and the
+ * trailing window holds back the larger of the share and the external reservation (they
+ * measure the same neighbour), so its spending is left room ahead instead of being
+ * learned from a 429. The share never makes a call too large: a call is judged against
+ * the whole amount, and one that fits the amount but not what the share leaves waits for
+ * a window holding nothing but itself. The share is at most {@link #MAX_RESERVE_PPM} and
+ * lapses at an instant at most two periods ahead (rule R2).
+ *
  * <p>
  * Not thread-safe: the owner (a partition, or {@link PacedRateLimiter}) serialises
  * access.
@@ -118,6 +128,13 @@ public final class PacedWindow {
 	private long maxSum;
 
 	private long maxAheadNanos;
+
+	/** The largest share of a limit that may be reserved for neighbours: 90%. */
+	public static final long MAX_RESERVE_PPM = 900_000;
+
+	private long reservePpm;
+
+	private long reserveUntil;
 
 	/**
 	 * @param limit the budget
@@ -248,11 +265,17 @@ public final class PacedWindow {
 			wait = (ahead > this.burstNanos) ? ahead - this.burstNanos : 0;
 		}
 		long external = (at < this.externalUntil) ? this.externalAmount : 0;
+		// the neighbour's share, less what the call itself needs beyond it: a call within
+		// the amount always fits an otherwise empty window
+		long reserved = Math.min(reservedUnits(at), this.amount - Math.max(cost, 1));
+		// the external reservation and the share measure the same neighbour: the larger
+		// holds, and only the external part above the share leaves at its reset
+		long externalAbove = Math.max(0, external - reserved);
 		// room for max(cost, 1) (rule R1); no overflow: 1 <= max(cost, 1) <= amount and 0
-		// <= external <= amount
-		long room = this.amount - Math.max(cost, 1) - external;
+		// <= reserved + externalAbove <= amount
+		long room = this.amount - Math.max(cost, 1) - reserved - externalAbove;
 		if (this.windowSum > room) {
-			wait = Math.max(wait, nanosUntilFreed(Saturating.subtract(this.windowSum, room), external, at));
+			wait = Math.max(wait, nanosUntilFreed(Saturating.subtract(this.windowSum, room), externalAbove, at));
 		}
 		return (at == now) ? wait : Saturating.add(Saturating.subtract(at, now), wait);
 	}
@@ -320,7 +343,7 @@ public final class PacedWindow {
 				this.windowSum -= refund;
 			}
 			if (this.started) {
-				this.tat = Math.max(at, Saturating.subtract(this.tat, intervalFloor(-delta)));
+				this.tat = Math.max(at, Saturating.subtract(this.tat, intervalFloor(-delta, at)));
 			}
 		}
 		else {
@@ -379,7 +402,8 @@ public final class PacedWindow {
 		long at = bookingInstant(now);
 		expire(at);
 		long external = (at < this.externalUntil) ? this.externalAmount : 0;
-		return Saturating.clamp(Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), external), 0,
+		long held = Math.max(external, reservedUnits(at));
+		return Saturating.clamp(Saturating.subtract(Saturating.subtract(this.amount, this.windowSum), held), 0,
 				this.amount);
 	}
 
@@ -403,7 +427,8 @@ public final class PacedWindow {
 	 */
 	public boolean isIdle(long now) {
 		expire(bookingInstant(now));
-		return this.entries.isEmpty() && (!this.started || this.tat <= now) && now >= this.externalUntil;
+		return this.entries.isEmpty() && (!this.started || this.tat <= now) && now >= this.externalUntil
+				&& now >= this.reserveUntil;
 	}
 
 	/**
@@ -469,7 +494,7 @@ public final class PacedWindow {
 
 	private void advancePacing(long units, long at) {
 		long from = this.started ? Math.max(this.tat, at) : at;
-		this.tat = Math.min(Saturating.add(from, interval(units)), horizon(at));
+		this.tat = Math.min(Saturating.add(from, interval(units, at)), horizon(at));
 		this.started = true;
 	}
 
@@ -490,12 +515,52 @@ public final class PacedWindow {
 		}
 	}
 
-	private long interval(long cost) {
-		return Saturating.ceil((double) cost * this.periodNanos / this.amount);
+	private long interval(long cost, long at) {
+		return Saturating.ceil((double) cost * this.periodNanos / pacedAmount(at));
 	}
 
-	private long intervalFloor(long cost) {
-		return Saturating.floor((double) cost * this.periodNanos / this.amount);
+	private long intervalFloor(long cost, long at) {
+		return Saturating.floor((double) cost * this.periodNanos / pacedAmount(at));
+	}
+
+	/** The amount the pacing runs at: what the neighbour's share leaves, at least 1. */
+	private long pacedAmount(long at) {
+		return Math.max(1, this.amount - reservedUnits(at));
+	}
+
+	/** Units of the amount reserved for the neighbour at {@code at}. */
+	private long reservedUnits(long at) {
+		if (this.reservePpm == 0 || at >= this.reserveUntil) {
+			return 0;
+		}
+		// floor(amount x ppm / 10^6) without overflow; at most 0.9 x amount
+		return Math.min(this.amount, Saturating.add(Saturating.multiply(this.amount / 1_000_000, this.reservePpm),
+				Saturating.multiply(this.amount % 1_000_000, this.reservePpm) / 1_000_000));
+	}
+
+	/**
+	 * Reserves {@code ppm} parts per million of the amount for unseen clients sharing the
+	 * key until {@code now + forNanos}: admissions are paced at what it leaves and the
+	 * window holds it back (see the class comment). The share is clamped to
+	 * {@code [0, MAX_RESERVE_PPM]} and the duration to {@code [0, 2 periods]}, whatever
+	 * the caller passes (rule R2); 0 ends a reservation. Keeps what was admitted and the
+	 * pacing already owed.
+	 */
+	public void reserve(long ppm, long forNanos, long now) {
+		long clamped = Saturating.clamp(ppm, 0, MAX_RESERVE_PPM);
+		long duration = Saturating.clamp(forNanos, 0, this.maxAheadNanos);
+		if (clamped == 0 || duration == 0) {
+			this.reservePpm = 0;
+			this.reserveUntil = 0;
+			return;
+		}
+		this.reservePpm = clamped;
+		this.reserveUntil = Saturating.add(now, duration);
+	}
+
+	/** The share reserved for neighbours at {@code now}, in parts per million. */
+	public long reservePpm(long now) {
+		return (now < this.reserveUntil) ? this.reservePpm : 0;
 	}
 
 	/**

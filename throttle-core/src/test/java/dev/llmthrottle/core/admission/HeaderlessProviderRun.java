@@ -14,6 +14,7 @@ import dev.llmthrottle.test.config.EnforcementModel;
 import dev.llmthrottle.test.engine.Admission;
 import dev.llmthrottle.test.engine.Enforcer;
 import dev.llmthrottle.test.engine.EnforcerSettings;
+import dev.llmthrottle.test.engine.LimitState;
 
 /**
  * A batch of one-request calls sent by {@code callers} through a partition whose
@@ -40,6 +41,8 @@ final class HeaderlessProviderRun {
 
 	private final int calls;
 
+	private final boolean reporting;
+
 	private final int callers;
 
 	private int started;
@@ -54,6 +57,16 @@ final class HeaderlessProviderRun {
 
 	HeaderlessProviderRun(EnforcementModel model, dev.llmthrottle.test.config.Limit providerLimit, int calls,
 			int callers, Duration latency, long seed) {
+		this(model, providerLimit, calls, callers, latency, seed, 0);
+	}
+
+	/**
+	 * With {@code neighbourShare > 0}: a provider that states its limit and remaining
+	 * count on every success (as its headers do), shared with an unseen neighbour taking
+	 * that share of it; the partition is configured with the provider's full limit.
+	 */
+	HeaderlessProviderRun(EnforcementModel model, dev.llmthrottle.test.config.Limit providerLimit, int calls,
+			int callers, Duration latency, long seed, double neighbourShare) {
 		SimClock clock = new SimClock() {
 			@Override
 			public long nanoTime() {
@@ -65,9 +78,15 @@ final class HeaderlessProviderRun {
 				return Instant.EPOCH.plusNanos(nanoTime);
 			}
 		};
-		this.enforcer = new Enforcer(EnforcerSettings.of(model, providerLimit).withSeed(seed), clock);
-		ThrottlePolicy policy = new ThrottlePolicy("headerless", List.of(PROVISIONAL), callers, Duration.ofMinutes(10),
-				10_000, Duration.ZERO, 10, List.of(PROVISIONAL));
+		this.reporting = neighbourShare > 0;
+		this.enforcer = new Enforcer(
+				EnforcerSettings.of(model, providerLimit).withSeed(seed).withNeighbourShare(neighbourShare), clock);
+		Limit configured = Limit.of(Dimension.REQUESTS, providerLimit.amount(), providerLimit.period());
+		ThrottlePolicy policy = this.reporting
+				? new ThrottlePolicy("noisy", List.of(configured), callers, Duration.ofMinutes(10), 10_000,
+						Duration.ZERO, 10)
+				: new ThrottlePolicy("headerless", List.of(PROVISIONAL), callers, Duration.ofMinutes(10), 10_000,
+						Duration.ZERO, 10, List.of(PROVISIONAL));
 		this.partition = new ProviderThrottler(policy, this.time, PartitionKeys.withRandomSecret(),
 				ThrottleListener.NONE)
 			.defaultPartition();
@@ -95,6 +114,12 @@ final class HeaderlessProviderRun {
 		while (this.done < this.calls && this.time.nanoTime() < end) {
 			this.time.advance(Duration.ofMillis(10));
 		}
+		return this;
+	}
+
+	/** Lets virtual time pass with no calls. */
+	HeaderlessProviderRun idle(Duration duration) {
+		this.time.advance(duration);
 		return this;
 	}
 
@@ -128,6 +153,12 @@ final class HeaderlessProviderRun {
 		if (admission instanceof Admission.Admitted admitted) {
 			this.time.schedule(() -> {
 				this.enforcer.complete(admitted.ticket());
+				if (this.reporting) {
+					for (LimitState state : this.enforcer.snapshot().limits()) {
+						this.partition.reportRemaining(Dimension.REQUESTS, state.remaining(),
+								Duration.ofNanos(state.resetNanos()));
+					}
+				}
 				this.partition.observeSuccess();
 				permit.release(null);
 				this.done++;

@@ -283,4 +283,48 @@ class PacedWindowTest {
 		return (amount > Long.MAX_VALUE / 2) ? Long.MAX_VALUE : 2 * amount;
 	}
 
+	@Test
+	void aReservedSharePacesAtWhatItLeavesAndHoldsTheWindowBack() {
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 0);
+		window.reserve(300_000, S, 0);
+		window.consume(1, 0);
+		// 1.01 s / 7 instead of 1.01 s / 10
+		assertThat(window.nanosUntilAvailable(1, 0)).isEqualTo(144_285_715L);
+		assertThat(window.available(0)).isEqualTo(6);
+		// a call within the amount but above what the share leaves is not too large: it
+		// waits for a window holding nothing else
+		assertThat(window.nanosUntilAvailable(9, 0)).isNotEqualTo(PacedWindow.NEVER).isPositive();
+		assertThat(window.nanosUntilAvailable(11, 0)).isEqualTo(PacedWindow.NEVER);
+		assertThat(window.reservePpm(S - 1)).isEqualTo(300_000);
+		assertThat(window.reservePpm(S)).isZero();
+	}
+
+	@Test
+	void aReservedShareIsBoundedWhateverTheCallerPasses() {
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 10, Duration.ofSeconds(1)), 0);
+		window.reserve(Long.MAX_VALUE, Long.MAX_VALUE, 0);
+		assertThat(window.reservePpm(0)).isEqualTo(PacedWindow.MAX_RESERVE_PPM);
+		assertThat(window.available(0)).isEqualTo(1);
+		// lapses two (guarded) periods ahead at most
+		assertThat(window.reservePpm(2020 * MS - 1)).isEqualTo(PacedWindow.MAX_RESERVE_PPM);
+		assertThat(window.reservePpm(2020 * MS)).isZero();
+		window.reserve(-5, -5, 0);
+		assertThat(window.reservePpm(0)).isZero();
+		assertThat(window.available(0)).isEqualTo(10);
+	}
+
+	@Test
+	void aReservedShareAndTheExternalReservationDoNotAddUp() {
+		PacedWindow window = new PacedWindow(Limit.of(Dimension.REQUESTS, 100, Duration.ofSeconds(1)), 0);
+		// the provider reports 60 remaining: the neighbour holds 40 until the reset, and
+		// its share (plus margin) is reserved
+		window.reportRemaining(60, 500 * MS, 0);
+		window.reserve(420_000, S, 0);
+		assertThat(window.available(0)).isEqualTo(58);
+		window.reserve(300_000, S, 0);
+		assertThat(window.available(0)).isEqualTo(60);
+		// after the reset only the share is held
+		assertThat(window.available(500 * MS)).isEqualTo(70);
+	}
+
 }

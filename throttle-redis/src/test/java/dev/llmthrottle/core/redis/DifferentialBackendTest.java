@@ -210,7 +210,8 @@ class DifferentialBackendTest {
 			this.policy = ThrottlePolicy.of("sim", maxConcurrent, this.configured.toArray(Limit[]::new))
 				.withBurst(burst)
 				.withShapes(shapes);
-			this.local = PartitionState.Factory.LOCAL.create(this.policy, "k", new ReentrantLock(), this.time);
+			this.local = PartitionState.Factory.LOCAL_WITHOUT_NEIGHBOUR_SHARE.create(this.policy, "k",
+					new ReentrantLock(), this.time);
 			this.current = this.configured.stream().map(ScriptLimit::of).toList();
 			this.log.add("policy " + this.policy.limits() + " max-concurrent " + maxConcurrent + " burst " + burst
 					+ " shapes " + shapes);
