@@ -67,7 +67,8 @@ public final class ThrottledClientReport {
 		for (LlmProvider provider : this.providers.all()) {
 			Set<String> names = new LinkedHashSet<>();
 			for (ThrottledClient client : clients) {
-				if (client.isGeneral() || client.baseUrls().stream().anyMatch((url) -> owner(url).orElse(null) == provider)) {
+				if (client.isGeneral()
+						|| client.baseUrls().stream().anyMatch((url) -> owner(url).orElse(null) == provider)) {
 					names.add(client.name());
 				}
 			}

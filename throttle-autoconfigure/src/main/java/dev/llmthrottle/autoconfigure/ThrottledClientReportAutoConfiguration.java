@@ -14,8 +14,8 @@ import dev.llmthrottle.exchange.LlmProviders;
 /**
  * Logs the {@link ThrottledClientReport} once the singletons are created: which clients
  * (the {@link ThrottledClient} beans the adapters contribute, and the clients their
- * {@link ThrottledClients} beans found as the context started) each provider covers, and a
- * warning for a client whose base URL no provider covers.
+ * {@link ThrottledClients} beans found as the context started) each provider covers, and
+ * a warning for a client whose base URL no provider covers.
  */
 @AutoConfiguration(afterName = "dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration")
 @ConditionalOnBean(LlmProviders.class)

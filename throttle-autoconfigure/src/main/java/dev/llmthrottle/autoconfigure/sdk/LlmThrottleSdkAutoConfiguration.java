@@ -90,11 +90,12 @@ public final class LlmThrottleSdkAutoConfiguration {
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
 		static SdkClientPostProcessor llmThrottleAnthropicClients(ObjectProvider<AnthropicSdkThrottle> throttle) {
-			return new SdkClientPostProcessor("anthropic-java", "Anthropic SDK",
-					(bean) -> (bean instanceof com.anthropic.client.AnthropicClient client)
-							? throttle.getObject().throttle(client)
-							: (bean instanceof com.anthropic.client.AnthropicClientAsync async)
-									? throttle.getObject().throttle(async) : bean,
+			return new SdkClientPostProcessor(
+					"anthropic-java", "Anthropic SDK", (
+							bean) -> (bean instanceof com.anthropic.client.AnthropicClient client)
+									? throttle.getObject().throttle(client)
+									: (bean instanceof com.anthropic.client.AnthropicClientAsync async)
+											? throttle.getObject().throttle(async) : bean,
 					AnthropicSdkThrottle::baseUrl);
 		}
 

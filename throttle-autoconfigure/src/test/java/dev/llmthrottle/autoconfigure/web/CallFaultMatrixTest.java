@@ -149,8 +149,10 @@ class CallFaultMatrixTest {
 				if ((fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) && blocking) {
 					continue; // a blocking caller cancels by interrupting
 				}
-				if (fault == Fault.CANCEL_AS_DELIVERED && entry != Entry.PIPELINE_ASYNC && entry != Entry.PIPELINE_MONO) {
-					continue; // needs a sender that outlives the cancellation: the pipeline's
+				if (fault == Fault.CANCEL_AS_DELIVERED && entry != Entry.PIPELINE_ASYNC
+						&& entry != Entry.PIPELINE_MONO) {
+					continue; // needs a sender that outlives the cancellation: the
+								// pipeline's
 								// own drivers
 				}
 				cases.add(Arguments.of(entry, fault));

@@ -76,8 +76,8 @@ public final class ReactorCall {
 	}
 
 	/**
-	 * A result that a sender still emits after the subscriber cancelled (a publisher
-	 * that does not stop at once) goes nowhere: it is freed here, since no caller will.
+	 * A result that a sender still emits after the subscriber cancelled (a publisher that
+	 * does not stop at once) goes nowhere: it is freed here, since no caller will.
 	 */
 	private static <T> Step<T> afterCancel(CallPipeline<T> call, Lease lease, AtomicBoolean cancelled, Step<T> step) {
 		if (cancelled.get() && step instanceof Step.Done<T> done) {

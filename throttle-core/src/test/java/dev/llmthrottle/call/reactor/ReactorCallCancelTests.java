@@ -30,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link ReactorCall#mono} cancelled as the response arrives: a sender that emits after
- * the cancellation (reactive streams allow it) must not leave the response open, and
- * the lease is closed exactly once.
+ * the cancellation (reactive streams allow it) must not leave the response open, and the
+ * lease is closed exactly once.
  */
 class ReactorCallCancelTests {
 

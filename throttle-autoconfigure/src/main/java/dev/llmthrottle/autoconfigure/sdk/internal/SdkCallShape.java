@@ -24,8 +24,8 @@ import dev.llmthrottle.protocol.Dialect;
  * exception) is retried as the provider's policy allows. One instance per call.
  *
  * <p>
- * A success delivered after an asynchronous caller cancelled is closed by the call
- * driver through {@link #discard} (its lease is settled on close).
+ * A success delivered after an asynchronous caller cancelled is closed by the call driver
+ * through {@link #discard} (its lease is settled on close).
  *
  * @param <R> the SDK's response type
  */
