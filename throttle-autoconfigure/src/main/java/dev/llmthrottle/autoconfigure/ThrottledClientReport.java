@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import dev.llmthrottle.exchange.LlmProvider;
@@ -24,12 +26,25 @@ public final class ThrottledClientReport {
 
 	private final LlmProviders providers;
 
-	private final List<ThrottledClient> clients;
+	private final Supplier<List<ThrottledClient>> clients;
 
 	public ThrottledClientReport(LlmProviders providers, List<ThrottledClient> clients) {
+		this(providers, () -> clients);
+	}
+
+	/**
+	 * A report over clients read when it is asked (some are found only as the context
+	 * starts: client beans post-processed by an adapter).
+	 */
+	public ThrottledClientReport(LlmProviders providers, Supplier<List<ThrottledClient>> clients) {
 		this.providers = providers;
-		// general HTTP clients first, then the bound ones, each by name: a stable line
-		this.clients = clients.stream()
+		this.clients = clients;
+	}
+
+	/** General HTTP clients first, then the bound ones, each by name: a stable line. */
+	private List<ThrottledClient> clients() {
+		return this.clients.get()
+			.stream()
 			.sorted(Comparator.comparing((ThrottledClient client) -> !client.isGeneral())
 				.thenComparing(ThrottledClient::name))
 			.toList();
@@ -48,10 +63,12 @@ public final class ThrottledClientReport {
 	/** One line per provider: the clients that reach it. */
 	public List<String> coverage() {
 		List<String> lines = new ArrayList<>();
+		List<ThrottledClient> clients = clients();
 		for (LlmProvider provider : this.providers.all()) {
 			Set<String> names = new LinkedHashSet<>();
-			for (ThrottledClient client : this.clients) {
-				if (client.isGeneral() || client.baseUrls().stream().anyMatch((url) -> covers(provider, url))) {
+			for (ThrottledClient client : clients) {
+				if (client.isGeneral()
+						|| client.baseUrls().stream().anyMatch((url) -> owner(url).orElse(null) == provider)) {
 					names.add(client.name());
 				}
 			}
@@ -70,9 +87,9 @@ public final class ThrottledClientReport {
 	 */
 	public List<String> uncovered() {
 		List<String> lines = new ArrayList<>();
-		for (ThrottledClient client : this.clients) {
+		for (ThrottledClient client : clients()) {
 			for (URI url : client.baseUrls()) {
-				if (this.providers.all().stream().noneMatch((provider) -> covers(provider, url))) {
+				if (owner(url).isEmpty()) {
 					lines.add(("%s sends to %s, which no llm.throttle.providers.<name>.base-url covers: "
 							+ "its calls are not throttled")
 						.formatted(client.name(), url));
@@ -83,11 +100,13 @@ public final class ThrottledClientReport {
 	}
 
 	/**
-	 * Whether a call under {@code url} belongs to {@code provider} (its base URL is the
-	 * same as or under one of the provider's).
+	 * The provider a call under {@code url} belongs to: the one whose base URL matches it
+	 * most closely, as the adapters pick it (a client under {@code /v1} of a host whose
+	 * root is another provider's belongs to the {@code /v1} one only).
 	 */
-	private static boolean covers(LlmProvider provider, URI url) {
-		return provider.matches(url) || provider.matches(withSlash(url));
+	private Optional<LlmProvider> owner(URI url) {
+		Optional<LlmProvider> exact = this.providers.match(url);
+		return exact.isPresent() ? exact : this.providers.match(withSlash(url));
 	}
 
 	private static URI withSlash(URI url) {

@@ -22,7 +22,8 @@ import dev.llmthrottle.core.admission.Permit;
  * Cancelling the returned future withdraws what the call waits for at that moment: its
  * place in the queue or the timer before the next attempt. A permit granted in the
  * instant of cancellation is closed as not sent; an attempt already sent is closed when
- * its stage completes.
+ * its stage completes, and a result it still delivers then is freed through the
+ * {@link CallShape} (its lease closed), since no caller will.
  */
 public final class AsyncCall<T> {
 
@@ -121,11 +122,11 @@ public final class AsyncCall<T> {
 			stage = this.sender.send(lease);
 		}
 		catch (Throwable ex) {
-			follow(this.call.onFailure(lease, ex));
+			follow(lease, this.call.onFailure(lease, ex));
 			return;
 		}
 		if (stage == null) {
-			follow(this.call.onEmpty(lease));
+			follow(lease, this.call.onEmpty(lease));
 			return;
 		}
 		waitFor(() -> {
@@ -138,13 +139,16 @@ public final class AsyncCall<T> {
 				// a stage that cannot be cancelled closes the lease when it completes
 			}
 		});
-		stage.whenComplete((value,
-				ex) -> follow((ex != null) ? this.call.onFailure(lease, ex) : this.call.onResult(lease, value)));
+		stage.whenComplete((value, ex) -> follow(lease,
+				(ex != null) ? this.call.onFailure(lease, ex) : this.call.onResult(lease, value)));
 	}
 
-	private void follow(Step<T> step) {
+	private void follow(Lease lease, Step<T> step) {
 		if (step instanceof Step.Done<T> done) {
-			this.result.complete(done.value());
+			if (!this.result.complete(done.value())) {
+				// the caller cancelled as the result arrived: nobody else will free it
+				this.call.dropped(lease, done.value());
+			}
 		}
 		else if (step instanceof Step.Fail<T> fail) {
 			this.result.completeExceptionally(fail.error());

@@ -236,6 +236,17 @@ public final class CallPipeline<T> {
 	}
 
 	/**
+	 * What an attempt produced reached a caller that had already gone (it cancelled as
+	 * the result arrived): {@code result} (as {@link #onResult} handed it over) is freed
+	 * through the shape, which settles a lease tied to its body, and the lease is closed
+	 * if it is still open (the estimate stands). Exactly once either way.
+	 */
+	public void dropped(Lease lease, @Nullable T result) {
+		discard(result);
+		lease.failedAfterSend();
+	}
+
+	/**
 	 * An attempt that returned nothing (an empty publisher): sent, the estimate stands.
 	 */
 	public Step<T> onEmpty(Lease lease) {

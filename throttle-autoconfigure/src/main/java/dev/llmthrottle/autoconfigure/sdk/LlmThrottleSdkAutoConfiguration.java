@@ -2,7 +2,6 @@ package dev.llmthrottle.autoconfigure.sdk;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanDefinition;
-import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,7 +25,9 @@ import dev.llmthrottle.exchange.ResponseFeedback;
  * injectable to wrap clients that are not beans) and a post-processor that wraps every
  * {@code OpenAIClient}, {@code OpenAIClientAsync}, {@code AnthropicClient} and
  * {@code AnthropicClientAsync} bean whose base URL a configured provider covers (with the
- * SDK's retries turned off: the provider's retry policy owns them).
+ * SDK's retries turned off: the provider's retry policy owns them). Each client bean
+ * enters the startup report ({@code ThrottledClientReport}), with a warning for one whose
+ * base URL no provider covers.
  */
 @AutoConfiguration(after = LlmThrottleExchangeAutoConfiguration.class)
 @ConditionalOnBean(LlmProviders.class)
@@ -57,12 +58,13 @@ public final class LlmThrottleSdkAutoConfiguration {
 
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		static BeanPostProcessor llmThrottleOpenAiClients(ObjectProvider<OpenAiSdkThrottle> throttle) {
-			return new SdkClientPostProcessor("openai-java",
+		static SdkClientPostProcessor llmThrottleOpenAiClients(ObjectProvider<OpenAiSdkThrottle> throttle) {
+			return new SdkClientPostProcessor("openai-java", "OpenAI SDK",
 					(bean) -> (bean instanceof com.openai.client.OpenAIClient client)
 							? throttle.getObject().throttle(client)
 							: (bean instanceof com.openai.client.OpenAIClientAsync async)
-									? throttle.getObject().throttle(async) : bean);
+									? throttle.getObject().throttle(async) : bean,
+					OpenAiSdkThrottle::baseUrl);
 		}
 
 	}
@@ -87,12 +89,14 @@ public final class LlmThrottleSdkAutoConfiguration {
 
 		@Bean
 		@Role(BeanDefinition.ROLE_INFRASTRUCTURE)
-		static BeanPostProcessor llmThrottleAnthropicClients(ObjectProvider<AnthropicSdkThrottle> throttle) {
-			return new SdkClientPostProcessor("anthropic-java",
-					(bean) -> (bean instanceof com.anthropic.client.AnthropicClient client)
-							? throttle.getObject().throttle(client)
-							: (bean instanceof com.anthropic.client.AnthropicClientAsync async)
-									? throttle.getObject().throttle(async) : bean);
+		static SdkClientPostProcessor llmThrottleAnthropicClients(ObjectProvider<AnthropicSdkThrottle> throttle) {
+			return new SdkClientPostProcessor(
+					"anthropic-java", "Anthropic SDK", (
+							bean) -> (bean instanceof com.anthropic.client.AnthropicClient client)
+									? throttle.getObject().throttle(client)
+									: (bean instanceof com.anthropic.client.AnthropicClientAsync async)
+											? throttle.getObject().throttle(async) : bean,
+					AnthropicSdkThrottle::baseUrl);
 		}
 
 	}

@@ -147,10 +147,7 @@ public final class SdkThrottle {
 	public <R> CompletableFuture<R> executeAsync(LlmProvider provider, @Nullable String rawKey, byte[] body,
 			boolean repeatable, SdkResponses<R> responses, Supplier<CompletableFuture<R>> send) {
 		SdkCallShape<R> shape = new SdkCallShape<>(responses, provider.dialect(), provider.name());
-		CompletableFuture<R> result = AsyncCall.run(pipeline(provider, rawKey, body, repeatable, shape),
-				(lease) -> send.get(), this.executor);
-		shape.attach(result);
-		return result;
+		return AsyncCall.run(pipeline(provider, rawKey, body, repeatable, shape), (lease) -> send.get(), this.executor);
 	}
 
 }

@@ -23,6 +23,8 @@ import org.springframework.context.annotation.Configuration;
 
 import dev.llmthrottle.annotation.LlmThrottled;
 import dev.llmthrottle.autoconfigure.ThrottleAutoConfigurations;
+import dev.llmthrottle.autoconfigure.ThrottledClientReport;
+import dev.llmthrottle.autoconfigure.ThrottledClientReportAutoConfiguration;
 import dev.llmthrottle.autoconfigure.sdk.anthropic.AnthropicSdkThrottle;
 import dev.llmthrottle.autoconfigure.sdk.openai.OpenAiSdkThrottle;
 import dev.llmthrottle.autoconfigure.web.LlmThrottleExchangeAutoConfiguration;
@@ -70,6 +72,39 @@ class LlmThrottleSdkAutoConfigurationTests {
 			assertThat(sdk.isThrottled(elsewhere)).isFalse();
 			assertThat(new SdkClients(getClass().getClassLoader()).maxRetries(elsewhere)).hasValue(2);
 		});
+	}
+
+	@Test
+	void theStartupReportListsEachClientBeanUnderItsProviderAndWarnsAboutOneNoProviderCovers() {
+		this.runner.withConfiguration(AutoConfigurations.of(ThrottledClientReportAutoConfiguration.class))
+			.withUserConfiguration(Clients.class)
+			.run((context) -> {
+				assertThat(context).hasNotFailed();
+				ThrottledClientReport report = context.getBean(ThrottledClientReport.class);
+				assertThat(report.coverage()).anySatisfy((line) -> assertThat(line)
+					.startsWith("llm-throttle provider 'openai' (" + COVERED + "/v1) covers: ")
+					.contains("OpenAI SDK bean 'openAi'", "OpenAI SDK bean 'openAiAsync'")
+					.doesNotContain("'elsewhere'"));
+				assertThat(report.coverage()).anySatisfy((line) -> assertThat(line)
+					.startsWith("llm-throttle provider 'anthropic' (" + COVERED + ") covers: ")
+					.contains("Anthropic SDK bean 'anthropic'", "Anthropic SDK bean 'anthropicAsync'")
+					.as("a client under /v1 belongs to the /v1 provider only, as the adapters pick it")
+					.doesNotContain("OpenAI SDK"));
+				assertThat(report.uncovered()).containsExactly("OpenAI SDK bean 'elsewhere' sends to "
+						+ "http://localhost:9/elsewhere, which no llm.throttle.providers.<name>.base-url covers: "
+						+ "its calls are not throttled");
+				assertThat(String.join("\n", report.coverage())).as("keys never").doesNotContain("sk-");
+			});
+	}
+
+	@Test
+	void theStartupReportNamesNoSdkClientWhenThereIsNone() {
+		this.runner.withConfiguration(AutoConfigurations.of(ThrottledClientReportAutoConfiguration.class))
+			.run((context) -> {
+				ThrottledClientReport report = context.getBean(ThrottledClientReport.class);
+				assertThat(report.coverage()).allSatisfy((line) -> assertThat(line).contains("covers no HTTP client"));
+				assertThat(report.uncovered()).isEmpty();
+			});
 	}
 
 	@Test

@@ -109,6 +109,11 @@ class CallFaultMatrixTest {
 		CANCEL_WAITING,
 		/** Cancelled while the call is out. */
 		CANCEL_SENT,
+		/**
+		 * Cancelled as the response arrives: the transport cannot be stopped any more and
+		 * still delivers a success, which nobody will read.
+		 */
+		CANCEL_AS_DELIVERED,
 		/** Interrupted while waiting in the admission queue. */
 		INTERRUPT_WAITING,
 		/** The wait for admission exceeds max-wait. */
@@ -144,6 +149,12 @@ class CallFaultMatrixTest {
 				if ((fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) && blocking) {
 					continue; // a blocking caller cancels by interrupting
 				}
+				if (fault == Fault.CANCEL_AS_DELIVERED && entry != Entry.PIPELINE_ASYNC
+						&& entry != Entry.PIPELINE_MONO) {
+					continue; // needs a sender that outlives the cancellation: the
+								// pipeline's
+								// own drivers
+				}
 				cases.add(Arguments.of(entry, fault));
 			}
 		}
@@ -157,6 +168,12 @@ class CallFaultMatrixTest {
 	private final AtomicLong abandoned = new AtomicLong();
 
 	private final AtomicReference<Fault> fault = new AtomicReference<>();
+
+	/** How many results the pipeline freed instead of handing them over. */
+	private final AtomicLong discarded = new AtomicLong();
+
+	/** Delivers the response of a transport that outlived the cancellation. */
+	private final AtomicReference<Runnable> deliverLate = new AtomicReference<>();
 
 	private final ThrottleListener listener = new ThrottleListener() {
 
@@ -251,6 +268,10 @@ class CallFaultMatrixTest {
 			case BODY_READ -> assertThat(messages(error)).contains("body read failed");
 			case FEEDBACK_THROWS -> assertThat(messages(error)).contains("listener broke");
 			case CANCEL_WAITING, CANCEL_SENT -> assertThat(outcome).isEqualTo("cancelled");
+			case CANCEL_AS_DELIVERED -> {
+				assertThat(outcome).isEqualTo("cancelled");
+				assertThat(this.discarded.get()).as("the late success is freed, since nobody reads it").isOne();
+			}
 			case INTERRUPT_WAITING -> assertThat(error).isInstanceOfAny(java.io.InterruptedIOException.class,
 					dev.llmthrottle.autoconfigure.aop.AdmissionInterruptedException.class, InterruptedException.class);
 			case TIMEOUT -> assertThat(error).isInstanceOf(MaxWaitExceededException.class);
@@ -397,16 +418,21 @@ class CallFaultMatrixTest {
 					return status;
 				}
 			});
-			case PIPELINE_ASYNC -> async(fault, () -> AsyncCall.run(pipeline(fault),
-					(lease) -> CompletableFuture.supplyAsync(() -> sendUnchecked(fault),
-							CompletableFuture.delayedExecutor(sendDelay(fault).toMillis(), TimeUnit.MILLISECONDS)),
-					ForkJoinPool.commonPool()));
-			case PIPELINE_MONO -> reactive(fault,
-					ReactorCall
-						.mono(pipeline(fault),
-								(lease) -> Mono.fromCallable(() -> send(fault)).delayElement(sendDelay(fault)),
-								Schedulers.parallel())
-						.map(this::consume));
+			case PIPELINE_ASYNC -> async(fault, () -> AsyncCall.run(pipeline(fault), (lease) -> {
+				if (fault == Fault.CANCEL_AS_DELIVERED) {
+					CompletableFuture<Canned> transport = unstoppable();
+					this.deliverLate.set(() -> transport.complete(canned(fault)));
+					return transport;
+				}
+				return CompletableFuture.supplyAsync(() -> sendUnchecked(fault),
+						CompletableFuture.delayedExecutor(sendDelay(fault).toMillis(), TimeUnit.MILLISECONDS));
+			}, ForkJoinPool.commonPool()));
+			case PIPELINE_MONO -> reactive(fault, ReactorCall.mono(pipeline(fault), (lease) -> {
+				if (fault == Fault.CANCEL_AS_DELIVERED) {
+					return lateMono(fault);
+				}
+				return Mono.fromCallable(() -> send(fault)).delayElement(sendDelay(fault));
+			}, Schedulers.parallel()).map(this::consume));
 			case PIPELINE_FLUX -> reactive(fault,
 					ReactorCall.flux(pipeline(fault),
 							(lease) -> Mono.fromCallable(() -> send(fault))
@@ -435,6 +461,43 @@ class CallFaultMatrixTest {
 							.doOnNext(org.springframework.core.io.buffer.DataBufferUtils::release)
 							.then(Mono.just(response.statusCode().value()))));
 		};
+	}
+
+	/** A transport that cannot be stopped any more once it has sent. */
+	private static CompletableFuture<Canned> unstoppable() {
+		return new CompletableFuture<>() {
+
+			@Override
+			public boolean cancel(boolean mayInterruptIfRunning) {
+				return false;
+			}
+
+		};
+	}
+
+	/**
+	 * A response on its way that a cancellation does not stop (reactive streams allow a
+	 * signal after cancel).
+	 */
+	private Mono<Canned> lateMono(Fault fault) {
+		return Mono.fromDirect((subscriber) -> {
+			this.deliverLate.set(() -> {
+				subscriber.onNext(canned(fault));
+				subscriber.onComplete();
+			});
+			subscriber.onSubscribe(new org.reactivestreams.Subscription() {
+
+				@Override
+				public void request(long n) {
+				}
+
+				@Override
+				public void cancel() {
+					// too late to stop
+				}
+
+			});
+		});
 	}
 
 	private Duration sendDelay(Fault fault) {
@@ -468,7 +531,7 @@ class CallFaultMatrixTest {
 
 	private Object async(Fault fault, java.util.function.Supplier<CompletableFuture<Canned>> call) throws Exception {
 		CompletableFuture<Canned> future = call.get();
-		if (fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) {
+		if (fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT || fault == Fault.CANCEL_AS_DELIVERED) {
 			if (fault == Fault.CANCEL_WAITING) {
 				awaitQueued();
 			}
@@ -476,6 +539,7 @@ class CallFaultMatrixTest {
 				awaitInFlight();
 			}
 			future.cancel(false);
+			deliverLate(fault);
 			return "cancelled";
 		}
 		try {
@@ -493,7 +557,7 @@ class CallFaultMatrixTest {
 	}
 
 	private Object reactive(Fault fault, Mono<?> call) throws Exception {
-		if (fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) {
+		if (fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT || fault == Fault.CANCEL_AS_DELIVERED) {
 			reactor.core.Disposable subscription = call.subscribe((v) -> {
 			}, (e) -> {
 			});
@@ -504,6 +568,7 @@ class CallFaultMatrixTest {
 				awaitInFlight();
 			}
 			subscription.dispose();
+			deliverLate(fault);
 			return "cancelled";
 		}
 		try {
@@ -511,6 +576,13 @@ class CallFaultMatrixTest {
 		}
 		catch (Throwable ex) {
 			return (ex.getClass() == RuntimeException.class && ex.getCause() != null) ? ex.getCause() : ex;
+		}
+	}
+
+	private void deliverLate(Fault fault) {
+		if (fault == Fault.CANCEL_AS_DELIVERED) {
+			Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> this.deliverLate.get() != null);
+			this.deliverLate.get().run();
 		}
 	}
 
@@ -541,7 +613,7 @@ class CallFaultMatrixTest {
 
 	private CallPipeline<Canned> pipeline(Fault fault) {
 		return new CallPipeline<>(this.feedback, this.time, this.provider, partition(), cost(fault), null,
-				new CannedShape(fault));
+				new CannedShape(fault, this.discarded));
 	}
 
 	private Canned send(Fault fault) throws IOException {
@@ -581,8 +653,16 @@ class CallFaultMatrixTest {
 
 		private final Fault fault;
 
-		CannedShape(Fault fault) {
+		private final AtomicLong discarded;
+
+		CannedShape(Fault fault, AtomicLong discarded) {
 			this.fault = fault;
+			this.discarded = discarded;
+		}
+
+		@Override
+		public void discard(Canned canned) {
+			this.discarded.incrementAndGet();
 		}
 
 		@Override

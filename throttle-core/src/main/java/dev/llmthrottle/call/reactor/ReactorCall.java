@@ -21,7 +21,7 @@ import dev.llmthrottle.core.TimeSource;
  * time source, and whatever follows a wait (a permit granted by another caller's release
  * or by the engine's timer thread, the end of a backoff) continues on {@code scheduler},
  * never on the thread that woke it. Cancelling withdraws the wait, or closes a sent
- * attempt's lease.
+ * attempt's lease; a result its sender still emits after that is freed.
  */
 public final class ReactorCall {
 
@@ -55,10 +55,14 @@ public final class ReactorCall {
 			catch (Throwable ex) {
 				sent = Mono.error(ex);
 			}
-			return sent.map((result) -> call.onResult(lease, result))
+			AtomicBoolean cancelled = new AtomicBoolean();
+			return sent.map((result) -> afterCancel(call, lease, cancelled, call.onResult(lease, result)))
 				.onErrorResume((error) -> Mono.just(call.onFailure(lease, error)))
 				.switchIfEmpty(Mono.fromSupplier(() -> call.onEmpty(lease)))
-				.doOnCancel(() -> call.onCancel(lease));
+				.doOnCancel(() -> {
+					cancelled.set(true);
+					call.onCancel(lease);
+				});
 		}).flatMap((step) -> {
 			if (step instanceof Step.Done<T> done) {
 				return Mono.justOrEmpty(done.value());
@@ -69,6 +73,17 @@ public final class ReactorCall {
 			return delay(call.time(), ((Step.Retry<T>) step).delay(), scheduler)
 				.then(Mono.defer(() -> attempt(call, sender, scheduler)));
 		});
+	}
+
+	/**
+	 * A result that a sender still emits after the subscriber cancelled (a publisher that
+	 * does not stop at once) goes nowhere: it is freed here, since no caller will.
+	 */
+	private static <T> Step<T> afterCancel(CallPipeline<T> call, Lease lease, AtomicBoolean cancelled, Step<T> step) {
+		if (cancelled.get() && step instanceof Step.Done<T> done) {
+			call.dropped(lease, done.value());
+		}
+		return step;
 	}
 
 	private static <T> Flux<T> streamAttempt(CallPipeline<T> call, Function<Lease, ? extends Publisher<T>> sender,

@@ -1,9 +1,11 @@
 package dev.llmthrottle.autoconfigure.sdk.anthropic;
 
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import com.anthropic.client.AnthropicClient;
@@ -82,6 +84,22 @@ public final class AnthropicSdkThrottle {
 			async.withOptions(read);
 		}
 		return (retries.get() < 0) ? OptionalInt.empty() : OptionalInt.of(retries.get());
+	}
+
+	/**
+	 * The base URL of {@code client} (an {@code AnthropicClient} or
+	 * {@code AnthropicClientAsync}), or empty for anything else.
+	 */
+	public static Optional<String> baseUrl(Object client) {
+		AtomicReference<String> url = new AtomicReference<>();
+		Consumer<ClientOptions.Builder> read = (builder) -> url.set(builder.build().baseUrl());
+		if (client instanceof AnthropicClient sync) {
+			sync.withOptions(read);
+		}
+		else if (client instanceof AnthropicClientAsync async) {
+			async.withOptions(read);
+		}
+		return Optional.ofNullable(url.get());
 	}
 
 	private Consumer<ClientOptions.Builder> wrap(AtomicBoolean covered) {

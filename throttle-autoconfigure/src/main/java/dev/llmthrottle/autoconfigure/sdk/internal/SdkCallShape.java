@@ -6,12 +6,8 @@ import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicReference;
-
-import org.jspecify.annotations.Nullable;
 
 import dev.llmthrottle.call.CallInterruptedException;
 import dev.llmthrottle.call.CallShape;
@@ -28,8 +24,8 @@ import dev.llmthrottle.protocol.Dialect;
  * exception) is retried as the provider's policy allows. One instance per call.
  *
  * <p>
- * For an asynchronous call ({@link #attach}), a success delivered after the caller
- * cancelled is closed here, since nobody else will: its lease is settled on close.
+ * A success delivered after an asynchronous caller cancelled is closed by the call driver
+ * through {@link #discard} (its lease is settled on close).
  *
  * @param <R> the SDK's response type
  */
@@ -46,27 +42,10 @@ public final class SdkCallShape<R> implements CallShape<R> {
 
 	private final String provider;
 
-	private final AtomicReference<@Nullable R> delivered = new AtomicReference<>();
-
-	private volatile @Nullable CompletableFuture<?> owner;
-
 	public SdkCallShape(SdkResponses<R> responses, Dialect dialect, String provider) {
 		this.responses = responses;
 		this.dialect = dialect;
 		this.provider = provider;
-	}
-
-	/**
-	 * Ties the shape to the future the caller holds: when that future is cancelled, a
-	 * response delivered to it (now or later) is closed.
-	 */
-	public void attach(CompletableFuture<?> future) {
-		this.owner = future;
-		future.whenComplete((value, error) -> {
-			if (future.isCancelled()) {
-				closeDelivered();
-			}
-		});
 	}
 
 	@Override
@@ -101,13 +80,7 @@ public final class SdkCallShape<R> implements CallShape<R> {
 		UsageMeter meter = stream ? UsageMeter.eventStream(this.dialect) : UsageMeter.json(this.dialect);
 		MeteredBody body = new MeteredBody(this.responses.body(response), lease, meter, stream,
 				() -> this.responses.close(response));
-		R metered = this.responses.metered(response, body);
-		this.delivered.set(metered);
-		CompletableFuture<?> future = this.owner;
-		if (future != null && future.isCancelled()) {
-			closeDelivered();
-		}
-		return metered;
+		return this.responses.metered(response, body);
 	}
 
 	@Override
@@ -123,13 +96,6 @@ public final class SdkCallShape<R> implements CallShape<R> {
 	@Override
 	public Throwable interrupted(InterruptedException ex, boolean waitingToRetry) {
 		return new CallInterruptedException(this.provider, waitingToRetry, ex);
-	}
-
-	private void closeDelivered() {
-		R response = this.delivered.getAndSet(null);
-		if (response != null) {
-			this.responses.close(response);
-		}
 	}
 
 	static Throwable unwrap(Throwable error) {

@@ -2,9 +2,11 @@ package dev.llmthrottle.autoconfigure.sdk.openai;
 
 import java.lang.reflect.Field;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
@@ -91,6 +93,22 @@ public final class OpenAiSdkThrottle {
 			async.withOptions(read);
 		}
 		return (retries.get() < 0) ? OptionalInt.empty() : OptionalInt.of(retries.get());
+	}
+
+	/**
+	 * The base URL of {@code client} (an {@code OpenAIClient} or
+	 * {@code OpenAIClientAsync}), or empty for anything else.
+	 */
+	public static Optional<String> baseUrl(Object client) {
+		AtomicReference<String> url = new AtomicReference<>();
+		Consumer<ClientOptions.Builder> read = (builder) -> url.set(builder.build().baseUrl());
+		if (client instanceof OpenAIClient sync) {
+			sync.withOptions(read);
+		}
+		else if (client instanceof OpenAIClientAsync async) {
+			async.withOptions(read);
+		}
+		return Optional.ofNullable(url.get());
 	}
 
 	private Consumer<ClientOptions.Builder> wrap(AtomicBoolean covered) {
