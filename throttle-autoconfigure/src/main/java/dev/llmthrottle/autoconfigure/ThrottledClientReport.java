@@ -72,6 +72,12 @@ public final class ThrottledClientReport {
 					names.add(client.name());
 				}
 			}
+			if (provider.baseUrls().isEmpty()) {
+				lines.add(("llm-throttle provider '%s' has no base-url, so no HTTP client reaches it: only "
+						+ "@LlmThrottled methods and the programmatic API are throttled")
+					.formatted(provider.name()));
+				continue;
+			}
 			String urls = provider.baseUrls().stream().map(URI::toString).collect(Collectors.joining(", "));
 			lines.add(names.isEmpty()
 					? "llm-throttle provider '%s' (%s) covers no HTTP client: only @LlmThrottled methods and the programmatic API are throttled"

@@ -68,6 +68,14 @@ class ThrottledClientReportTests {
 	}
 
 	@Test
+	void aProviderWithoutABaseUrlSaysNoClientReachesIt() {
+		this.runner.withPropertyValues("llm.throttle.providers.tenant.requests-per-minute=60")
+			.run((context) -> assertThat(context.getBean(ThrottledClientReport.class).coverage()).contains(
+					"llm-throttle provider 'tenant' has no base-url, so no HTTP client reaches it: only @LlmThrottled "
+							+ "methods and the programmatic API are throttled"));
+	}
+
+	@Test
 	void theOkHttpInterceptorIsABeanWhenOkHttpIsPresentAndBacksOffWithoutIt() {
 		this.runner.run((context) -> assertThat(context).hasSingleBean(LlmThrottleOkHttpInterceptor.class));
 		this.runner.withClassLoader(new FilteredClassLoader(okhttp3.Interceptor.class))
