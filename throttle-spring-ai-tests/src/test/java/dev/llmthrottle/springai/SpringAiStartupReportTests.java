@@ -48,6 +48,20 @@ class SpringAiStartupReportTests {
 	}
 
 	@Test
+	void aModelFamilySwitchedOffIsNeitherListedNorWarnedAbout() {
+		this.runner
+			.withPropertyValues("spring.ai.openai.base-url=https://gateway.example.com/openai/v1",
+					"spring.ai.model.chat=none", "spring.ai.model.embedding=none", "spring.ai.model.image=none",
+					"spring.ai.model.audio.speech=none", "spring.ai.model.audio.transcription=none",
+					"spring.ai.model.moderation=none")
+			.run((context) -> {
+				ThrottledClientReport report = context.getBean(ThrottledClientReport.class);
+				assertThat(report.uncovered()).isEmpty();
+				assertThat(report.coverage()).singleElement().asString().doesNotContain("Spring AI");
+			});
+	}
+
+	@Test
 	void theBaseUrlIsReadAsSpringAiReadsIt() {
 		this.runner
 			.withPropertyValues("spring.ai.openai.base-url=https://gateway.example.com/openai/v1",

@@ -6,6 +6,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
@@ -19,7 +20,8 @@ import dev.llmthrottle.autoconfigure.okhttp.LlmThrottleOkHttpInterceptor;
  * / {@code AnthropicHttpClientBuilderCustomizer} bean to the OkHttp client each model's
  * SDK sends through, so every HTTP attempt of every model call is throttled when a
  * configured provider covers its base URL (others pass through untouched). Each model
- * family also enters the startup report with the base URL Spring AI will use.
+ * family with a model enabled also enters the startup report with the base URL Spring AI
+ * will use.
  */
 @AutoConfiguration(after = LlmThrottleOkHttpAutoConfiguration.class)
 @ConditionalOnBean(LlmThrottleOkHttpInterceptor.class)
@@ -36,6 +38,7 @@ public final class LlmThrottleSpringAiAutoConfiguration {
 		}
 
 		@Bean
+		@Conditional(OnSpringAiModel.OpenAi.class)
 		ThrottledClient llmThrottleSpringAiOpenAiThrottledClient(Environment environment) {
 			return ThrottledClient.at("Spring AI OpenAI", SpringAiBaseUrls.openAi(environment));
 		}
@@ -53,6 +56,7 @@ public final class LlmThrottleSpringAiAutoConfiguration {
 		}
 
 		@Bean
+		@Conditional(OnSpringAiModel.Anthropic.class)
 		ThrottledClient llmThrottleSpringAiAnthropicThrottledClient(Environment environment) {
 			return ThrottledClient.at("Spring AI Anthropic", SpringAiBaseUrls.anthropic(environment));
 		}
