@@ -143,6 +143,9 @@ public final class MeteredInputStream extends FilterInputStream {
 	}
 
 	private void feed(byte[] buffer, int offset, int n) {
+		if (this.lease.isClosed()) {
+			return; // settled (a stream's final event is in): the rest need not be parsed
+		}
 		try {
 			this.meter.feed(buffer, offset, n);
 			if (this.meter.isComplete()) {
