@@ -1,11 +1,11 @@
 package dev.llmthrottle.autoconfigure.web;
 
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
+import org.jspecify.annotations.Nullable;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -13,6 +13,7 @@ import org.springframework.http.client.ClientHttpResponse;
 
 import dev.llmthrottle.call.CallShape;
 import dev.llmthrottle.call.Lease;
+import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.call.Reply;
 import dev.llmthrottle.call.UsageMeter;
 import dev.llmthrottle.protocol.Dialect;
@@ -131,8 +132,8 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 	}
 
 	/**
-	 * A success whose body is metered as the caller reads it; its lease is settled at the
-	 * end or on close.
+	 * A success whose body is metered as the caller reads it
+	 * ({@link MeteredInputStream}); its lease is settled at the end or on close.
 	 */
 	private static final class MeteredResponse extends DelegatingResponse {
 
@@ -140,9 +141,7 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 
 		private final UsageMeter meter;
 
-		private InputStream body;
-
-		private boolean ended;
+		private @Nullable MeteredInputStream body;
 
 		MeteredResponse(ClientHttpResponse delegate, Lease lease, UsageMeter meter) {
 			super(delegate);
@@ -156,52 +155,14 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 		}
 
 		@Override
-		public synchronized InputStream getBody() throws IOException {
+		public InputStream getBody() throws IOException {
+			return metered();
+		}
+
+		private synchronized MeteredInputStream metered() throws IOException {
 			if (this.body == null) {
-				this.body = new FilterInputStream(this.delegate.getBody()) {
-
-					@Override
-					public int read() throws IOException {
-						byte[] one = new byte[1];
-						int n = read(one, 0, 1);
-						return (n < 0) ? -1 : (one[0] & 0xff);
-					}
-
-					@Override
-					public int read(byte[] buffer, int offset, int length) throws IOException {
-						int n;
-						try {
-							n = super.read(buffer, offset, length);
-						}
-						catch (IOException | RuntimeException ex) {
-							finish(false);
-							throw ex;
-						}
-						if (n > 0) {
-							MeteredResponse.this.meter.feed(buffer, offset, n);
-							if (MeteredResponse.this.meter.isComplete()) {
-								finish(true); // the last event is in: the call is over
-												// even if the body lingers
-							}
-						}
-						else if (n < 0) {
-							MeteredResponse.this.ended = true;
-							finish(true);
-						}
-						return n;
-					}
-
-					@Override
-					public void close() throws IOException {
-						try {
-							super.close();
-						}
-						finally {
-							finish(MeteredResponse.this.ended);
-						}
-					}
-
-				};
+				this.body = new MeteredInputStream(this.delegate.getBody(), this.lease, this.meter, MAX_DRAIN,
+						this.delegate::close);
 			}
 			return this.body;
 		}
@@ -213,42 +174,21 @@ final class RestClientShape implements CallShape<ClientHttpResponse> {
 		 */
 		@Override
 		public void close() {
+			MeteredInputStream in;
 			try {
-				if (!this.lease.isClosed()) {
-					drain();
-				}
-				this.delegate.close();
-			}
-			finally {
-				finish(this.ended);
-			}
-		}
-
-		private void drain() {
-			try {
-				InputStream in = getBody();
-				byte[] chunk = new byte[8192];
-				long left = MAX_DRAIN;
-				int n = 0;
-				while (left > 0 && (n = in.read(chunk, 0, (int) Math.min(chunk.length, left))) >= 0) {
-					left -= n;
-				}
+				in = metered();
 			}
 			catch (IOException | RuntimeException ex) {
-				// what could be read was metered; the rest settles to the estimate
-			}
-		}
-
-		private synchronized void finish(boolean complete) {
-			if (this.lease.isClosed()) {
+				// no body to read: close the response and settle to the estimate
+				try {
+					this.delegate.close();
+				}
+				finally {
+					this.lease.settled(null);
+				}
 				return;
 			}
-			try {
-				this.lease.settled(this.meter.finish(complete).orElse(null));
-			}
-			finally {
-				this.lease.settled(null); // no-op unless reading the usage failed
-			}
+			in.closeResponse();
 		}
 
 	}

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponse;
 
-import dev.llmthrottle.autoconfigure.sdk.internal.MeteredBody;
+import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.autoconfigure.sdk.internal.SdkResponses;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
@@ -54,7 +54,7 @@ final class AnthropicResponses implements SdkResponses<HttpResponse> {
 	}
 
 	@Override
-	public HttpResponse metered(HttpResponse response, MeteredBody body) {
+	public HttpResponse metered(HttpResponse response, MeteredInputStream body) {
 		return new HttpResponse() {
 
 			@Override

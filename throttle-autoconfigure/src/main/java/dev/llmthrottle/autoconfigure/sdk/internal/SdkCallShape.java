@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import dev.llmthrottle.call.CallInterruptedException;
 import dev.llmthrottle.call.CallShape;
 import dev.llmthrottle.call.Lease;
+import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.call.Reply;
 import dev.llmthrottle.call.UsageMeter;
 import dev.llmthrottle.protocol.Dialect;
@@ -20,8 +21,8 @@ import dev.llmthrottle.protocol.Dialect;
  * An SDK's raw HTTP response as the call pipeline reads it: an error's body is read up to
  * a bound (and handed back to the SDK when the pipeline gives up, so that the SDK builds
  * its usual exception from it), a success's body passes to the SDK through a
- * {@link MeteredBody}. A transport failure (an {@link IOException} or the SDK's own I/O
- * exception) is retried as the provider's policy allows. One instance per call.
+ * {@link MeteredInputStream}. A transport failure (an {@link IOException} or the SDK's
+ * own I/O exception) is retried as the provider's policy allows. One instance per call.
  *
  * <p>
  * A success delivered after an asynchronous caller cancelled is closed by the call driver
@@ -78,8 +79,9 @@ public final class SdkCallShape<R> implements CallShape<R> {
 		String type = this.responses.headers(response).first("content-type").orElse("");
 		boolean stream = type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
 		UsageMeter meter = stream ? UsageMeter.eventStream(this.dialect) : UsageMeter.json(this.dialect);
-		MeteredBody body = new MeteredBody(this.responses.body(response), lease, meter, stream,
-				() -> this.responses.close(response));
+		// an event stream closed early is not drained (it may run for minutes)
+		MeteredInputStream body = new MeteredInputStream(this.responses.body(response), lease, meter,
+				stream ? 0 : UsageMeter.MAX_WHOLE, () -> this.responses.close(response));
 		return this.responses.metered(response, body);
 	}
 

@@ -2,6 +2,7 @@ package dev.llmthrottle.autoconfigure.sdk.internal;
 
 import java.io.InputStream;
 
+import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
 /**
@@ -25,7 +26,7 @@ public interface SdkResponses<R> {
 	 * The response whose body is {@code body} (metered) and whose {@code close()} runs
 	 * {@code body.closeResponse()}.
 	 */
-	R metered(R response, MeteredBody body);
+	R metered(R response, MeteredInputStream body);
 
 	/** The response with its (already read) error body replaced by {@code body}. */
 	R withBody(R response, byte[] body);

@@ -6,7 +6,7 @@ import java.io.InputStream;
 import com.openai.core.http.Headers;
 import com.openai.core.http.HttpResponse;
 
-import dev.llmthrottle.autoconfigure.sdk.internal.MeteredBody;
+import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.autoconfigure.sdk.internal.SdkResponses;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
@@ -52,7 +52,7 @@ final class OpenAiResponses implements SdkResponses<HttpResponse> {
 	}
 
 	@Override
-	public HttpResponse metered(HttpResponse response, MeteredBody body) {
+	public HttpResponse metered(HttpResponse response, MeteredInputStream body) {
 		return new HttpResponse() {
 
 			@Override
