@@ -1,5 +1,6 @@
 package dev.llmthrottle.sample;
 
+import dev.llmthrottle.test.junit.RequiresRedis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;

@@ -140,9 +140,8 @@ public class ChatClient {
 		if (stream) {
 			body.put("stream", true);
 			if (!endpoint.isAnthropic()) {
-				body.put("stream_options", Map.of("include_usage", true)); // final chunk
-																			// carries the
-																			// usage
+				// the final chunk carries the usage
+				body.put("stream_options", Map.of("include_usage", true));
 			}
 		}
 		return body;

@@ -101,9 +101,8 @@ public final class ProviderLimitsUpdater {
 			keepUnchanged(current.limits(), change, limits, properties);
 		}
 		properties.setLimits(limits);
-		// a number given sets a fixed cap; none given keeps what is in force (auto keeps
-		// its
-		// bound)
+		// a number given sets a fixed cap; none given keeps what is in force (auto
+		// keeps its bound)
 		ConcurrencyAmount maxConcurrent = (change.maxConcurrent() != null)
 				? ConcurrencyAmount.valueOf(change.maxConcurrent())
 				: current.autoConcurrent() ? ConcurrencyAmount.auto(current.maxConcurrent())

@@ -80,7 +80,7 @@ class LlmThrottleRedisAutoConfigurationTests {
 	}
 
 	@Test
-	@dev.llmthrottle.core.redis.RequiresRedis
+	@dev.llmthrottle.test.junit.RequiresRedis
 	void onlyTheRedisProviderAdmitsThroughRedis() {
 		String prefix = TestRedisAccess.uniquePrefix();
 		this.runner

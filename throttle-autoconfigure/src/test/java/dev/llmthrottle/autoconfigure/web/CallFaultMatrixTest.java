@@ -443,12 +443,8 @@ class CallFaultMatrixTest {
 											.error(new IOException("connection reset while reading the status line"));
 									}
 									if (canned.status() >= 400) {
-										return Flux.error(new CannedFailure(canned)); // as
-																						// an
-																						// SDK's
-																						// exception
-																						// carries
-																						// it
+										// as an SDK's exception carries it
+										return Flux.error(new CannedFailure(canned));
 									}
 									return canned.body().map((chunk) -> canned);
 								}),

@@ -104,9 +104,8 @@ class LangChain4jRestClientTests {
 				ProviderActivity activity = activity(context);
 				assertThat(activity.rateLimited()).isNotEmpty();
 				assertThat(activity.retries()).isGreaterThanOrEqualTo(1);
-				// the refused attempt settles to one request and no tokens, the retry to
-				// the
-				// usage
+				// the refused attempt settles to one request and no tokens, the retry
+				// to the usage
 				assertThat(activity.settled()).isEqualTo(activity.admitted()).isEqualTo(1 + stats.tooManyRequests());
 				assertThat(activity.actualTokens()).containsEntry("input-tokens",
 						(long) response.tokenUsage().inputTokenCount());

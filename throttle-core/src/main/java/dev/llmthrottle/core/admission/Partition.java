@@ -760,9 +760,8 @@ public final class Partition {
 		}
 		else if (outcome == Permit.Outcome.OVERLOADED) {
 			// what the provider saw when the call arrived, not what is in flight now
-			// (calls
-			// that returned meanwhile would make the provider's cap look lower than it
-			// is)
+			// (calls that returned meanwhile would make the provider's cap look lower
+			// than it is)
 			limit.overloaded(permit.inFlightAtAdmission(), now);
 		}
 	}
@@ -779,8 +778,9 @@ public final class Partition {
 			}
 		}
 		else {
-			for (PartitionSnapshot.LimitState state : this.state.limits()) {
-				rate = lowerRate(rate, state.limit());
+			// the limiters' limits in force, without the window sums a snapshot computes
+			for (PacedRateLimiter limiter : this.state.rateLimiters()) {
+				rate = lowerRate(rate, limiter.window().limit());
 			}
 		}
 		return rate;
@@ -810,8 +810,7 @@ public final class Partition {
 		}
 		// Foreseeable wait: everyone certain to go first (its lane, and the higher lanes
 		// under strict priority), then this call, sent at the steady rate of each limit
-		// (a
-		// lower bound: those ahead that a burst admits at once cost nothing)
+		// (a lower bound: those ahead that a burst admits at once cost nothing)
 		long share = PriorityLanes.shareOf(current.minShare());
 		Cost ahead = this.queue.ahead(priority, share);
 		PartitionState.Projection projection = this.state.project(this.queue.firstAhead(priority, share), ahead, cost);

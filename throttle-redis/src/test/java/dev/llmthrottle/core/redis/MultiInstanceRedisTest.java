@@ -1,5 +1,6 @@
 package dev.llmthrottle.core.redis;
 
+import dev.llmthrottle.test.junit.RequiresRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,5 +1,6 @@
 package dev.llmthrottle.core.redis;
 
+import dev.llmthrottle.test.junit.RequiresRedisCondition;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;

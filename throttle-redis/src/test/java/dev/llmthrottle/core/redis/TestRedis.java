@@ -1,5 +1,6 @@
 package dev.llmthrottle.core.redis;
 
+import dev.llmthrottle.test.junit.RequiresRedisCondition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,11 @@
 package dev.llmthrottle.autoconfigure.sdk.anthropic;
 
-import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.function.Supplier;
 
 import com.anthropic.core.http.Headers;
 import com.anthropic.core.http.HttpResponse;
 
-import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.autoconfigure.sdk.internal.SdkResponses;
 import dev.llmthrottle.protocol.ProtocolHeaders;
 
@@ -54,7 +53,7 @@ final class AnthropicResponses implements SdkResponses<HttpResponse> {
 	}
 
 	@Override
-	public HttpResponse metered(HttpResponse response, MeteredInputStream body) {
+	public HttpResponse rebuilt(HttpResponse response, Supplier<InputStream> body, Runnable close) {
 		return new HttpResponse() {
 
 			@Override
@@ -69,39 +68,12 @@ final class AnthropicResponses implements SdkResponses<HttpResponse> {
 
 			@Override
 			public InputStream body() {
-				return body;
+				return body.get();
 			}
 
 			@Override
 			public void close() {
-				body.closeResponse();
-			}
-
-		};
-	}
-
-	@Override
-	public HttpResponse withBody(HttpResponse response, byte[] body) {
-		return new HttpResponse() {
-
-			@Override
-			public int statusCode() {
-				return response.statusCode();
-			}
-
-			@Override
-			public Headers headers() {
-				return response.headers();
-			}
-
-			@Override
-			public InputStream body() {
-				return new ByteArrayInputStream(body);
-			}
-
-			@Override
-			public void close() {
-				AnthropicResponses.this.close(response);
+				close.run();
 			}
 
 		};

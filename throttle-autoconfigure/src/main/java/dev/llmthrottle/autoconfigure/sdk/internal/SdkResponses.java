@@ -1,6 +1,8 @@
 package dev.llmthrottle.autoconfigure.sdk.internal;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.util.function.Supplier;
 
 import dev.llmthrottle.call.MeteredInputStream;
 import dev.llmthrottle.protocol.ProtocolHeaders;
@@ -23,12 +25,22 @@ public interface SdkResponses<R> {
 	void close(R response);
 
 	/**
+	 * The response with the status and headers of {@code response}, whose {@code body()}
+	 * answers {@code body} and whose {@code close()} runs {@code close}.
+	 */
+	R rebuilt(R response, Supplier<InputStream> body, Runnable close);
+
+	/**
 	 * The response whose body is {@code body} (metered) and whose {@code close()} runs
 	 * {@code body.closeResponse()}.
 	 */
-	R metered(R response, MeteredInputStream body);
+	default R metered(R response, MeteredInputStream body) {
+		return rebuilt(response, () -> body, body::closeResponse);
+	}
 
 	/** The response with its (already read) error body replaced by {@code body}. */
-	R withBody(R response, byte[] body);
+	default R withBody(R response, byte[] body) {
+		return rebuilt(response, () -> new ByteArrayInputStream(body), () -> close(response));
+	}
 
 }

@@ -1,4 +1,4 @@
-package dev.llmthrottle.core.redis;
+package dev.llmthrottle.test.junit;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package dev.llmthrottle.sample;
+package dev.llmthrottle.test.junit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,14 +12,16 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The condition behind {@link RequiresRedis}: a raw {@code PING}, before any Spring
- * context is started.
+ * The condition behind {@link RequiresRedis}: a raw {@code PING} to the shared test
+ * server.
  */
-final class RequiresRedisCondition implements ExecutionCondition {
+public final class RequiresRedisCondition implements ExecutionCondition {
 
-	static final String HOST = "127.0.0.1";
+	/** The shared test server's host. */
+	public static final String HOST = "127.0.0.1";
 
-	static final int PORT = 6379;
+	/** The shared test server's port. */
+	public static final int PORT = 6379;
 
 	@Override
 	public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
@@ -29,12 +31,13 @@ final class RequiresRedisCondition implements ExecutionCondition {
 		String message = "no Redis answers on " + HOST + ":" + PORT + " (start one with: redis-server --port " + PORT
 				+ " --bind 127.0.0.1 --save '' --appendonly no)";
 		if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-			throw new IllegalStateException("CI=true but " + message);
+			throw new IllegalStateException("CI=true but " + message + "; .ci/run should have started it");
 		}
 		return ConditionEvaluationResult.disabled("Skipped: " + message);
 	}
 
-	static boolean answers(String host, int port) {
+	/** Whether a Redis server answers a {@code PING} on {@code host:port}. */
+	public static boolean answers(String host, int port) {
 		try (Socket socket = new Socket()) {
 			socket.connect(new InetSocketAddress(host, port), 500);
 			socket.setSoTimeout(1000);
