@@ -143,17 +143,18 @@ class CallFaultMatrixTest {
 			for (Fault fault : Fault.values()) {
 				boolean blocking = entry == Entry.PIPELINE_BLOCKING || entry == Entry.RESTCLIENT;
 				if (fault == Fault.INTERRUPT_WAITING && !blocking) {
-					continue; // nothing parks a thread: cancellation is the reactive and
-								// async interrupt
+					// nothing parks a thread: cancellation is the reactive and async
+					// interrupt
+					continue;
 				}
 				if ((fault == Fault.CANCEL_WAITING || fault == Fault.CANCEL_SENT) && blocking) {
 					continue; // a blocking caller cancels by interrupting
 				}
 				if (fault == Fault.CANCEL_AS_DELIVERED && entry != Entry.PIPELINE_ASYNC
 						&& entry != Entry.PIPELINE_MONO) {
-					continue; // needs a sender that outlives the cancellation: the
-								// pipeline's
-								// own drivers
+					// needs a sender that outlives the cancellation: the pipeline's own
+					// drivers
+					continue;
 				}
 				cases.add(Arguments.of(entry, fault));
 			}
@@ -275,10 +276,8 @@ class CallFaultMatrixTest {
 			case INTERRUPT_WAITING -> assertThat(error).isInstanceOfAny(java.io.InterruptedIOException.class,
 					dev.llmthrottle.autoconfigure.aop.AdmissionInterruptedException.class, InterruptedException.class);
 			case TIMEOUT -> assertThat(error).isInstanceOf(MaxWaitExceededException.class);
-			// The documented RetryAfterTooLongException; until the h-protocol fix of
-			// DurationFormat is merged, its
-			// message overflows (ArithmeticException). Either way the permit is released
-			// (asserted by the caller).
+			// the documented RetryAfterTooLongException, whose message no longer
+			// overflows (the permit is released either way, asserted by the caller)
 			case ABSURD_HINT -> assertThat(messages(error)).contains(RetryAfterTooLongException.class.getName())
 				.doesNotContain(ArithmeticException.class.getName());
 			case GARBAGE_HINT -> assertThat((error instanceof CannedFailure failed) ? failed.canned.status() : outcome)
