@@ -2,6 +2,7 @@ package dev.llmthrottle.test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.llmthrottle.test.config.Dialect;
 import dev.llmthrottle.test.config.Faults;
@@ -28,6 +29,9 @@ class ConnectionFaultsTest {
 					"{\"stream\":true,\"max_tokens\":64,"
 							+ "\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}"))
 				.isInstanceOf(IOException.class);
+			// the client sees the reset before the server's thread has counted it: wait
+			// for the books, then check them exactly
+			await().atMost(Duration.ofSeconds(5)).until(() -> provider.stats().completed() >= 2);
 			assertThat(provider.stats().faults()).containsEntry("connection-reset", 2L);
 			assertThat(provider.stats().completed()).isEqualTo(2);
 		}
